@@ -1,0 +1,93 @@
+"""Read an answers file (YAML or JSON: question id -> answer) and check it against the knowledge base."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from triage.errors import AnswersError, Problem
+from triage.flow import is_asked, offered_values
+from triage.model import NOT_SURE, KnowledgeBase, Question, QuestionType
+from triage.outcome import AnswerValue
+from triage.yamlfile import YamlSyntaxError, parse_text
+
+_SPELLINGS = {True: "yes", False: "no", "not sure": NOT_SURE, "not-sure": NOT_SURE, "unsure": NOT_SURE}
+
+
+def read_answers_file(path: str, stdin: TextIO | None = None) -> tuple[str, Any]:
+    """The parsed content of an answers file and the name to use in messages; '-' reads stdin."""
+    if path == "-":
+        name, text = "<stdin>", (stdin or sys.stdin).read()
+    else:
+        name = path
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise AnswersError([Problem(name, "no such file")]) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AnswersError([Problem(name, f"cannot be read: {exc}")]) from exc
+    try:
+        return name, parse_text(text, name)
+    except YamlSyntaxError as exc:
+        raise AnswersError([exc.problem]) from exc
+
+
+def check_answers(kb: KnowledgeBase, raw: Any, file: str) -> dict[str, AnswerValue]:
+    """Answers in the engine's form; AnswersError lists every answer that does not fit, at once."""
+    if isinstance(raw, Mapping) and isinstance(raw.get("answers"), Mapping) and "answers" not in kb.question:
+        raw = raw["answers"]  # a file saved by the interview holds the answers beside the outcome
+    if not isinstance(raw, Mapping):
+        raise AnswersError([Problem(file, "must be a mapping of question ids to answers, e.g. {chest_pain: no}")])
+    problems: list[Problem] = []
+    answers: dict[str, AnswerValue] = {}
+    for key in raw:
+        if not isinstance(key, str) or key not in kb.question:
+            problems.append(Problem(file, "is not a question of this knowledge base (see 'triage questions')",
+                                    f"question '{key}'"))
+    # In question order, so that 'would not have been asked' is judged on the earlier answers.
+    for question in kb.questions:
+        if question.id not in raw:
+            continue
+        item = f"question '{question.id}'"
+        value = _normalise(question, raw[question.id], file, item, problems)
+        if value is None:
+            continue
+        if not is_asked(question, answers):
+            problems.append(Problem(file, "would not have been asked, given the other answers; remove it", item))
+            continue
+        offered = offered_values(question, answers)
+        wrong = [v for v in (value if isinstance(value, tuple) else (value,)) if v not in offered]
+        if wrong:
+            problems.append(Problem(file, f"{', '.join(map(repr, wrong))} is not an answer here; it takes "
+                                          f"{_choices(question, offered)}", item))
+            continue
+        answers[question.id] = value
+    if problems:
+        raise AnswersError(problems)
+    return answers
+
+
+def _choices(question: Question, offered: tuple[str, ...]) -> str:
+    listed = ", ".join(offered)
+    return f"a list of: {listed} (or [] for none)" if question.type is QuestionType.MULTIPLE_CHOICE else listed
+
+
+def _normalise(question: Question, value: Any, file: str, item: str,
+               problems: list[Problem]) -> AnswerValue | None:
+    if question.type is QuestionType.MULTIPLE_CHOICE:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(Problem(file, f"must be a list of option ids (multiple choice), not {value!r:.60}",
+                                    item))
+            return None
+        if len(set(value)) != len(value):
+            problems.append(Problem(file, "lists an option more than once", item))
+            return None
+        return tuple(value)
+    if isinstance(value, bool) or (isinstance(value, str) and value.lower() in _SPELLINGS):
+        value = _SPELLINGS.get(value if isinstance(value, bool) else value.lower(), value)
+    if not isinstance(value, str):
+        problems.append(Problem(file, f"must be one of {', '.join(question.values)}, not {value!r:.60}", item))
+        return None
+    return value

@@ -1,0 +1,102 @@
+"""The `triage` command: parses arguments, calls the library, prints. Nothing more.
+
+Every error a person can cause (a bad rules folder, a bad answers file) ends in readable lines on
+stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from triage.errors import TriageError
+
+EXIT_USAGE = 2
+
+
+def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from triage.load import load_knowledge
+
+    return load_knowledge(args.rules)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Evaluate an answers file and print the outcome.
+
+    Example: triage run --answers examples/past-tb.yaml --format json
+    """
+    from triage.answers import check_answers, read_answers_file
+    from triage.engine import TriageEngine
+    from triage.render.json_format import outcome_json
+    from triage.render.text import outcome_text
+
+    kb = _load(args)
+    name, raw = read_answers_file(args.answers)
+    answers = check_answers(kb, raw, name)
+    outcome = TriageEngine(kb).evaluate(answers)
+    sys.stdout.write(outcome_json(outcome) + "\n" if args.format == "json" else outcome_text(kb, outcome))
+    return 0
+
+
+def cmd_questions(args: argparse.Namespace) -> int:
+    """List every question: id, wording, type, options and when it is asked.
+
+    Example: triage questions --format json
+    """
+    from triage.render.json_format import questions_json
+    from triage.render.text import questions_text
+
+    kb = _load(args)
+    sys.stdout.write(questions_json(kb) + "\n" if args.format == "json" else questions_text(kb))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--rules", metavar="DIR", type=Path,
+                        help="use the knowledge base in DIR instead of the built-in one")
+    parser = argparse.ArgumentParser(
+        prog="triage", parents=[common],
+        description="A non-diagnostic questionnaire about calcifications that ends in a referral to a doctor. "
+                    "Not for emergencies: if you have chest pain, vomit blood, have blue lips or cannot breathe, "
+                    "call the emergency number now.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, func, **kwargs) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        doc = (func.__doc__ or "").strip()
+        p = sub.add_parser(name, parents=[common], help=doc.splitlines()[0], description=doc,
+                           formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)
+        p.set_defaults(func=func)
+        return p
+
+    run = command("run", cmd_run)
+    run.add_argument("--answers", required=True, metavar="FILE",
+                     help="YAML or JSON mapping of question ids to answers; '-' reads standard input")
+    run.add_argument("--format", choices=("text", "json"), default="text")
+    questions = command("questions", cmd_questions)
+    questions.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args))
+    except TriageError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Conditions and conclusions: read them from data, and evaluate conditions over plain values.
+
+Evaluation here is pure Python and serves the interview flow (which question comes next) and the
+reference evaluator; the engine compiles the same conditions into experta patterns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from triage.model import (
+    AllOf,
+    Always,
+    AnswerIncludes,
+    AnswerIs,
+    AnyOf,
+    Condition,
+    ConcernRaised,
+    FindingReached,
+    OrganConcernsAtLeast,
+)
+from triage.reader import Reader
+
+AnswerValue = str | tuple[str, ...]
+
+CONDITION_KEYS = ("question", "concern", "finding", "organ_concerns_at_least", "all", "any", "always")
+
+
+def _values(raw: Any) -> tuple[str, ...] | None:
+    """A single value or a list of them, as strings (true/false read as yes/no)."""
+    items = raw if isinstance(raw, list) else [raw]
+    out = []
+    for item in items:
+        if isinstance(item, bool):
+            item = "yes" if item else "no"
+        if not isinstance(item, str) or not item:
+            return None
+        out.append(item)
+    return tuple(out) or None
+
+
+def read_condition(raw: Any, at: Reader, field: str) -> Condition | None:
+    """Turn a condition written in a rules file into a Condition, or report why it cannot be."""
+    if not isinstance(raw, Mapping):
+        at.problem(field, f"must be a condition such as {{question: ID, is: yes}}, not {raw!r}")
+        return None
+    kinds = [k for k in CONDITION_KEYS if k in raw]
+    if len(kinds) != 1:
+        at.problem(field, f"must have exactly one of {', '.join(CONDITION_KEYS)}; found {sorted(raw)}")
+        return None
+    kind = kinds[0]
+    value = raw[kind]
+    if kind == "question":
+        return _read_answer_condition(raw, at, field)
+    extra = set(raw) - {kind}
+    if extra:
+        at.problem(field, f"unexpected key(s) {sorted(extra)} beside '{kind}'")
+        return None
+    if kind in ("concern", "finding"):
+        if not isinstance(value, str):
+            at.problem(field, f"'{kind}' must name one id, not {value!r}")
+            return None
+        return ConcernRaised(value) if kind == "concern" else FindingReached(value)
+    if kind == "organ_concerns_at_least":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            at.problem(field, f"'organ_concerns_at_least' must be a whole number of 1 or more, not {value!r}")
+            return None
+        return OrganConcernsAtLeast(value)
+    if kind == "always":
+        if value is not True:
+            at.problem(field, "'always' must be true")
+            return None
+        return Always()
+    if not isinstance(value, list) or not value:
+        at.problem(field, f"'{kind}' must be a non-empty list of conditions")
+        return None
+    items = [read_condition(item, at, f"{field}.{kind}[{i}]") for i, item in enumerate(value)]
+    if any(item is None for item in items):
+        return None
+    return AllOf(tuple(items)) if kind == "all" else AnyOf(tuple(items))  # type: ignore[arg-type]
+
+
+def _read_answer_condition(raw: Mapping[str, Any], at: Reader, field: str) -> Condition | None:
+    question = raw["question"]
+    if not isinstance(question, str):
+        at.problem(field, f"'question' must name a question id, not {question!r}")
+        return None
+    tests = [k for k in ("is", "includes") if k in raw]
+    extra = set(raw) - {"question", "is", "includes"}
+    if len(tests) != 1 or extra:
+        at.problem(field, f"a condition on question '{question}' needs exactly one of 'is' or 'includes'")
+        return None
+    values = _values(raw[tests[0]])
+    if values is None:
+        at.problem(field, f"'{tests[0]}' must be a value or a list of values, not {raw[tests[0]]!r}")
+        return None
+    return AnswerIs(question, values) if tests[0] == "is" else AnswerIncludes(question, values)
+
+
+def walk(condition: Condition) -> Iterator[Condition]:
+    """Every condition inside `condition`, itself included."""
+    yield condition
+    if isinstance(condition, AllOf | AnyOf):
+        for item in condition.items:
+            yield from walk(item)
+
+
+def questions_read(condition: Condition | None) -> set[str]:
+    if condition is None:
+        return set()
+    return {c.question for c in walk(condition) if isinstance(c, AnswerIs | AnswerIncludes)}
+
+
+def holds(
+    condition: Condition,
+    answers: Mapping[str, AnswerValue],
+    concerns: frozenset[str] | set[str] = frozenset(),
+    findings: frozenset[str] | set[str] = frozenset(),
+    organ_concerns: int = 0,
+) -> bool:
+    """Whether `condition` holds for these answers and conclusions reached so far."""
+    match condition:
+        case AnswerIs(question, values):
+            return answers.get(question) in values
+        case AnswerIncludes(question, options):
+            given = answers.get(question)
+            return isinstance(given, tuple) and any(o in given for o in options)
+        case ConcernRaised(section):
+            return section in concerns
+        case FindingReached(finding):
+            return finding in findings
+        case OrganConcernsAtLeast(count):
+            return organ_concerns >= count
+        case AllOf(items):
+            return all(holds(c, answers, concerns, findings, organ_concerns) for c in items)
+        case AnyOf(items):
+            return any(holds(c, answers, concerns, findings, organ_concerns) for c in items)
+        case Always():
+            return True
+    raise TypeError(f"unknown condition {condition!r}")

@@ -1,0 +1,237 @@
+"""Cross-checks over a whole knowledge base: every id a rule or question names must exist, and so on.
+
+Returns every problem at once; load.py raises them together.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from triage.conditions import walk
+from triage.errors import Problem
+from triage.model import (
+    AllOf,
+    Always,
+    AnswerIncludes,
+    AnswerIs,
+    AnyOf,
+    Condition,
+    ConcernRaised,
+    ConsiderWorkup,
+    FindingReached,
+    GiveAdvice,
+    KnowledgeBase,
+    OrganConcernsAtLeast,
+    Question,
+    QuestionType,
+    RaiseConcern,
+    ReachFinding,
+    Refer,
+    Rule,
+)
+
+
+def knowledge_base(kb: KnowledgeBase) -> list[Problem]:
+    problems: list[Problem] = []
+    problems += _duplicates(kb)
+    problems += _questions(kb)
+    problems += _sections(kb)
+    for rule in kb.rules:
+        problems += _rule(kb, rule)
+    problems += _cycles(kb)
+    problems += _cases(kb)
+    problems += _baseline(kb)
+    if kb.several_doctors and kb.several_doctors not in kb.doctor:
+        problems.append(Problem(_file(kb, "knowledge.yaml"), f"unknown doctor '{kb.several_doctors}'",
+                                "referral", "several_doctors"))
+    return problems
+
+
+def _file(kb: KnowledgeBase, name: str) -> str:
+    return f"{kb.label}/{name}"
+
+
+def _duplicates(kb: KnowledgeBase) -> Iterable[Problem]:
+    groups: list[tuple[str, str, Iterable[str]]] = [
+        ("knowledge.yaml", "urgency level", (u.id for u in kb.urgency_levels)),
+        ("knowledge.yaml", "doctor", (d.id for d in kb.doctors)),
+        ("knowledge.yaml", "source", (s.id for s in kb.sources)),
+        ("questions.yaml", "question", (q.id for q in kb.questions)),
+        ("sections.yaml", "section", (s.id for s in kb.sections)),
+        ("workups.yaml", "workup", (w.id for w in kb.workups)),
+        ("findings.yaml", "finding", (f.id for f in kb.findings)),
+        ("advice.yaml", "advice item", (a.id for a in kb.advice)),
+    ]
+    for file, kind, ids in groups:
+        for ident, count in Counter(ids).items():
+            if count > 1:
+                yield Problem(_file(kb, file), f"the id is used {count} times; ids must be unique", f"{kind} '{ident}'",
+                              "id")
+    seen: dict[str, Rule] = {}
+    for rule in kb.rules:
+        if rule.id in seen:
+            yield Problem(rule.file, f"the id is also used in {seen[rule.id].file}; rule ids must be unique",
+                          f"rule '{rule.id}'", "id", rule.line)
+        seen.setdefault(rule.id, rule)
+    for q in kb.questions:
+        for ident, count in Counter(o.id for o in q.options).items():
+            if count > 1:
+                yield Problem(_file(kb, "questions.yaml"), f"option '{ident}' is listed {count} times",
+                              f"question '{q.id}'", "options")
+
+
+def _questions(kb: KnowledgeBase) -> Iterable[Problem]:
+    file = _file(kb, "questions.yaml")
+    earlier: dict[str, Question] = {}
+    for q in kb.questions:
+        item = f"question '{q.id}'"
+        conditions = [("ask_when", q.ask_when)] + [(f"options.{o.id}.ask_when", o.ask_when) for o in q.options]
+        for field, condition in conditions:
+            if condition is None:
+                continue
+            for part in walk(condition):
+                if not isinstance(part, AnswerIs | AnswerIncludes | AllOf | AnyOf):
+                    yield Problem(file, "may only use question, all and any", item, field)
+                elif isinstance(part, AnswerIs | AnswerIncludes) and part.question not in earlier:
+                    where = "a later question" if part.question in kb.question else "an unknown question"
+                    yield Problem(file, f"refers to {where} '{part.question}'; it may only use questions asked "
+                                        "before this one", item, field)
+                elif isinstance(part, AnswerIs | AnswerIncludes):
+                    yield from _values(earlier[part.question], part, file, item, field)
+        earlier[q.id] = q
+
+
+def _values(q: Question, part: AnswerIs | AnswerIncludes, file: str, item: str, field: str,
+            line: int | None = None) -> Iterable[Problem]:
+    multiple = q.type is QuestionType.MULTIPLE_CHOICE
+    if isinstance(part, AnswerIncludes) and not multiple:
+        yield Problem(file, f"'includes' is for multiple-choice questions; use 'is' for '{q.id}'", item, field,
+                      line)
+    if isinstance(part, AnswerIs) and multiple:
+        yield Problem(file, f"'{q.id}' is multiple choice; use 'includes'", item, field, line)
+    wanted = part.values if isinstance(part, AnswerIs) else part.options
+    for value in wanted:
+        if value not in q.values:
+            yield Problem(file, f"'{value}' is not an answer to '{q.id}'; it takes {', '.join(q.values)}", item,
+                          field, line)
+
+
+def _sections(kb: KnowledgeBase) -> Iterable[Problem]:
+    for s in kb.sections:
+        if s.doctor and s.doctor not in kb.doctor:
+            yield Problem(_file(kb, "sections.yaml"), f"unknown doctor '{s.doctor}'; doctors are listed in "
+                                                      "knowledge.yaml", f"section '{s.id}'", "doctor")
+
+
+def _rule(kb: KnowledgeBase, rule: Rule) -> Iterable[Problem]:
+    item = f"rule '{rule.id}'"
+
+    def problem(field: str, message: str) -> Problem:
+        return Problem(rule.file, message, item, field, rule.line)
+
+    if rule.source not in kb.source:
+        yield problem("source", f"unknown source '{rule.source}'; use one of {', '.join(kb.source)}")
+    for part in walk(rule.when):
+        yield from _condition_refs(kb, part, problem)
+        if isinstance(part, AnswerIs | AnswerIncludes) and part.question in kb.question:
+            yield from _values(kb.question[part.question], part, rule.file, item, "when", rule.line)
+    yield from _conclusion_refs(kb, rule, problem)
+
+
+def _condition_refs(kb: KnowledgeBase, part: Condition, problem) -> Iterable[Problem]:  # type: ignore[no-untyped-def]
+    if isinstance(part, AnswerIs | AnswerIncludes) and part.question not in kb.question:
+        yield problem("when", f"unknown question '{part.question}'")
+    elif isinstance(part, ConcernRaised) and part.section not in kb.section:
+        yield problem("when", f"unknown section '{part.section}'")
+    elif isinstance(part, FindingReached) and part.finding not in {f.id for f in kb.findings}:
+        yield problem("when", f"unknown finding '{part.finding}'; findings are listed in findings.yaml")
+
+
+def _conclusion_refs(kb: KnowledgeBase, rule: Rule, problem) -> Iterable[Problem]:  # type: ignore[no-untyped-def]
+    then = rule.then
+    if isinstance(then, RaiseConcern) and then.section not in kb.section:
+        yield problem("then.concern", f"unknown section '{then.section}'")
+    elif isinstance(then, ReachFinding) and then.finding not in {f.id for f in kb.findings}:
+        yield problem("then.finding", f"unknown finding '{then.finding}'; findings are listed in findings.yaml")
+    elif isinstance(then, ConsiderWorkup) and then.workup not in kb.workup:
+        yield problem("then.workup", f"unknown workup '{then.workup}'; use one of {', '.join(kb.workup)}")
+    elif isinstance(then, GiveAdvice) and then.advice not in kb.advice_by_id:
+        yield problem("then.advice", f"unknown advice '{then.advice}'; advice is listed in advice.yaml")
+    elif isinstance(then, Refer):
+        if then.to not in kb.doctor:
+            yield problem("then.referral.to", f"unknown doctor '{then.to}'; use one of {', '.join(kb.doctor)}")
+        if then.urgency not in kb.urgency:
+            yield problem("then.referral.urgency",
+                          f"unknown urgency '{then.urgency}'; use one of {', '.join(kb.urgency)}")
+
+
+def _node(conclusion: object) -> str | None:
+    if isinstance(conclusion, RaiseConcern):
+        return f"concern '{conclusion.section}'"
+    if isinstance(conclusion, ReachFinding):
+        return f"finding '{conclusion.finding}'"
+    return None
+
+
+def _reads(kb: KnowledgeBase, condition: Condition) -> set[str]:
+    nodes: set[str] = set()
+    for part in walk(condition):
+        if isinstance(part, ConcernRaised):
+            nodes.add(f"concern '{part.section}'")
+        elif isinstance(part, FindingReached):
+            nodes.add(f"finding '{part.finding}'")
+        elif isinstance(part, OrganConcernsAtLeast):
+            nodes |= {f"concern '{s.id}'" for s in kb.sections if s.organ}
+    return nodes
+
+
+def _cycles(kb: KnowledgeBase) -> Iterable[Problem]:
+    """Conclusions that (through other rules) depend on themselves: the chain would never be well-founded."""
+    edges: dict[str, list[tuple[str, Rule]]] = {}
+    for rule in kb.rules:
+        target = _node(rule.then)
+        if target is not None:
+            for source in _reads(kb, rule.when):
+                edges.setdefault(source, []).append((target, rule))
+    reported: set[frozenset[str]] = set()
+    for start in sorted(edges):
+        stack: list[tuple[str, list[Rule]]] = [(start, [])]
+        visited: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            for target, rule in edges.get(node, []):
+                if target == start:
+                    cycle = path + [rule]
+                    key = frozenset(r.id for r in cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        first = cycle[0]
+                        yield Problem(first.file, f"{start} depends on itself through the rules "
+                                                  f"{' -> '.join(r.id for r in cycle)}; break the cycle",
+                                      f"rule '{first.id}'", "when", first.line)
+                elif target not in visited:
+                    visited.add(target)
+                    stack.append((target, path + [rule]))
+
+
+def _cases(kb: KnowledgeBase) -> Iterable[Problem]:
+    for case in kb.cases:
+        item = f"case '{case.id}'"
+        expect = case.expect
+        if expect.urgency not in kb.urgency:
+            yield Problem(case.file, f"unknown urgency '{expect.urgency}'", item, "expect.urgency")
+        for ident in sorted(expect.sections - set(kb.section)):
+            yield Problem(case.file, f"unknown section '{ident}'", item, "expect.sections")
+        for ident in sorted(expect.workups - set(kb.workup)):
+            yield Problem(case.file, f"unknown workup '{ident}'", item, "expect.workups")
+        if expect.referral_to is not None and expect.referral_to not in kb.doctor:
+            yield Problem(case.file, f"unknown doctor '{expect.referral_to}'", item, "expect.referral_to")
+
+
+def _baseline(kb: KnowledgeBase) -> Iterable[Problem]:
+    """Every outcome must carry a referral, so one referral rule must hold whatever the answers."""
+    if not any(isinstance(r.when, Always) and isinstance(r.then, Refer) for r in kb.rules):
+        yield Problem(f"{kb.label}/rules", "no rule gives a referral for every outcome; add one with "
+                                           "when: {always: true} and then: {referral: {to: gp, urgency: routine}}",
+                      None, "when")

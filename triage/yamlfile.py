@@ -1,0 +1,78 @@
+"""Read YAML (and JSON, a subset of it) remembering the line of every mapping, for error messages.
+
+`yes`, `no`, `on` and `off` stay strings: in a questionnaire they are answers, not booleans
+(YAML 1.1 would silently turn `is: no` into False).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from triage.errors import Problem
+
+
+class LinedDict(dict):
+    """A mapping read from a file, with the 1-based line it starts on."""
+
+    line: int | None = None
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+# Only true/false are booleans; the rest of YAML 1.1's boolean words stay strings.
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LinedDict:
+    loader.flatten_mapping(node)
+    mapping = LinedDict()
+    mapping.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            key = str(key)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class YamlSyntaxError(Exception):
+    """A file that is not valid YAML/JSON; carries a Problem naming the file and line."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def parse_text(text: str, file: str) -> Any:
+    """Parse YAML or JSON text; raise YamlSyntaxError naming `file` and the line on failure."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        reason = exc.problem or exc.context or "not valid YAML"
+        raise YamlSyntaxError(Problem(file, f"not valid YAML or JSON: {reason}", line=line)) from exc
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(Problem(file, f"not valid YAML or JSON: {exc}")) from exc
+    except RecursionError as exc:
+        raise YamlSyntaxError(Problem(file, "not valid YAML or JSON: nested too deeply")) from exc
+
+
+def line_of(value: Any) -> int | None:
+    return value.line if isinstance(value, LinedDict) else None

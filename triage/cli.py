@@ -53,6 +53,29 @@ def cmd_questions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules_test(args: argparse.Namespace) -> int:
+    """Run the golden cases in the rules folder's cases/ and print one line per case.
+
+    Exit 0 when every case passes; a failing case shows how the outcome differs from the expectation.
+    Example: triage rules test --rules ./my-rules
+    """
+    from triage.cases import rules_not_exercised, run_cases
+    from triage.engine import TriageEngine
+
+    engine = TriageEngine(_load(args))
+    results = run_cases(engine)
+    for result in results:
+        print(f"{'pass' if result.passed else 'FAIL'}  {result.case.id}: {result.case.title}")
+        for difference in result.differences:
+            print(f"      {difference}")
+    failed = sum(not r.passed for r in results)
+    unexercised = rules_not_exercised(engine, results)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    if unexercised:
+        print(f"rules no case exercises ({len(unexercised)}): {', '.join(unexercised)}")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--rules", metavar="DIR", type=Path,
@@ -77,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=("text", "json"), default="text")
     questions = command("questions", cmd_questions)
     questions.add_argument("--format", choices=("text", "json"), default="text")
+    rules = sub.add_parser("rules", help="check, test and review the knowledge base (for clinicians)")
+    rules_sub = rules.add_subparsers(dest="rules_command", metavar="RULES_COMMAND", required=True)
+    test = rules_sub.add_parser("test", parents=[common], help=cmd_rules_test.__doc__.splitlines()[0],
+                                description=cmd_rules_test.__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    test.set_defaults(func=cmd_rules_test)
     return parser
 
 

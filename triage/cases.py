@@ -1,0 +1,56 @@
+"""Golden cases: run each case's answers through the engine and compare with what a clinician expects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from triage.answers import check_answers
+from triage.engine import TriageEngine
+from triage.errors import AnswersError
+from triage.model import GoldenCase
+from triage.outcome import Outcome
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: GoldenCase
+    outcome: Outcome | None
+    differences: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.differences
+
+
+def _set_difference(what: str, expected: frozenset[str], actual: set[str]) -> list[str]:
+    out = []
+    if expected - actual:
+        out.append(f"{what} expected but missing: {', '.join(sorted(expected - actual))}")
+    if actual - expected:
+        out.append(f"{what} not expected but present: {', '.join(sorted(actual - expected))}")
+    return out
+
+
+def run_case(engine: TriageEngine, case: GoldenCase) -> CaseResult:
+    try:
+        answers = check_answers(engine.kb, case.answers, case.file)
+    except AnswersError as exc:
+        return CaseResult(case, None, tuple(f"answers: {p.message} ({p.item})" for p in exc.problems))
+    outcome = engine.evaluate(answers)
+    differences = []
+    if outcome.referral.urgency.id != case.expect.urgency:
+        differences.append(f"urgency expected {case.expect.urgency}, got {outcome.referral.urgency.id}")
+    if case.expect.referral_to is not None and outcome.referral.to.id != case.expect.referral_to:
+        differences.append(f"referral expected to {case.expect.referral_to}, got {outcome.referral.to.id}")
+    differences += _set_difference("sections", case.expect.sections, set(outcome.section_ids))
+    differences += _set_difference("workups", case.expect.workups, set(outcome.workup_ids))
+    return CaseResult(case, outcome, tuple(differences))
+
+
+def run_cases(engine: TriageEngine) -> list[CaseResult]:
+    return [run_case(engine, case) for case in engine.kb.cases]
+
+
+def rules_not_exercised(engine: TriageEngine, results: list[CaseResult]) -> list[str]:
+    fired = {step.rule.id for r in results if r.outcome for step in r.outcome.explanation}
+    return [rule.id for rule in engine.kb.rules if rule.id not in fired]

@@ -76,6 +76,23 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_interview(args: argparse.Namespace) -> int:
+    """Answer the questions in a guided interview and see whom to see, and how soon.
+
+    Runs when `triage` is called with no command. Plain mode (numbered options, one line at a time) is
+    used with --plain, and whenever standard input or output is not a terminal.
+    Example: triage interview --save my-answers.json
+    """
+    from triage.engine import TriageEngine
+    from triage.frontends.interview import Interview
+    from triage.frontends.prompts import Asker, PlainAsker, QuestionaryAsker
+
+    kb = _load(args)
+    plain = args.plain or not (sys.stdin.isatty() and sys.stdout.isatty())
+    asker: Asker = PlainAsker() if plain else QuestionaryAsker()
+    return Interview(TriageEngine(kb), asker, save=args.save).run()
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--rules", metavar="DIR", type=Path,
@@ -94,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    interview = command("interview", cmd_interview)
+    for p in (parser, interview):
+        p.add_argument("--plain", action="store_true", default=argparse.SUPPRESS,
+                       help="numbered options, one line at a time, no cursor keys or colour")
+        p.add_argument("--save", metavar="FILE", type=Path, default=argparse.SUPPRESS,
+                       help="write the answers and the outcome (JSON) to FILE; triage run --answers reads it")
     run = command("run", cmd_run)
     run.add_argument("--answers", required=True, metavar="FILE",
                      help="YAML or JSON mapping of question ids to answers; '-' reads standard input")
@@ -113,8 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+        args.func = cmd_interview
+    args.plain = getattr(args, "plain", False)
+    args.save = getattr(args, "save", None)
     try:
         return int(args.func(args))
     except TriageError as exc:

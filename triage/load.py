@@ -141,7 +141,8 @@ def _build(files: _Files, problems: list[Problem]) -> KnowledgeBase | None:
         return None
     kfile = files.name("knowledge.yaml")
     top = Reader(kfile, None, meta, problems)
-    top.unknown_fields({"name", "version", "disclaimer", "urgency_levels", "doctors", "referral", "sources"})
+    top.unknown_fields({"name", "version", "disclaimer", "about", "emergency_notice", "urgency_levels", "doctors",
+                        "referral", "sources"})
     levels = _items(meta, kfile, "urgency level", problems, "urgency_levels")
     referral = meta.get("referral")
     several = Reader(kfile, "referral", referral, problems).ident("several_doctors")
@@ -154,6 +155,8 @@ def _build(files: _Files, problems: list[Problem]) -> KnowledgeBase | None:
         version=str(meta.get("version", "")) or top.text("version") or "",
         hash=files.digest.hexdigest(),
         disclaimer=top.text("disclaimer") or "",
+        about=top.text("about") or "",
+        emergency_notice=top.text("emergency_notice") or "",
         several_doctors=several or "",
         urgency_levels=tuple(_urgency(r, len(levels) - i) for i, r in enumerate(levels)),
         doctors=tuple(_all(_items(meta, kfile, "doctor", problems, "doctors"), _doctor)),

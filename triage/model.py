@@ -229,6 +229,8 @@ class KnowledgeBase:
     version: str
     hash: str
     disclaimer: str
+    about: str
+    emergency_notice: str
     several_doctors: str
     urgency_levels: tuple[Urgency, ...]  # highest first
     doctors: tuple[Doctor, ...]

@@ -1,0 +1,141 @@
+"""The guided interview: opening screen, questions (red flags first), summary, result.
+
+Works with any Asker (questionary or plain lines); the decisions all come from the Session and the rules.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from triage.engine import TriageEngine
+from triage.frontends.prompts import GO_BACK, Asker, wrap
+from triage.model import Question
+from triage.outcome import AnswerValue, Outcome
+from triage.render.json_format import outcome_data
+from triage.render.text import answer_words, explanation_text, outcome_text, referral_text
+from triage.session import Session
+
+EXIT_OK, EXIT_INPUT_ENDED, EXIT_INTERRUPTED = 0, 1, 130
+
+
+class Quit(Exception):
+    """The person chose to quit (after Ctrl-C)."""
+
+
+def _guarded(asker: Asker, call):  # type: ignore[no-untyped-def]
+    """Run one prompt; Ctrl-C asks whether to quit, and a 'no' puts the same prompt up again."""
+    while True:
+        try:
+            return call()
+        except KeyboardInterrupt:
+            if asker.confirm_quit():
+                raise Quit from None
+
+
+class Interview:
+    def __init__(self, engine: TriageEngine, asker: Asker, save: Path | None = None, notices: tuple[str, ...] = ()):
+        self.session = Session(engine)
+        self.kb = engine.kb
+        self.asker = asker
+        self.save_path = save
+        self.notices = notices
+        self.defaults: dict[str, AnswerValue] = {}
+
+    def run(self) -> int:
+        """The whole interview; returns the exit code."""
+        try:
+            if not self._opening():
+                return EXIT_OK
+            while True:
+                if self._questions():
+                    break  # top urgency reached: the result is shown at once
+                if self._summary():
+                    break
+            self._result()
+            return EXIT_OK
+        except Quit:
+            self.asker.say("You quit. Nothing was saved.")
+            return EXIT_INTERRUPTED
+        except EOFError:
+            self.asker.say("Input ended before the end of the questions. Nothing was saved.")
+            return EXIT_INPUT_ENDED
+
+    def _opening(self) -> bool:
+        text = [wrap(self.kb.about), "", wrap(self.kb.emergency_notice)]
+        text += ["", *(wrap(n) for n in self.notices)] if self.notices else []
+        self.asker.say("\n".join(text))
+        choice = _guarded(self.asker, lambda: self.asker.choose(
+            "Do you want to start?", [("start", "Start the questions"), ("quit", "Quit")]))
+        return choice == "start"
+
+    def _ask(self, question: Question, can_go_back: bool) -> AnswerValue:
+        s = self.session
+        return _guarded(self.asker, lambda: self.asker.ask(
+            question, s.options(question), s.progress(question), can_go_back, self.defaults.get(question.id)))
+
+    def _questions(self) -> bool:
+        """Ask until every relevant question has an answer; True if the top urgency was reached."""
+        s = self.session
+        while (question := s.current()) is not None:
+            value = self._ask(question, can_go_back=bool(s.history))
+            if value == GO_BACK:
+                previous = s.history[-1]
+                self.defaults[previous] = s.answers[previous]
+                s.go_back()
+                continue
+            s.answer(question.id, value)
+            if s.reached_top_urgency():
+                return True
+        return False
+
+    def _summary(self) -> bool:
+        """Show every answer with the chance to change one; True when the person wants the result."""
+        s = self.session
+        lines = ["", "Your answers:"]
+        numbered = list(s.answers.items())
+        for n, (qid, value) in enumerate(numbered, start=1):
+            lines.append(textwrap.fill(f"{self.kb.question[qid].text} -> {answer_words(self.kb, qid, value)}",
+                                       78, initial_indent=f"{n:>2}. ", subsequent_indent="    "))
+        self.asker.say("\n".join(lines))
+        choices = [("result", "See my result")] + [
+            (qid, f"Change answer {n}") for n, (qid, _) in enumerate(numbered, start=1)]
+        choice = _guarded(self.asker, lambda: self.asker.choose("What next?", choices))
+        if choice == "result":
+            return True
+        question = self.kb.question[choice]
+        self.defaults[choice] = s.answers[choice]
+        value = self._ask(question, can_go_back=False)
+        dropped = s.change(choice, value)
+        if dropped:
+            self.asker.say(wrap("These answers no longer apply and were removed: " +
+                                "; ".join(self.kb.question[q].text for q in dropped)))
+        return s.reached_top_urgency()
+
+    def _result(self) -> None:
+        outcome = self.session.outcome()
+        if self.session.reached_top_urgency():
+            self.asker.say(referral_text(outcome), emphasis=True)
+            self.asker.say(wrap(self.kb.disclaimer))
+            self._save(outcome)
+            return
+        text = outcome_text(self.kb, outcome, explain=False)
+        referral = referral_text(outcome)
+        self.asker.say(referral, emphasis=True)
+        self.asker.say(text[len(referral):].lstrip("\n"))
+        self._save(outcome)
+        while True:
+            choice = _guarded(self.asker, lambda: self.asker.choose(
+                "What next?", [("why", "Why am I seeing this?"), ("done", "Finish")]))
+            if choice == "done":
+                return
+            self.asker.say(explanation_text(self.kb, outcome))
+
+    def _save(self, outcome: Outcome) -> None:
+        if self.save_path is None:
+            return
+        answers = {q: list(v) if isinstance(v, tuple) else v for q, v in outcome.answers}
+        data = {"answers": answers, "outcome": outcome_data(outcome)}
+        self.save_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        self.asker.say(f"Saved your answers and this result to {self.save_path}.")

@@ -1,0 +1,198 @@
+"""How a question is put to a person: with questionary (cursor keys) or in plain numbered lines.
+
+Both askers return the same things to the interview: an answer value, or GO_BACK.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from typing import Any, Protocol, TextIO
+
+from triage.model import NO, NOT_SURE, YES, Option, Question, QuestionType
+from triage.outcome import AnswerValue
+from triage.session import Progress
+
+GO_BACK = "__go_back__"
+_HELP = "__help__"
+_YES_NO_LABELS = {YES: "Yes", NO: "No", NOT_SURE: "Not sure"}
+WIDTH = 78
+
+
+class Asker(Protocol):
+    def ask(self, question: Question, options: tuple[Option, ...], progress: Progress, can_go_back: bool,
+            default: AnswerValue | None = None) -> AnswerValue: ...
+
+    def choose(self, message: str, choices: list[tuple[str, str]]) -> str: ...
+
+    def say(self, text: str, emphasis: bool = False) -> None: ...
+
+    def confirm_quit(self) -> bool: ...
+
+
+def choices_for(question: Question, options: tuple[Option, ...]) -> list[tuple[str, str]]:
+    """(value, label) pairs in the order shown."""
+    if question.type in (QuestionType.YES_NO, QuestionType.YES_NO_UNSURE):
+        return [(v, _YES_NO_LABELS[v]) for v in question.values]
+    return [(o.id, o.label) for o in options]
+
+
+def progress_line(progress: Progress) -> str:
+    if progress.changing:
+        return f"Changing your answer {progress.number}"
+    left = "no more after this one" if progress.left == 0 else f"about {progress.left} left"
+    return f"Question {progress.number} - {left}"
+
+
+def wrap(text: str, indent: str = "") -> str:
+    return "\n".join(textwrap.fill(p, WIDTH, initial_indent=indent, subsequent_indent=indent)
+                     for p in text.split("\n"))
+
+
+def _numbered(number: int, label: str) -> str:
+    return textwrap.fill(label, WIDTH, initial_indent=f"  {number}) ", subsequent_indent=" " * 6)
+
+
+class PlainAsker:
+    """Numbered options, one line at a time: for screen readers, dumb terminals and piped input."""
+
+    def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None):
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+
+    def _read(self, prompt: str) -> str:
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:
+            raise EOFError
+        if not self.stdin.isatty():
+            self.stdout.write(line if line.endswith("\n") else line + "\n")  # echo piped input for the record
+        return line.strip()
+
+    def say(self, text: str, emphasis: bool = False) -> None:
+        if emphasis:
+            text = f"{'*' * WIDTH}\n{text}\n{'*' * WIDTH}"
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def ask(self, question: Question, options: tuple[Option, ...], progress: Progress, can_go_back: bool,
+            default: AnswerValue | None = None) -> AnswerValue:
+        choices = choices_for(question, options)
+        multiple = question.type is QuestionType.MULTIPLE_CHOICE
+        lines = ["", progress_line(progress), wrap(question.text)]
+        lines += [_numbered(n, label) for n, (_, label) in enumerate(choices, start=1)]
+        extras = (["h) what does this mean?"] if question.help else []) + (["b) go back"] if can_go_back else [])
+        if extras:
+            lines.append("  " + "   ".join(extras))
+        self.say("\n".join(lines))
+        hint = "numbers of all that apply, separated by spaces; 0 for none" if multiple else "a number"
+        while True:
+            reply = self._read(f"Your answer ({hint}): ").lower()
+            if reply == "h" and question.help:
+                self.say(wrap(question.help, "  "))
+            elif reply == "b" and can_go_back:
+                return GO_BACK
+            else:
+                value = self._parse(reply, choices, multiple)
+                if value is not None:
+                    return value
+                self.say(f"Please type {hint}" + (", or h or b." if extras else "."))
+
+    @staticmethod
+    def _parse(reply: str, choices: list[tuple[str, str]], multiple: bool) -> AnswerValue | None:
+        parts = reply.replace(",", " ").split()
+        if not parts or not all(p.isdigit() for p in parts):
+            return None
+        numbers = [int(p) for p in parts]
+        if multiple:
+            if numbers == [0]:
+                return ()
+            if all(1 <= n <= len(choices) for n in numbers) and len(set(numbers)) == len(numbers):
+                return tuple(choices[n - 1][0] for n in sorted(numbers))
+            return None
+        if len(numbers) == 1 and 1 <= numbers[0] <= len(choices):
+            return choices[numbers[0] - 1][0]
+        return None
+
+    def choose(self, message: str, choices: list[tuple[str, str]]) -> str:
+        self.say("\n".join([wrap(message)] + [_numbered(n, label) for n, (_, label) in enumerate(choices, 1)]))
+        while True:
+            reply = self._read("Your choice (a number): ")
+            if reply.isdigit() and 1 <= int(reply) <= len(choices):
+                return choices[int(reply) - 1][0]
+            self.say("Please type one of the numbers above.")
+
+    def confirm_quit(self) -> bool:
+        try:
+            return self._read("\nDo you want to quit? Nothing will be saved. (y/n): ").lower().startswith("y")
+        except KeyboardInterrupt:
+            return True
+
+
+class QuestionaryAsker:
+    """Arrow keys and Enter, via questionary; Ctrl-C reaches the interview as KeyboardInterrupt."""
+
+    def __init__(self, **prompt_kwargs: Any):
+        import questionary
+
+        self.questionary = questionary
+        self.prompt_kwargs = prompt_kwargs  # tests pass input=/output= here
+        self.color = "NO_COLOR" not in os.environ
+        self.style = None if self.color else questionary.Style([("", "noinherit")])
+        self.output = prompt_kwargs.get("output")
+
+    def say(self, text: str, emphasis: bool = False) -> None:
+        if emphasis:
+            bar = "=" * WIDTH
+            text = f"{bar}\n{text}\n{bar}"
+            if self.color:
+                text = f"\033[1m{text}\033[0m"
+        if self.output is not None:
+            self.output.write(text + "\n")
+        else:
+            print(text, flush=True)
+
+    def _select(self, message: str, choices: list[Any], default: Any = None, instruction: str | None = None) -> Any:
+        return self.questionary.select(message, choices=choices, default=default, style=self.style,
+                                       instruction=instruction, **self.prompt_kwargs).unsafe_ask()
+
+    def ask(self, question: Question, options: tuple[Option, ...], progress: Progress, can_go_back: bool,
+            default: AnswerValue | None = None) -> AnswerValue:
+        q = self.questionary
+        extras = ([q.Choice("What does this mean?", value=_HELP)] if question.help else []) + (
+            [q.Choice("Go back to the previous question", value=GO_BACK)] if can_go_back else [])
+        self.say("\n" + progress_line(progress))
+        while True:
+            if question.type is QuestionType.MULTIPLE_CHOICE:
+                checked = set(default) if isinstance(default, tuple) else set()
+                choices = [q.Choice(label, value=v, checked=v in checked)
+                           for v, label in choices_for(question, options)]
+                if extras:
+                    choices += [q.Separator()] + extras
+                reply = q.checkbox(wrap(question.text), choices=choices, style=self.style,
+                                   instruction="(space to tick all that apply, Enter when done; "
+                                               "nothing ticked means none of these)",
+                                   **self.prompt_kwargs).unsafe_ask()
+                special = [r for r in reply if r in (_HELP, GO_BACK)]
+                value: Any = special[0] if special else tuple(v for v, _ in choices_for(question, options)
+                                                              if v in reply)
+            else:
+                choices = [q.Choice(label, value=v) for v, label in choices_for(question, options)]
+                value = self._select(wrap(question.text), choices + ([q.Separator()] + extras if extras else []),
+                                     default=default if isinstance(default, str) else None)
+            if value == _HELP:
+                self.say(wrap(question.help or "", "  "))
+                continue
+            return value
+
+    def choose(self, message: str, choices: list[tuple[str, str]]) -> str:
+        return self._select(wrap(message), [self.questionary.Choice(label, value=v) for v, label in choices])
+
+    def confirm_quit(self) -> bool:
+        try:
+            return bool(self.questionary.confirm("Do you want to quit? Nothing will be saved.", default=False,
+                                                 style=self.style, **self.prompt_kwargs).unsafe_ask())
+        except KeyboardInterrupt:
+            return True

@@ -1,0 +1,104 @@
+"""One person's way through the questions: answers so far, going back, and the outcome after each answer.
+
+Shared by every front end (terminal interview, kiosk). Pure: no prompts, no printing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from triage.engine import TriageEngine
+from triage.flow import applicable, next_question, offered_options, questions_left
+from triage.model import Option, Question
+from triage.outcome import AnswerValue, Outcome
+
+
+@dataclass(frozen=True)
+class Progress:
+    number: int  # the number of the current question, from 1
+    left: int  # questions still to come after this one, if later answers open no follow-ups
+    changing: bool = False  # re-asked from the summary
+
+
+class Session:
+    """The state of one interview. Create a new one for every person; nothing carries over."""
+
+    def __init__(self, engine: TriageEngine):
+        self.engine = engine
+        self.kb = engine.kb
+        self.answers: dict[str, AnswerValue] = {}
+        self.history: list[str] = []  # question ids in the order they were answered
+        self.engine.start({})
+        self.engine.run()
+        self._outcome: Outcome | None = None
+
+    # --- where we are --------------------------------------------------------------------------------
+
+    def current(self) -> Question | None:
+        """The next question to ask; None when every relevant question has an answer."""
+        return next_question(self.kb, self.answers)
+
+    def options(self, question: Question) -> tuple[Option, ...]:
+        """The options offered to this person (some depend on earlier answers)."""
+        return offered_options(question, self.answers)
+
+    def progress(self, question: Question | None = None) -> Progress:
+        """Where the person is; for a question already answered, its place in the list of answers."""
+        if question is not None and question.id in self.answers:
+            return Progress(list(self.answers).index(question.id) + 1, 0, changing=True)
+        left = questions_left(self.kb, self.answers)
+        return Progress(len(self.answers) + 1, max(left - 1, 0))
+
+    def outcome(self) -> Outcome:
+        if self._outcome is None:
+            self._outcome = self.engine.outcome(self.answers)
+        return self._outcome
+
+    def reached_top_urgency(self) -> bool:
+        """Whether the answers already reach the highest urgency (the interview stops there)."""
+        return self.outcome().referral.urgency.rank == max(u.rank for u in self.kb.urgency_levels)
+
+    # --- changing the answers ------------------------------------------------------------------------
+
+    def answer(self, question_id: str, value: AnswerValue) -> None:
+        """Record an answer; the engine runs at once, so the outcome is always up to date."""
+        self._outcome = None
+        if question_id in self.answers:
+            self.change(question_id, value)
+            return
+        self.answers[question_id] = value
+        self.history.append(question_id)
+        # Rules only ever add conclusions, so a new answer can be added to the running engine.
+        self.engine.add_answer(question_id, value)
+        self.engine.run()
+
+    def change(self, question_id: str, value: AnswerValue) -> list[str]:
+        """Change an earlier answer; returns the ids of later answers dropped because they no longer apply."""
+        self._outcome = None
+        changed = dict(self.answers)
+        changed[question_id] = value
+        kept = applicable(self.kb, changed)
+        dropped = [q for q in self.answers if q not in kept or kept[q] != changed[q]]
+        self.answers = {q: kept[q] for q in self.history + [question_id] if q in kept}
+        self.history = [q for q in self.history if q in self.answers]
+        if question_id not in self.history and question_id in self.answers:
+            self.history.append(question_id)
+        self._replay()
+        return [q for q in dropped if q != question_id]
+
+    def go_back(self) -> Question | None:
+        """Undo the last answer; returns that question, to be asked again (None at the start)."""
+        if not self.history:
+            return None
+        last = self.history.pop()
+        del self.answers[last]
+        self.answers = applicable(self.kb, self.answers)
+        self.history = [q for q in self.history if q in self.answers]
+        self._outcome = None
+        self._replay()
+        return self.kb.question[last]
+
+    def _replay(self) -> None:
+        # Taking an answer back is not monotone, so the engine starts over with what remains.
+        self.engine.start(self.answers)
+        self.engine.run()

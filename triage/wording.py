@@ -1,0 +1,60 @@
+"""What patient-facing text must never say, and where that text lives in a knowledge base.
+
+The tool is non-diagnostic: it may say which leaflet sections relate to answers, never that a person
+has a disease or a calcification.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from triage.model import ConsiderWorkup, KnowledgeBase
+
+DIAGNOSTIC_PHRASES = [
+    r"\byou (?:have|have got|'ve got|'ve)\b(?! (?:answered|said|told|noticed|had|been|ever|seen|felt|passed"
+    r"|thrown|lived|become|any|chosen|picked|a question|questions|time))",
+    r"\byou(?:'re| are) (?:suffering|ill|sick|diagnosed|affected)\b",
+    r"\bsuffering from\b",
+    r"\bdiagnos(?:is|ed)\s*:",
+    r"\byour diagnosis\b",
+    r"\byou (?:are|were) diagnosed\b",
+    r"\b(?:this|that|it) (?:is|means) (?:cancer|tuberculosis|a calcification)\b",
+    r"\byou (?:do not|don't) have\b",  # reassurance is a diagnosis too
+    r"\bnothing (?:is )?wrong with you\b",
+]
+_PATTERN = re.compile("|".join(f"(?:{p})" for p in DIAGNOSTIC_PHRASES), re.IGNORECASE)
+
+
+def diagnostic_phrases(text: str) -> list[str]:
+    """The diagnostic phrases found in `text` (empty when it is fine)."""
+    return [m.group(0) for m in _PATTERN.finditer(text)]
+
+
+def patient_texts(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
+    """Every text of the knowledge base a patient may read, as (where, text)."""
+    yield "knowledge.yaml: disclaimer", kb.disclaimer
+    yield "knowledge.yaml: about", kb.about
+    yield "knowledge.yaml: emergency_notice", kb.emergency_notice
+    for u in kb.urgency_levels:
+        yield f"urgency '{u.id}'", f"{u.label}. {u.timeframe}. {u.advice}"
+    for d in kb.doctors:
+        yield f"doctor '{d.id}'", d.name
+    for q in kb.questions:
+        yield f"question '{q.id}'", q.text
+        if q.help:
+            yield f"question '{q.id}': help", q.help
+        for o in q.options:
+            yield f"question '{q.id}': option '{o.id}'", o.label
+    for s in kb.sections:
+        yield f"section '{s.id}': title", s.title
+        for field in ("what", "causes", "signs", "examination", "next"):
+            yield f"section '{s.id}': education.{field}", getattr(s.education, field)
+    for w in kb.workups:
+        yield f"workup '{w.id}'", f"{w.name}. {w.purpose}"
+    for a in kb.advice:
+        yield f"advice '{a.id}'", a.text
+    for r in kb.rules:
+        yield f"rule '{r.id}': statement", r.statement
+        if isinstance(r.then, ConsiderWorkup):
+            yield f"rule '{r.id}': reason", r.then.reason

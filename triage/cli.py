@@ -76,6 +76,110 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_rules_check(args: argparse.Namespace) -> int:
+    """Validate and lint the knowledge base: errors first, then warnings. Exit 0 only with no errors.
+
+    Finds, besides load errors: unused questions; sections, workups and urgency levels no rule reaches;
+    rules that can never fire; red-flag rules not marked 'safety'; diagnostic wording; hard-to-read
+    texts (reading grade per text with --readability); failing golden cases.
+    Example: triage rules check --rules ./my-rules
+    """
+    from triage.engine import TriageEngine
+    from triage.lint import ERROR, READABILITY_MAX_GRADE, check, readability
+
+    kb = _load(args)
+    notes = check(kb, TriageEngine(kb))
+    errors = [n for n in notes if n.level == ERROR]
+    warnings = [n for n in notes if n.level != ERROR]
+    print(f"Knowledge base {kb.name} {kb.version} ({kb.hash[:12]}): {len(kb.questions)} questions, "
+          f"{len(kb.rules)} rules, {len(kb.cases)} golden cases")
+    print(f"\nErrors ({len(errors)}):" if errors else "\nErrors: none")
+    for note in errors:
+        print(f"  {note}")
+    print(f"\nWarnings ({len(warnings)}):" if warnings else "\nWarnings: none")
+    for note in warnings:
+        print(f"  {note}")
+    if args.readability:
+        print(f"\nReading grade of every patient text (Flesch-Kincaid; above {READABILITY_MAX_GRADE:.0f} is flagged):")
+        for where, grade, _ in readability(kb):
+            print(f"  {grade:5.1f}  {where}")
+    return 1 if errors else 0
+
+
+def cmd_rules_review(args: argparse.Namespace) -> int:
+    """Write the review sheet: every question and rule per leaflet section, golden cases, the rule network
+    and each rule's sign-off status. One self-contained HTML file (works offline, prints well), or Markdown.
+
+    Example: triage rules review -o review.html
+             triage rules review --format markdown -o review.md
+    """
+    from triage.cases import run_cases
+    from triage.engine import TriageEngine
+    from triage.render import review_sheet
+    from triage.reviews import read_reviews, status
+
+    kb = _load(args)
+    sheet = review_sheet.build(kb, status(kb, read_reviews(kb)), run_cases(TriageEngine(kb)))
+    text = review_sheet.html(sheet) if args.format == "html" else review_sheet.markdown(sheet)
+    if args.output is None or str(args.output) == "-":
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"Wrote the review sheet to {args.output}")
+    return 0
+
+
+def cmd_rules_approve(args: argparse.Namespace) -> int:
+    """Sign off rules: record reviewer, role, date and a fingerprint of each rule's content in reviews.yaml.
+
+    Example: triage rules approve lungs.tb_history referral.lungs --reviewer "Dr A. Smith" --role pulmonologist
+    """
+    from triage.reviews import approve
+
+    kb = _load(args)
+    for record in approve(kb, args.rule_ids, args.reviewer, args.role):
+        print(f"approved {record.rule} by {record.reviewer} ({record.role}) on {record.date}")
+    return 0
+
+
+def cmd_rules_status(args: argparse.Namespace) -> int:
+    """List every rule as reviewed, changed since review, or never reviewed.
+
+    Example: triage rules status
+    """
+    from triage.reviews import read_reviews, status
+
+    kb = _load(args)
+    states = status(kb, read_reviews(kb))
+    width = max((len(r) for r in states), default=10)
+    for rule_id, (state, record) in states.items():
+        by = f"  ({record.reviewer}, {record.role}, {record.date})" if record else ""
+        print(f"{rule_id:<{width}}  {state}{by}")
+    counts = {s: sum(1 for v, _ in states.values() if v == s) for s in ("reviewed", "changed since review",
+                                                                        "never reviewed")}
+    print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Show the forward chaining for one answers file step by step: facts declared, rules fired (with the
+    facts they matched) and conclusions, in order; then why the outcome is or is not an emergency.
+
+    Example: triage explain --answers examples/past-tb.yaml
+    """
+    from triage.answers import check_answers, read_answers_file
+    from triage.engine import TriageEngine
+    from triage.render.trace import trace_text
+
+    kb = _load(args)
+    name, raw = read_answers_file(args.answers)
+    answers = check_answers(kb, raw, name)
+    engine = TriageEngine(kb)
+    outcome = engine.evaluate(answers)
+    sys.stdout.write(trace_text(kb, engine.facts.values(), engine.firings, outcome))
+    return 0
+
+
 def cmd_interview(args: argparse.Namespace) -> int:
     """Answer the questions in a guided interview and see whom to see, and how soon.
 
@@ -86,11 +190,13 @@ def cmd_interview(args: argparse.Namespace) -> int:
     from triage.engine import TriageEngine
     from triage.frontends.interview import Interview
     from triage.frontends.prompts import Asker, PlainAsker, QuestionaryAsker
+    from triage.reviews import UNREVIEWED_NOTICE, all_reviewed
 
     kb = _load(args)
     plain = args.plain or not (sys.stdin.isatty() and sys.stdout.isatty())
     asker: Asker = PlainAsker() if plain else QuestionaryAsker()
-    return Interview(TriageEngine(kb), asker, save=args.save).run()
+    notices = () if all_reviewed(kb) else (UNREVIEWED_NOTICE,)
+    return Interview(TriageEngine(kb), asker, save=args.save, notices=notices).run()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,6 +235,27 @@ def build_parser() -> argparse.ArgumentParser:
                                 description=cmd_rules_test.__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     test.set_defaults(func=cmd_rules_test)
+
+    def rules_command(name: str, func) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        doc = (func.__doc__ or "").strip()
+        p = rules_sub.add_parser(name, parents=[common], help=doc.splitlines()[0], description=doc,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(func=func)
+        return p
+
+    check = rules_command("check", cmd_rules_check)
+    check.add_argument("--readability", action="store_true", help="also list the reading grade of every text")
+    review = rules_command("review", cmd_rules_review)
+    review.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write it (default: stdout)")
+    review.add_argument("--format", choices=("html", "markdown"), default="html")
+    approve = rules_command("approve", cmd_rules_approve)
+    approve.add_argument("rule_ids", nargs="+", metavar="RULE_ID")
+    approve.add_argument("--reviewer", required=True, metavar="NAME")
+    approve.add_argument("--role", required=True, metavar="ROLE")
+    rules_command("status", cmd_rules_status)
+    explain = command("explain", cmd_explain)
+    explain.add_argument("--answers", required=True, metavar="FILE",
+                         help="YAML or JSON mapping of question ids to answers; '-' reads standard input")
     return parser
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from triage.model import ConsiderWorkup, KnowledgeBase
 
 DIAGNOSTIC_PHRASES = [
-    r"\byou (?:have|have got|'ve got|'ve)\b(?! (?:answered|said|told|noticed|had|been|ever|seen|felt|passed"
+    r"(?<!\bif )(?<!whether )(?<!\bwhen )\byou (?:have|have got|'ve got|'ve)\b(?! (?:answered|said|told|noticed|had|been|ever|seen|felt|passed"
     r"|thrown|lived|become|any|chosen|picked|a question|questions|time))",
     r"\byou(?:'re| are) (?:suffering|ill|sick|diagnosed|affected)\b",
     r"\bsuffering from\b",
@@ -20,7 +20,7 @@ DIAGNOSTIC_PHRASES = [
     r"\byour diagnosis\b",
     r"\byou (?:are|were) diagnosed\b",
     r"\b(?:this|that|it) (?:is|means) (?:cancer|tuberculosis|a calcification)\b",
-    r"\byou (?:do not|don't) have\b",  # reassurance is a diagnosis too
+    r"(?<!\bif )\byou (?:do not|don't) have\b",  # reassurance is a diagnosis too
     r"\bnothing (?:is )?wrong with you\b",
 ]
 _PATTERN = re.compile("|".join(f"(?:{p})" for p in DIAGNOSTIC_PHRASES), re.IGNORECASE)

@@ -1,0 +1,128 @@
+"""`triage rules check`: everything a clinician should fix or look at in a knowledge base.
+
+Errors make the check fail; warnings are listed apart. Pure: a KnowledgeBase in, a list of Notes out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from triage.cases import run_cases
+from triage.conditions import questions_read, walk
+from triage.engine import TriageEngine
+from triage.model import (
+    ConcernRaised,
+    ConsiderWorkup,
+    FindingReached,
+    GiveAdvice,
+    KnowledgeBase,
+    RaiseConcern,
+    ReachFinding,
+    Refer,
+)
+from triage.reachability import Reachability
+from triage.wording import diagnostic_phrases, patient_texts
+
+ERROR, WARNING = "error", "warning"
+# Plain-language guidance for patient material asks for about school grade 6-8; short labels and
+# single words give meaningless grades, so only texts of this many words or more are scored.
+READABILITY_MAX_GRADE = 9.0
+READABILITY_MIN_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Note:
+    level: str
+    code: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.level}: [{self.code}] {self.where}: {self.message}"
+
+
+def check(kb: KnowledgeBase, engine: TriageEngine | None = None) -> list[Note]:
+    """Every lint finding, errors first."""
+    notes = [*_unused(kb), *_never_fires(kb), *_red_flags(kb), *_wording(kb), *_readability_notes(kb),
+             *_cases(kb, engine or TriageEngine(kb))]
+    return sorted(notes, key=lambda n: n.level != ERROR)
+
+
+def _unused(kb: KnowledgeBase) -> Iterator[Note]:
+    read = set().union(*(questions_read(r.when) for r in kb.rules))
+    for q in kb.questions:
+        read |= questions_read(q.ask_when)
+        for o in q.options:
+            read |= questions_read(o.ask_when)
+    for q in kb.questions:
+        if q.id not in read:
+            yield Note(WARNING, "unused-question", f"question '{q.id}'", "no rule and no ask_when uses its answer")
+    thens = [r.then for r in kb.rules]
+    reached = {
+        "section": {t.section for t in thens if isinstance(t, RaiseConcern)},
+        "workup": {t.workup for t in thens if isinstance(t, ConsiderWorkup)},
+        "urgency level": {t.urgency for t in thens if isinstance(t, Refer)},
+        "finding": {t.finding for t in thens if isinstance(t, ReachFinding)},
+        "advice item": {t.advice for t in thens if isinstance(t, GiveAdvice)},
+    }
+    ids = {"section": [s.id for s in kb.sections], "workup": [w.id for w in kb.workups],
+           "urgency level": [u.id for u in kb.urgency_levels], "finding": [f.id for f in kb.findings],
+           "advice item": [a.id for a in kb.advice]}
+    for kind, all_ids in ids.items():
+        for ident in all_ids:
+            if ident not in reached[kind]:
+                yield Note(WARNING, "unreached", f"{kind} '{ident}'", "no rule reaches it")
+
+
+def _never_fires(kb: KnowledgeBase) -> Iterator[Note]:
+    reach = Reachability(kb)
+    for rule in kb.rules:
+        if not reach.can_hold(rule.when):
+            yield Note(ERROR, "never-fires", f"rule '{rule.id}' ({rule.file})",
+                       "can never fire: no set of answers the interview can produce satisfies its condition "
+                       "(check the questions it needs: are they ever asked together?)")
+
+
+def _red_flags(kb: KnowledgeBase) -> Iterator[Note]:
+    top = kb.urgency_levels[0].id if kb.urgency_levels else None
+    red = {q.id for q in kb.questions if q.red_flag}
+    for rule in kb.rules:
+        concludes_top = isinstance(rule.then, Refer) and rule.then.urgency == top
+        reads_red = isinstance(rule.then, Refer) and bool(questions_read(rule.when) & red)
+        if (concludes_top or reads_red) and rule.source != "safety":
+            yield Note(ERROR, "red-flag-source", f"rule '{rule.id}' ({rule.file})",
+                       f"a red-flag rule must have source 'safety', not '{rule.source}'")
+        uses_conclusions = any(isinstance(p, ConcernRaised | FindingReached) for p in walk(rule.when))
+        if rule.source == "safety" and uses_conclusions:
+            yield Note(WARNING, "red-flag-chain", f"rule '{rule.id}' ({rule.file})",
+                       "a safety rule should rest on answers directly, not on other conclusions")
+
+
+def _wording(kb: KnowledgeBase) -> Iterator[Note]:
+    for where, text in patient_texts(kb):
+        for phrase in diagnostic_phrases(text):
+            yield Note(ERROR, "diagnostic-wording", where,
+                       f"'{phrase}' reads as a diagnosis; say which leaflet section relates to the answers")
+
+
+def readability(kb: KnowledgeBase) -> list[tuple[str, float, str]]:
+    """(where, school grade, text) for every patient text long enough to score."""
+    import textstat  # only `rules check` and the review sheet need it; keep it off the interview's start-up
+
+    return [(where, float(textstat.flesch_kincaid_grade(text)), text) for where, text in patient_texts(kb)
+            if len(text.split()) >= READABILITY_MIN_WORDS]
+
+
+def _readability_notes(kb: KnowledgeBase) -> Iterator[Note]:
+    for where, grade, _ in readability(kb):
+        if grade > READABILITY_MAX_GRADE:
+            yield Note(WARNING, "hard-to-read", where,
+                       f"reading grade {grade:.1f} is above {READABILITY_MAX_GRADE:.0f}; use shorter sentences "
+                       "and everyday words")
+
+
+def _cases(kb: KnowledgeBase, engine: TriageEngine) -> Iterator[Note]:
+    for result in run_cases(engine):
+        for difference in result.differences:
+            yield Note(ERROR, "case-fails", f"case '{result.case.id}' ({result.case.file})", difference)

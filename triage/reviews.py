@@ -1,0 +1,133 @@
+"""Clinician sign-off: who reviewed which rule, when, and whether the rule has changed since.
+
+A record keeps a fingerprint of the rule's content at review time; a rule whose content differs now is
+'changed since review', so a sign-off never silently covers an edited rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from triage.errors import KnowledgeBaseError, Problem
+from triage.model import KnowledgeBase, Rule
+from triage.reader import Reader
+from triage.yamlfile import YamlSyntaxError, parse_text
+
+REVIEWS_FILE = "reviews.yaml"
+REVIEWED, CHANGED, NEVER = "reviewed", "changed since review", "never reviewed"
+UNREVIEWED_NOTICE = ("Please note: a clinician has not yet reviewed all of this content. "
+                     "Use it only to prepare for a talk with your doctor.")
+_HEADER = ("# Sign-off records, one per review of a rule. Added by `triage rules approve`; the fingerprint\n"
+           "# is the rule's content at review time, so editing a rule shows it as 'changed since review'.\n")
+
+
+@dataclass(frozen=True)
+class Review:
+    rule: str
+    reviewer: str
+    role: str
+    date: str
+    fingerprint: str
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-ready form that keeps the kind of every condition (all/any, is/includes...)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {"kind": type(value).__name__, **{f.name: _canonical(getattr(value, f.name)) for f in fields(value)}}
+    if isinstance(value, tuple | list):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def fingerprint(rule: Rule) -> str:
+    """SHA-256 of what the rule says (id, statement, source, condition, conclusion), not where it is."""
+    content = {"id": rule.id, "statement": rule.statement, "source": rule.source,
+               "when": _canonical(rule.when), "then": _canonical(rule.then)}
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return f"sha256:{digest}"
+
+
+def reviews_path(kb: KnowledgeBase) -> Path:
+    return Path(kb.directory) / REVIEWS_FILE
+
+
+def read_reviews(kb: KnowledgeBase) -> list[Review]:
+    """The sign-off records of this knowledge base (none if the file does not exist)."""
+    path = reviews_path(kb)
+    label = f"{kb.label}/{REVIEWS_FILE}"
+    if not path.is_file():
+        return []
+    try:
+        raw = parse_text(path.read_text(encoding="utf-8"), label)
+    except YamlSyntaxError as exc:
+        raise KnowledgeBaseError([exc.problem]) from exc
+    items = (raw or {}).get("reviews") if isinstance(raw, dict) or raw is None else None
+    if items is None:
+        items = []
+    problems: list[Problem] = []
+    if not isinstance(items, list):
+        raise KnowledgeBaseError([Problem(label, "'reviews' must be a list of records")])
+    records = []
+    for index, item in enumerate(items, start=1):
+        r = Reader(label, f"review #{index}", item, problems)
+        r.unknown_fields({"rule", "reviewer", "role", "date", "fingerprint"})
+        values = [r.text(name) for name in ("rule", "reviewer", "role")]
+        day = item.get("date") if isinstance(item, dict) else None
+        recorded_fingerprint = r.text("fingerprint")
+        if None not in values and recorded_fingerprint is not None and day is not None:
+            records.append(Review(values[0], values[1], values[2], str(day), recorded_fingerprint))  # type: ignore[arg-type]
+        elif day is None:
+            r.problem("date", "is missing")
+    for record in records:
+        if record.rule not in kb.rule:
+            problems.append(Problem(label, f"names rule '{record.rule}', which does not exist",
+                                    f"review of '{record.rule}'", "rule"))
+    if problems:
+        raise KnowledgeBaseError(problems)
+    return records
+
+
+def status(kb: KnowledgeBase, records: list[Review]) -> dict[str, tuple[str, Review | None]]:
+    """For every rule: reviewed / changed since review / never reviewed, with its latest record."""
+    latest: dict[str, Review] = {}
+    for record in records:
+        latest[record.rule] = record
+    result: dict[str, tuple[str, Review | None]] = {}
+    for rule in kb.rules:
+        record = latest.get(rule.id)
+        if record is None:
+            result[rule.id] = (NEVER, None)
+        else:
+            result[rule.id] = (REVIEWED if record.fingerprint == fingerprint(rule) else CHANGED, record)
+    return result
+
+
+def all_reviewed(kb: KnowledgeBase) -> bool:
+    return all(state == REVIEWED for state, _ in status(kb, read_reviews(kb)).values())
+
+
+def approve(kb: KnowledgeBase, rule_ids: list[str], reviewer: str, role: str, day: date | None = None) -> list[Review]:
+    """Add sign-off records for these rules to the knowledge base's reviews file; returns the new records."""
+    label = f"{kb.label}/{REVIEWS_FILE}"
+    problems = [Problem(label, f"there is no rule '{r}' (see `triage rules status`)", f"rule '{r}'")
+                for r in rule_ids if r not in kb.rule]
+    for name, value in (("reviewer", reviewer), ("role", role)):
+        if not value.strip():
+            problems.append(Problem(label, f"--{name} must not be empty"))
+    if problems:
+        raise KnowledgeBaseError(problems)
+    existing = read_reviews(kb)
+    day_text = (day or date.today()).isoformat()
+    new = [Review(r, reviewer.strip(), role.strip(), day_text, fingerprint(kb.rule[r])) for r in rule_ids]
+    records = [dict(rule=x.rule, reviewer=x.reviewer, role=x.role, date=x.date, fingerprint=x.fingerprint)
+               for x in existing + new]
+    body = yaml.safe_dump({"reviews": records}, sort_keys=False, allow_unicode=True, width=110)
+    reviews_path(kb).write_text(_HEADER + body, encoding="utf-8")
+    return new

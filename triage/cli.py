@@ -23,9 +23,10 @@ def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Evaluate an answers file and print the outcome.
+    """Evaluate an answers file and print the outcome; or, with --batch, many recorded sessions.
 
     Example: triage run --answers examples/past-tb.yaml --format json
+             triage run --batch sessions.jsonl > outcomes.jsonl
     """
     from triage.answers import check_answers, read_answers_file
     from triage.engine import TriageEngine
@@ -33,11 +34,55 @@ def cmd_run(args: argparse.Namespace) -> int:
     from triage.render.text import outcome_text
 
     kb = _load(args)
+    if args.batch is not None:
+        return _run_batch(TriageEngine(kb), args.batch)
     name, raw = read_answers_file(args.answers)
     answers = check_answers(kb, raw, name)
     outcome = TriageEngine(kb).evaluate(answers)
     sys.stdout.write(outcome_json(outcome) + "\n" if args.format == "json" else outcome_text(kb, outcome))
     return 0
+
+
+def _run_batch(engine, path: str) -> int:  # type: ignore[no-untyped-def]
+    """One outcome (JSON) per input line on stdout; a progress bar on stderr when it is a terminal."""
+    import time
+
+    from triage.batch import evaluate_lines
+    from triage.errors import AnswersError, Problem
+
+    name = "<stdin>" if path == "-" else path
+    try:
+        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise AnswersError([Problem(name, f"cannot be read: {exc.strerror}")]) from exc
+    total = None
+    if path != "-" and sys.stderr.isatty():
+        with open(path, "rb") as counting:
+            total = sum(1 for line in counting if line.strip())
+    failed, done, started, shown = 0, 0, time.monotonic(), 0.0
+    with stream:
+        for line in evaluate_lines(engine, stream, name):
+            sys.stdout.write(line.output + "\n")
+            done += 1
+            if line.error is not None:
+                failed += 1
+                print(f"error: {line.error}", file=sys.stderr)
+            now = time.monotonic()
+            if sys.stderr.isatty() and now - shown > 0.1:
+                shown = now
+                sys.stderr.write("\r" + _progress(done, total, done / max(now - started, 1e-9)))
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + _progress(done, total, done / max(time.monotonic() - started, 1e-9)) + "\n")
+    if failed:
+        print(f"error: {failed} of {done} lines could not be evaluated (see the 'errors' lines)", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def _progress(done: int, total: int | None, rate: float) -> str:
+    if not total:
+        return f"{done} sessions ({rate:.0f}/s)"
+    filled = int(30 * done / total)
+    return f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} sessions ({rate:.0f}/s)"
 
 
 def cmd_questions(args: argparse.Namespace) -> int:
@@ -224,8 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--save", metavar="FILE", type=Path, default=argparse.SUPPRESS,
                        help="write the answers and the outcome (JSON) to FILE; triage run --answers reads it")
     run = command("run", cmd_run)
-    run.add_argument("--answers", required=True, metavar="FILE",
-                     help="YAML or JSON mapping of question ids to answers; '-' reads standard input")
+    source = run.add_mutually_exclusive_group(required=True)
+    source.add_argument("--batch", metavar="FILE.jsonl",
+                        help="many sessions: one answers object per line in, one outcome (JSON) per line out")
+    source.add_argument("--answers", metavar="FILE",
+                        help="YAML or JSON mapping of question ids to answers; '-' reads standard input")
     run.add_argument("--format", choices=("text", "json"), default="text")
     questions = command("questions", cmd_questions)
     questions.add_argument("--format", choices=("text", "json"), default="text")

@@ -21,34 +21,55 @@ class LinedDict(dict):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """The pure-Python parser: it words every error message, so messages never depend on the build."""
 
+
+# libyaml's parser, where PyYAML has it, reads a knowledge base several times faster (start-up time);
+# a file it rejects is read again by the pure-Python one, for the message.
+_FastLoader: type | None = None
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _FastLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+        pass
+
+
+_LOADERS = [loader for loader in (_Loader, _FastLoader) if loader is not None]
 
 # Only true/false are booleans; the rest of YAML 1.1's boolean words stay strings.
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+_BOOL = "tag:yaml.org,2002:bool"
+for _loader in _LOADERS:
+    _loader.yaml_implicit_resolvers = {
+        key: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
+        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LinedDict:
+    own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)
+    first_own = len(node.value) - own  # merged-in keys come first and may be overridden
     mapping = LinedDict()
     mapping.line = node.start_mark.line + 1
-    for key_node, value_node in node.value:
+    written: set[Any] = set()
+    for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         try:
             hash(key)
         except TypeError:
             key = str(key)
+        if index >= first_own:
+            # A key written twice would silently drop one of its values (e.g. two answers to one question).
+            if key in written:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"'{key}' is written twice in one mapping; keep one", key_node.start_mark)
+            written.add(key)
         mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+for _loader in _LOADERS:
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 class YamlSyntaxError(Exception):
@@ -61,6 +82,11 @@ class YamlSyntaxError(Exception):
 
 def parse_text(text: str, file: str) -> Any:
     """Parse YAML or JSON text; raise YamlSyntaxError naming `file` and the line on failure."""
+    if _FastLoader is not None:
+        try:
+            return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - derives from CSafeLoader
+        except (yaml.YAMLError, RecursionError, ValueError, TypeError):
+            pass  # read again below, so that the message is the pure-Python parser's
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
     except yaml.MarkedYAMLError as exc:

@@ -37,11 +37,14 @@ TINY_FILES: dict[str, str] = {
         name: tiny test knowledge base
         version: 9.9.9
         disclaimer: This is not a diagnosis and does not replace a doctor.
+        about: A short questionnaire that helps you prepare for a talk with a doctor.
+        emergency_notice: Not for emergencies. In an emergency, call the emergency number now.
         urgency_levels:
           - {id: emergency, label: Emergency, timeframe: now, advice: Call the emergency number now.}
           - {id: urgent, label: Urgent, timeframe: within 24 hours, advice: See a doctor within 24 hours.}
           - {id: soon, label: Soon, timeframe: within two weeks, advice: See a doctor within two weeks.}
-          - {id: routine, label: Routine, timeframe: at a planned visit, advice: Mention it at your next visit.}
+          - {id: routine, label: Routine, timeframe: at a planned visit,
+             advice: Mention it at your next visit.}
         doctors:
           - {id: emergency_services, name: emergency services}
           - {id: gp, name: a family doctor}
@@ -57,7 +60,7 @@ TINY_FILES: dict[str, str] = {
         - id: chest_pain
           topic: safety
           red_flag: true
-          text: Do you have pain in your chest right now?
+          text: Is there pain or pressure in your chest right now?
           type: yes_no_unsure
 
         - id: sex
@@ -109,7 +112,8 @@ TINY_FILES: dict[str, str] = {
         """),
     "workups.yaml": _dedent("""
         - {id: xray, name: X-ray, purpose: Shows deposits as dense spots.}
-        - {id: calcium_blood, name: Blood test for calcium, purpose: Shows whether the blood holds too much calcium.}
+        - {id: calcium_blood, name: Blood test for calcium,
+           purpose: Shows whether the blood holds too much calcium.}
         """),
     "findings.yaml": _dedent("""
         - {id: suspected, description: Deposits are worth looking for.}
@@ -194,10 +198,13 @@ TINY_FILES: dict[str, str] = {
 
 
 class TinyKB:
-    """A rules folder written from TINY_FILES, with one or more files changed by the test."""
+    """A rules folder `kb` written from TINY_FILES into the test's own directory (the current one, so
+    that messages read as they would after `triage ... --rules kb`), with files changed by the test."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    label = "kb"
+
+    def __init__(self, directory: Path):
+        self.path = directory / self.label
         self.files = dict(TINY_FILES)
 
     def write(self, name: str, text: str | None) -> TinyKB:
@@ -218,7 +225,8 @@ class TinyKB:
         self.files[name] = self.files.get(name, "") + "\n" + _dedent(text)
         return self
 
-    def save(self) -> Path:
+    def save(self) -> str:
+        """Write the folder; returns its name as given to --rules."""
         if self.path.exists():
             for old in sorted(self.path.rglob("*"), reverse=True):
                 old.unlink() if old.is_file() else old.rmdir()
@@ -226,7 +234,7 @@ class TinyKB:
             target = self.path / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        return self.path
+        return self.label
 
     def load(self) -> KnowledgeBase:
         return load_knowledge(self.save())
@@ -240,14 +248,11 @@ class TinyKB:
     def messages(self) -> list[str]:
         return [str(p) for p in self.problems()]
 
-    def file(self, name: str) -> str:
-        """How a file of this folder is named in messages."""
-        return f"{self.path}/{name}"
-
 
 @pytest.fixture
-def tiny(tmp_path: Path) -> TinyKB:
-    return TinyKB(tmp_path / "rules")
+def tiny(tmp_path: Path, monkeypatch) -> TinyKB:
+    monkeypatch.chdir(tmp_path)
+    return TinyKB(tmp_path)
 
 
 # --- the real knowledge base -----------------------------------------------------------------------------
@@ -330,3 +335,9 @@ def cli(capsys, monkeypatch):
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+def pytest_configure(config):
+    # Registered here rather than in pyproject.toml (owned by the core); runs in CI like any test.
+    config.addinivalue_line("markers", "enumerate: exhaustive enumeration of the answer space "
+                                       "(a few minutes; docs/safety.md)")

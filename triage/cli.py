@@ -232,24 +232,45 @@ def cmd_interview(args: argparse.Namespace) -> int:
     used with --plain, and whenever standard input or output is not a terminal.
     Example: triage interview --save my-answers.json
     """
-    from triage.engine import TriageEngine
     from triage.frontends.interview import Interview
     from triage.frontends.prompts import Asker, PlainAsker, QuestionaryAsker
     from triage.reviews import UNREVIEWED_NOTICE, all_reviewed
+    from triage.selftest import checked_engine
 
     kb = _load(args)
+    engine = checked_engine(kb)  # refuses to start (exit 2) if a golden case fails
     plain = args.plain or not (sys.stdin.isatty() and sys.stdout.isatty())
     asker: Asker = PlainAsker() if plain else QuestionaryAsker()
     notices = () if all_reviewed(kb) else (UNREVIEWED_NOTICE,)
-    return Interview(TriageEngine(kb), asker, save=args.save, notices=notices).run()
+    return Interview(engine, asker, save=args.save, notices=notices).run()
+
+
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    """Run a shared waiting-room terminal: welcome, questions or reading, cleared after each person.
+
+    Needs a configuration file with a staff code hash (make the line with --hash-code). Staff leave with
+    Ctrl-X then Ctrl-E and the staff code. Setting it up as a real kiosk: docs/kiosk.md.
+    Example: triage kiosk --config /etc/calcitriage/kiosk.toml
+    """
+    from triage.frontends.kiosk import kiosk_main, print_code_hash
+    from triage.selftest import checked_engine
+
+    if args.hash_code:
+        return print_code_hash()
+    checked_engine(_load(args))  # refuses to start (exit 2) if a golden case fails
+    return kiosk_main(args.config, args.rules)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(add_help=False)
+    top.add_argument("--rules", metavar="DIR", type=Path,
+                     help="use the knowledge base in DIR instead of the built-in one")
+    # After the command, --rules must not reset a --rules given before it: hence SUPPRESS here.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--rules", metavar="DIR", type=Path,
+    common.add_argument("--rules", metavar="DIR", type=Path, default=argparse.SUPPRESS,
                         help="use the knowledge base in DIR instead of the built-in one")
     parser = argparse.ArgumentParser(
-        prog="triage", parents=[common],
+        prog="triage", parents=[top],
         description="A non-diagnostic questionnaire about calcifications that ends in a referral to a doctor. "
                     "Not for emergencies: if you have chest pain, vomit blood, have blue lips or cannot breathe, "
                     "call the emergency number now.")
@@ -304,6 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
     explain = command("explain", cmd_explain)
     explain.add_argument("--answers", required=True, metavar="FILE",
                          help="YAML or JSON mapping of question ids to answers; '-' reads standard input")
+    kiosk = command("kiosk", cmd_kiosk)
+    kiosk.add_argument("--config", metavar="FILE", type=Path,
+                       help="the kiosk configuration (default: /etc/calcitriage/kiosk.toml)")
+    kiosk.add_argument("--hash-code", action="store_true",
+                       help="read a staff code twice, without showing it, and print the line for the configuration")
     return parser
 
 

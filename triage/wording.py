@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from triage.model import ConsiderWorkup, KnowledgeBase
 
 DIAGNOSTIC_PHRASES = [
-    r"(?<!\bif )(?<!whether )(?<!\bwhen )\byou (?:have|have got|'ve got|'ve)\b(?! (?:answered|said|told|noticed|had|been|ever|seen|felt|passed"
+    r"(?<!\bif )(?<!whether )(?<!\bwhen )(?<!\bdo )(?<!\bthat )\byou(?: have(?: got)?|'ve(?: got)?)\b(?! (?:answered|said|told|noticed|had|been|ever|seen|felt|passed"
     r"|thrown|lived|become|any|chosen|picked|a question|questions|time))",
     r"\byou(?:'re| are) (?:suffering|ill|sick|diagnosed|affected)\b",
     r"\bsuffering from\b",

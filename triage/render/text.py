@@ -93,8 +93,8 @@ def outcome_text(kb: KnowledgeBase, outcome: Outcome, explain: bool = True) -> s
                                                                    for a in outcome.advice))
     if explain:
         blocks.append(explanation_text(kb, outcome))
-    blocks.append(_wrap(outcome.disclaimer))
     blocks.append(f"Knowledge base {outcome.kb_version} ({outcome.kb_hash[:12]})")
+    blocks.append(_wrap(outcome.disclaimer))
     return "\n\n".join(blocks) + "\n"
 
 

@@ -1,0 +1,64 @@
+"""Which question comes next (triage.flow): pure, answers in, questions out."""
+
+from __future__ import annotations
+
+from triage.flow import applicable, asked_questions, next_question, offered_options, questions_left
+
+
+def ids(questions) -> list[str]:
+    return [q.id for q in questions]
+
+
+def test_the_first_questions_of_the_real_interview_are_the_red_flags(real_kb):
+    red_flags = [q.id for q in real_kb.questions if q.red_flag]
+    assert ids(real_kb.questions[:len(red_flags)]) == red_flags
+    assert next_question(real_kb, {}).id == "chest_pain"
+
+
+def test_questions_come_in_file_order_and_follow_ups_only_after_yes_or_not_sure(tiny):
+    kb = tiny.load()
+    answers: dict = {}
+    asked = []
+    script = {"chest_pain": "no", "sex": "female", "cough": "not_sure", "cough_blood": "no", "past": ()}
+    while (question := next_question(kb, answers)) is not None:
+        asked.append(question.id)
+        answers[question.id] = script[question.id]
+    assert asked == ["chest_pain", "sex", "cough", "cough_blood", "past"]
+
+    answers = {"chest_pain": "no", "sex": "female", "cough": "no"}
+    assert next_question(kb, answers).id == "past"
+
+
+def test_an_option_is_offered_only_when_its_condition_holds(tiny):
+    kb = tiny.load()
+    past = kb.question["past"]
+    assert [o.id for o in offered_options(past, {"sex": "male"})] == ["kidney_infection", "prostatitis"]
+    assert [o.id for o in offered_options(past, {"sex": "female"})] == ["kidney_infection"]
+    assert [o.id for o in offered_options(past, {})] == ["kidney_infection"]
+
+
+def test_prostate_questions_are_asked_of_a_man_who_has_trouble_passing_urine_only(real_kb):
+    man = {"sex": "male", "urination_screen": "yes"}
+    woman = {"sex": "female", "urination_screen": "yes"}
+    assert {"weak_stream", "erection_trouble", "semen_change"} <= set(ids(asked_questions(real_kb, man)))
+    assert not {"urination_screen", "weak_stream"} & set(ids(asked_questions(real_kb, woman)))
+    assert "breast_screen" in ids(asked_questions(real_kb, {"sex": "other"}))
+    assert "breast_screen" not in ids(asked_questions(real_kb, {"sex": "male"}))
+
+
+def test_changing_a_screening_answer_to_no_drops_its_follow_up_answers(tiny):
+    kb = tiny.load()
+    before = {"cough": "yes", "cough_blood": "yes", "sex": "male",
+              "past": ("kidney_infection", "prostatitis")}
+    assert applicable(kb, before) == before
+    after = applicable(kb, {**before, "cough": "no", "sex": "female"})
+    assert after == {"sex": "female", "cough": "no", "past": ("kidney_infection",)}
+
+
+def test_questions_left_counts_what_is_still_to_come_if_every_later_answer_is_no(tiny):
+    kb = tiny.load()
+    assert questions_left(kb, {}) == 4  # chest_pain, sex, cough, past; cough_blood only after a yes
+    assert questions_left(kb, {"chest_pain": "no", "sex": "male", "cough": "yes"}) == 2
+    assert questions_left(kb, {"chest_pain": "no", "sex": "male", "cough": "yes", "cough_blood": "no",
+                               "past": ()}) == 0
+    assert next_question(kb, {"chest_pain": "no", "sex": "male", "cough": "no", "past": ()}) is None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from triage.engine import TriageEngine
-from triage.flow import applicable, next_question, offered_options, questions_left
+from triage.flow import applicable, next_question, offered_options, offered_values, questions_left
 from triage.model import Option, Question
 from triage.outcome import AnswerValue, Outcome
 
@@ -78,10 +78,15 @@ class Session:
         changed = dict(self.answers)
         changed[question_id] = value
         kept = applicable(self.kb, changed)
-        dropped = [q for q in self.answers if q not in kept or kept[q] != changed[q]]
-        self.answers = {q: kept[q] for q in self.history + [question_id] if q in kept}
-        self.history = [q for q in self.history if q in self.answers]
-        if question_id not in self.history and question_id in self.answers:
+        # A list answered from other options than those now offered no longer applies either: ask it again.
+        question = self.kb.question
+        dropped = [q for q in self.answers if q not in kept or kept[q] != changed[q] or
+                   offered_values(question[q], kept) != offered_values(question[q], self.answers)]
+        self.answers = {q: kept[q] for q in [*self.answers, question_id]
+                        if q in kept and (q == question_id or q not in dropped)}
+        # The changed answer is now the latest one: 'go back' from a follow-up it opened returns to it.
+        self.history = [q for q in self.history if q in self.answers and q != question_id]
+        if question_id in self.answers:
             self.history.append(question_id)
         self._replay()
         return [q for q in dropped if q != question_id]

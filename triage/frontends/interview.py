@@ -42,6 +42,7 @@ class Interview:
         self.save_path = save
         self.notices = notices
         self.defaults: dict[str, AnswerValue] = {}
+        self.saved = False
 
     def run(self) -> int:
         """The whole interview; returns the exit code."""
@@ -56,7 +57,7 @@ class Interview:
             self._result()
             return EXIT_OK
         except Quit:
-            self.asker.say("You quit. Nothing was saved.")
+            self.asker.say("You quit." if self.saved else "You quit. Nothing was saved.")
             return EXIT_INTERRUPTED
         except EOFError:
             self.asker.say("Input ended before the end of the questions. Nothing was saved.")
@@ -138,4 +139,5 @@ class Interview:
         answers = {q: list(v) if isinstance(v, tuple) else v for q, v in outcome.answers}
         data = {"answers": answers, "outcome": outcome_data(outcome)}
         self.save_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        self.saved = True
         self.asker.say(f"Saved your answers and this result to {self.save_path}.")

@@ -18,6 +18,9 @@ GO_BACK = "__go_back__"
 _HELP = "__help__"
 _YES_NO_LABELS = {YES: "Yes", NO: "No", NOT_SURE: "Not sure"}
 WIDTH = 78
+# On a line of its own, wrapped: after a long question it would otherwise break mid-word at 80 columns.
+_TICK_INSTRUCTION = "\n" + textwrap.fill(
+    "(space to tick all that apply, Enter when done; nothing ticked means none of these)", WIDTH)
 
 
 class Asker(Protocol):
@@ -48,6 +51,11 @@ def progress_line(progress: Progress) -> str:
 def wrap(text: str, indent: str = "") -> str:
     return "\n".join(textwrap.fill(p, WIDTH, initial_indent=indent, subsequent_indent=indent)
                      for p in text.split("\n"))
+
+
+def _fit(label: str) -> str:
+    """An option label wrapped under its tick box, so that no word is cut off at 80 columns."""
+    return textwrap.fill(label, WIDTH - 3, subsequent_indent=" " * 5)
 
 
 def _numbered(number: int, label: str) -> str:
@@ -98,7 +106,8 @@ class PlainAsker:
                 value = self._parse(reply, choices, multiple)
                 if value is not None:
                     return value
-                self.say(f"Please type {hint}" + (", or h or b." if extras else "."))
+                keys = [key for key, offered in (("h", question.help), ("b", can_go_back)) if offered]
+                self.say(f"Please type {hint}" + (f", or {' or '.join(keys)}." if keys else "."))
 
     @staticmethod
     def _parse(reply: str, choices: list[tuple[str, str]], multiple: bool) -> AnswerValue | None:
@@ -154,9 +163,13 @@ class QuestionaryAsker:
         else:
             print(text, flush=True)
 
+    def _run(self, question: Any) -> Any:
+        """Put one questionary prompt up; a subclass (the kiosk) may adjust its application first."""
+        return question.unsafe_ask()
+
     def _select(self, message: str, choices: list[Any], default: Any = None, instruction: str | None = None) -> Any:
-        return self.questionary.select(message, choices=choices, default=default, style=self.style,
-                                       instruction=instruction, **self.prompt_kwargs).unsafe_ask()
+        return self._run(self.questionary.select(message, choices=choices, default=default, style=self.style,
+                                                 instruction=instruction, **self.prompt_kwargs))
 
     def ask(self, question: Question, options: tuple[Option, ...], progress: Progress, can_go_back: bool,
             default: AnswerValue | None = None) -> AnswerValue:
@@ -167,19 +180,18 @@ class QuestionaryAsker:
         while True:
             if question.type is QuestionType.MULTIPLE_CHOICE:
                 checked = set(default) if isinstance(default, tuple) else set()
-                choices = [q.Choice(label, value=v, checked=v in checked)
+                choices = [q.Choice(_fit(label), value=v, checked=v in checked)
                            for v, label in choices_for(question, options)]
                 if extras:
                     choices += [q.Separator()] + extras
-                reply = q.checkbox(wrap(question.text), choices=choices, style=self.style,
-                                   instruction="(space to tick all that apply, Enter when done; "
-                                               "nothing ticked means none of these)",
-                                   **self.prompt_kwargs).unsafe_ask()
+                reply = self._run(q.checkbox(wrap(question.text), choices=choices, style=self.style,
+                                             instruction=_TICK_INSTRUCTION,
+                                             **self.prompt_kwargs))
                 special = [r for r in reply if r in (_HELP, GO_BACK)]
                 value: Any = special[0] if special else tuple(v for v, _ in choices_for(question, options)
                                                               if v in reply)
             else:
-                choices = [q.Choice(label, value=v) for v, label in choices_for(question, options)]
+                choices = [q.Choice(_fit(label), value=v) for v, label in choices_for(question, options)]
                 value = self._select(wrap(question.text), choices + ([q.Separator()] + extras if extras else []),
                                      default=default if isinstance(default, str) else None)
             if value == _HELP:
@@ -192,7 +204,8 @@ class QuestionaryAsker:
 
     def confirm_quit(self) -> bool:
         try:
-            return bool(self.questionary.confirm("Do you want to quit? Nothing will be saved.", default=False,
-                                                 style=self.style, **self.prompt_kwargs).unsafe_ask())
+            question = self.questionary.confirm("Do you want to quit? Nothing will be saved.", default=False,
+                                                style=self.style, **self.prompt_kwargs)
+            return bool(self._run(question))
         except KeyboardInterrupt:
             return True

@@ -1,0 +1,416 @@
+"""The interview from start to result, played by a scripted person instead of a terminal.
+
+The ScriptedAsker answers each prompt with the next reply of its script and records what the interview
+asked and said, so that a test reads like a person's way through the questions and checks what they saw.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from triage.engine import TriageEngine
+from triage.frontends.interview import Interview
+from triage.frontends.prompts import GO_BACK, progress_line
+from triage.model import KnowledgeBase
+
+RED_FLAGS = ["chest_pain", "vomiting_blood", "blue_lips", "severe_breathlessness", "almost_no_urine"]
+START, RESULT, FINISH, WHY = "Start the questions", "See my result", "Finish", "Why am I seeing this?"
+INPUT_ENDED = "Input ended before the end of the questions. Nothing was saved."
+QUIT = "You quit. Nothing was saved."
+
+
+class ScriptedAsker:
+    """A person following a script. Each reply answers the next prompt, in order:
+
+    - at a question: the answer value ('no', 'female', () for nothing ticked) or GO_BACK;
+    - at a choice: the label of the line chosen ('Start the questions', 'Change answer 11');
+    - at 'Do you want to quit?': True or False;
+    - anywhere: an exception to raise there (KeyboardInterrupt for Ctrl-C, EOFError for end of input).
+    """
+
+    def __init__(self, *replies):
+        self.replies = list(replies)
+        self.asked: list[str] = []  # question ids, in the order they were put
+        self.progress: list[str] = []  # the progress line shown with each question
+        self.defaults: list = []  # the answer preselected with each question
+        self.offered: list[list[str]] = []  # the option ids offered with each question
+        self.back_offered: list[bool] = []  # whether 'Go back' was offered with each question
+        self.said: list[tuple[str, bool]] = []  # (text, emphasis)
+        self.choices: list[tuple[str, list[str]]] = []  # (message, labels)
+        self.quit_questions = 0
+
+    def _reply(self, prompt: str):
+        assert self.replies, f"the script has no reply left for: {prompt}"
+        reply = self.replies.pop(0)
+        if isinstance(reply, BaseException) or (isinstance(reply, type) and issubclass(reply, BaseException)):
+            raise reply
+        return reply
+
+    def ask(self, question, options, progress, can_go_back, default=None):
+        self.asked.append(question.id)
+        self.progress.append(progress_line(progress))
+        self.defaults.append(default)
+        self.offered.append([o.id for o in options])
+        self.back_offered.append(can_go_back)
+        reply = self._reply(question.id)
+        assert reply != GO_BACK or can_go_back, f"'Go back' is not offered at {question.id}"
+        return reply
+
+    def choose(self, message, choices):
+        by_label = {label: value for value, label in choices}
+        self.choices.append((message, list(by_label)))
+        label = self._reply(message)
+        assert label in by_label, f"{label!r} is not offered at {message!r}: {list(by_label)}"
+        return by_label[label]
+
+    def say(self, text, emphasis=False):
+        self.said.append((text, emphasis))
+
+    def confirm_quit(self):
+        self.quit_questions += 1
+        reply = self._reply("Do you want to quit?")
+        assert isinstance(reply, bool)
+        return reply
+
+    @property
+    def screen(self) -> str:
+        return "\n".join(text for text, _ in self.said)
+
+    def said_after(self, marker: str) -> list[tuple[str, bool]]:
+        """What was said after the last text containing `marker`."""
+        last = max(i for i, (text, _) in enumerate(self.said) if marker in text)
+        return self.said[last + 1:]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+FOLLOW_UPS = {
+    "image_seen": ["image_where", "image_cause_known"],
+    "breathing_screen": ["fast_shallow_breathing", "finger_clubbing", "blue_hands_feet"],
+    "urine_screen": ["swollen_face_legs", "breath_smell", "skin_yellow"],
+    "belly_screen": ["right_upper_pain", "belly_fluid", "belly_veins"],
+    "urination_screen": ["weak_stream", "erection_trouble", "semen_change"],
+    "thyroid_screen": ["always_cold", "weight_gain", "neck_swelling"],
+    "heart_screen": ["irregular_heartbeat", "cold_blue_legs", "blue_ears_nose_fingers"],
+}
+LISTS = {"image_where", "general_signs", "past_illnesses"}
+
+
+def answers_for(sex: str = "female", **answers) -> list:
+    """The replies, in the order asked, of a person who says 'no' and ticks nothing except for `answers`.
+
+    After a screening 'yes' or 'not sure' its follow-ups are asked, as in the real questionnaire.
+    """
+    screening = RED_FLAGS + ["sex", "image_seen", "general_signs", "tb_history", "past_illnesses",
+                             "breathing_screen", "urine_screen", "belly_screen"]
+    screening += ["urination_screen"] if sex == "male" else []
+    screening += ["thyroid_screen", "heart_screen"] + ([] if sex == "male" else ["breast_screen"])
+    replies: list = []
+    for question in screening:
+        value = sex if question == "sex" else answers.get(question, () if question in LISTS else "no")
+        replies.append(value)
+        if value in ("yes", "not_sure"):
+            replies += [answers.get(q, () if q in LISTS else "no") for q in FOLLOW_UPS.get(question, [])]
+    return replies
+
+
+def run(engine: TriageEngine, *replies, save: Path | None = None) -> tuple[int, ScriptedAsker]:
+    asker = ScriptedAsker(*replies)
+    code = Interview(engine, asker, save=save).run()
+    assert asker.replies == [], f"the interview ended before the script did: {asker.replies}"
+    return code, asker
+
+
+ALL_FEMALE_QUESTIONS = RED_FLAGS + [
+    "sex", "image_seen", "general_signs", "tb_history", "past_illnesses", "breathing_screen", "urine_screen",
+    "belly_screen", "thyroid_screen", "heart_screen", "breast_screen"]
+
+
+# --- the opening screen ---------------------------------------------------------------------------------
+
+
+def test_the_opening_screen_says_what_this_is_and_that_it_is_not_for_emergencies(real_engine):
+    code, person = run(real_engine, "Quit")
+
+    assert code == 0
+    opening = flat(person.said[0][0])
+    assert "helps you prepare for a talk with a doctor about calcifications" in opening
+    assert "It is not a diagnosis" in opening
+    assert ("Not for emergencies: if you have chest pain, vomit blood, have blue lips or cannot breathe, "
+            "call the emergency number now.") in opening
+    assert person.choices == [("Do you want to start?", [START, "Quit"])]
+    assert person.asked == []
+
+
+# --- a routine way to the result --------------------------------------------------------------------------
+
+
+def test_a_routine_interview_ends_with_the_referral_first_then_sections_tests_and_disclaimer(
+        real_engine, real_kb: KnowledgeBase):
+    code, person = run(real_engine, START, *answers_for(breast_screen="yes"), RESULT, FINISH)
+
+    assert code == 0
+    assert person.asked == ALL_FEMALE_QUESTIONS
+    assert person.progress[0] == "Question 1 - about 14 left"
+    assert person.progress[-1] == "Question 16 - no more after this one"
+
+    result = person.said_after("Your answers:")
+    referral, rest = result[0], flat(result[1][0])
+    assert referral == ("WHAT TO DO: SOON (within two weeks)\n"
+                        "===================================\n"
+                        "Make an appointment with a doctor for the next two weeks.\n"
+                        "Whom to see: a breast specialist (mammologist).", True)
+    headings = ["LEAFLET SECTIONS THAT RELATE TO YOUR ANSWERS", "* Calcifications in the breast",
+                "TESTS A DOCTOR MAY CONSIDER", "- X-ray:", flat(real_kb.disclaimer)]
+    positions = [rest.index(h) for h in headings]
+    assert positions == sorted(positions)
+    assert "WHY AM I SEEING THIS?" not in person.screen  # only on request
+    assert person.choices[-1] == ("What next?", [WHY, FINISH])
+
+
+def test_the_summary_lists_every_answer_in_words_before_the_result(real_engine):
+    code, person = run(real_engine, START, *answers_for(general_signs=("weakness", "fever")), RESULT, FINISH)
+
+    summary = next(text for text, _ in person.said if "Your answers:" in text)
+    lines = summary.splitlines()
+    assert lines[1] == "Your answers:"
+    assert lines[2] == " 1. Right now, or in the last few hours, have you felt pain or pressure in"
+    assert " 6. What is your sex? -> Female" in lines
+    assert flat("8. Over the last few weeks, have you noticed any of these? Choose all that apply. -> "
+                "Feeling weak or tired most of the time, Fever, or often feeling hot and shivery"
+                ) in flat(summary)
+    assert person.choices[1] == ("What next?", [RESULT] + [f"Change answer {n}" for n in range(1, 17)])
+
+
+def test_why_am_i_seeing_this_shows_the_rules_and_answers_behind_the_result(real_engine):
+    code, person = run(real_engine, START, *answers_for(breast_screen="yes"), RESULT, WHY, FINISH)
+
+    assert code == 0
+    why = person.said[-1][0]
+    assert why.startswith("WHY AM I SEEING THIS?\n=====================\n")
+    assert "Rule referral.breast; source: Leaflet: calcifications in the breast." in why
+    assert flat("You answered 'yes' to: Has a mammogram or a breast check shown changes") in flat(why)
+
+
+# --- red flags stop the interview at once -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("position", range(len(RED_FLAGS)))
+def test_a_yes_to_a_red_flag_shows_the_emergency_advice_at_once(real_engine, real_kb, position: int):
+    code, person = run(real_engine, START, *["no"] * position, "yes")
+
+    assert code == 0
+    assert person.asked == RED_FLAGS[:position + 1]  # no further question
+    assert person.said[-2] == ("WHAT TO DO: EMERGENCY (now)\n"
+                               "===========================\n"
+                               "Call the emergency number or go to an emergency department now.\n"
+                               "Whom to see: emergency services.", True)
+    assert flat(person.said[-1][0]) == flat(real_kb.disclaimer)
+    assert "Your answers:" not in person.screen  # no summary, no 'what next?'
+    assert len(person.choices) == 1
+
+
+def test_not_sure_about_a_red_flag_goes_on_and_ends_urgent(real_engine):
+    code, person = run(real_engine, START, *answers_for(chest_pain="not_sure"), RESULT, FINISH)
+
+    assert person.asked == ALL_FEMALE_QUESTIONS
+    assert person.said_after("Your answers:")[0][0].startswith("WHAT TO DO: URGENT (within 24 hours)")
+
+
+def test_changing_an_answer_to_a_red_flag_yes_in_the_summary_shows_the_emergency(real_engine):
+    code, person = run(real_engine, START, *answers_for(), "Change answer 3", "yes")
+
+    assert code == 0
+    assert person.progress[-1] == "Changing your answer 3"
+    assert person.said[-2][0].startswith("WHAT TO DO: EMERGENCY (now)")
+
+
+# --- going back -----------------------------------------------------------------------------------------
+
+
+def test_go_back_changes_the_outcome(real_engine):
+    before_tb = answers_for()[:8]  # red flags, sex, image_seen, general_signs
+    after_tb = answers_for()[9:]
+    code, person = run(real_engine, START, *before_tb, "yes", GO_BACK, "no", *after_tb, RESULT, FINISH)
+
+    assert code == 0
+    assert person.asked[8:11] == ["tb_history", "past_illnesses", "tb_history"]
+    assert person.defaults[10] == "yes"  # the answer being taken back is preselected
+    assert person.progress[10] == "Question 9 - about 7 left"
+    result = person.said_after("Your answers:")
+    assert result[0][0].startswith("WHAT TO DO: ROUTINE")
+    assert "Calcifications in the lungs" not in result[1][0]
+
+
+def test_without_going_back_the_same_yes_leads_to_the_lungs(real_engine):
+    code, person = run(real_engine, START, *answers_for(tb_history="yes"), RESULT, FINISH)
+
+    result = person.said_after("Your answers:")
+    assert result[0][0].startswith("WHAT TO DO: SOON (within two weeks)")
+    assert "* Calcifications in the lungs" in result[1][0]
+
+
+def test_go_back_is_offered_from_the_second_question_on(real_engine):
+    code, person = run(real_engine, START, "no", "no", "yes")
+
+    assert person.back_offered == [False, True, True]
+
+
+def test_go_back_is_not_offered_when_changing_an_answer_from_the_summary(real_engine):
+    code, person = run(real_engine, START, *answers_for(), "Change answer 12", "no", RESULT, FINISH)
+
+    assert person.progress[-1] == "Changing your answer 12"
+    assert person.back_offered[-1] is False
+
+
+# --- changing an answer from the summary ------------------------------------------------------------------
+
+
+def test_changing_a_screening_answer_to_yes_asks_its_follow_ups(real_engine):
+    code, person = run(real_engine, START, *answers_for(), "Change answer 11", "yes", "yes", "no", "no",
+                       RESULT, FINISH)
+
+    assert code == 0
+    assert person.asked[16:] == ["breathing_screen", *FOLLOW_UPS["breathing_screen"]]
+    assert person.progress[16] == "Changing your answer 11"
+    assert person.defaults[16] == "no"
+    second_summary = [text for text, _ in person.said if "Your answers:" in text][1]
+    assert "Is your breathing often fast and shallow? -> yes" in flat(second_summary)
+    assert "* Calcifications in the lungs" in person.said_after("Your answers:")[1][0]
+
+
+def test_changing_a_screening_answer_to_no_drops_its_follow_ups(real_engine):
+    script = answers_for(breathing_screen="yes", fast_shallow_breathing="yes", finger_clubbing="yes",
+                         blue_hands_feet="yes")
+    code, person = run(real_engine, START, *script, "Change answer 11", "no", RESULT, FINISH)
+
+    assert code == 0
+    assert flat("These answers no longer apply and were removed: Is your breathing often fast and shallow?; "
+                "Have your fingertips become wider, with nails that are rounded like the glass of a watch?; "
+                "Do your hands or feet sometimes turn bluish?") in flat(person.screen)
+    second_summary = [text for text, _ in person.said if "Your answers:" in text][1]
+    assert "fast and shallow" not in second_summary
+    assert person.choices[2][1][-1] == "Change answer 16"  # 19 answers became 16
+    assert "Calcifications in the lungs" not in person.said_after("Your answers:")[1][0]
+
+
+def test_changing_sex_drops_the_prostate_answers_and_asks_the_list_of_illnesses_again(real_engine):
+    script = answers_for("male", past_illnesses=("sti_or_prostatitis",), urination_screen="yes",
+                         weak_stream="yes")
+    code, person = run(real_engine, START, *script, "Change answer 6", "female", ("breast_disease",), "no",
+                       RESULT, FINISH)
+
+    assert code == 0
+    removed = flat(next(text for text, _ in person.said if "no longer apply" in text))
+    assert "Has a doctor ever treated you for any of these?" in removed
+    assert "Is it hard for you to pass urine" in removed
+    assert person.asked[-2:] == ["past_illnesses", "breast_screen"]
+    assert "breast_disease" in person.offered[-2] and "sti_or_prostatitis" not in person.offered[-2]
+    result = person.said_after("Your answers:")
+    assert "* Calcifications in the breast" in result[1][0]
+    assert "prostate" not in result[1][0].lower()
+
+
+def test_go_back_from_a_new_follow_up_returns_to_the_changed_answer(real_engine):
+    code, person = run(real_engine, START, *answers_for(), "Change answer 11", "yes", GO_BACK, "no",
+                       RESULT, FINISH)
+
+    assert code == 0
+    assert person.asked[16:] == ["breathing_screen", "fast_shallow_breathing", "breathing_screen"]
+    assert person.defaults[18] == "yes"
+    assert "Calcifications in the lungs" not in person.said_after("Your answers:")[1][0]
+
+
+# --- saving ---------------------------------------------------------------------------------------------
+
+
+def test_save_writes_the_answers_and_the_outcome_and_run_replays_them(real_engine, tmp_path, cli):
+    saved = tmp_path / "my-answers.json"
+    code, person = run(real_engine, START, *answers_for(breast_screen="yes"), RESULT, FINISH, save=saved)
+
+    assert code == 0
+    assert f"Saved your answers and this result to {saved}." in person.screen
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    assert set(data) == {"answers", "outcome"}
+    assert data["answers"]["sex"] == "female" and data["answers"]["general_signs"] == []
+    assert list(data["answers"]) == ALL_FEMALE_QUESTIONS
+    assert data["outcome"]["referral"]["urgency"] == "soon"
+    assert data["outcome"]["sections"] == ["breast"]
+
+    replay = cli("run", "--answers", saved)
+    assert replay.code == 0
+    assert replay.out.startswith("WHAT TO DO: SOON (within two weeks)\n")
+    as_json = json.loads(cli("run", "--answers", saved, "--format", "json").out)
+    assert as_json["referral"] == data["outcome"]["referral"]
+
+
+def test_save_after_an_emergency_keeps_the_red_flag_answer(real_engine, tmp_path):
+    saved = tmp_path / "emergency.json"
+    run(real_engine, START, "no", "yes", save=saved)
+
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    assert data["answers"] == {"chest_pain": "no", "vomiting_blood": "yes"}
+    assert data["outcome"]["referral"]["urgency"] == "emergency"
+
+
+def test_nothing_is_written_unless_asked(real_engine, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    run(real_engine, START, *answers_for(breast_screen="yes"), RESULT, FINISH)
+
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- Ctrl-C and end of input ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["opening", "question", "summary"])
+def test_ctrl_c_and_yes_quits_with_code_130(real_engine, where: str, tmp_path):
+    before = {"opening": [], "question": [START, "no"], "summary": [START, *answers_for()]}[where]
+    code, person = run(real_engine, *before, KeyboardInterrupt, True)
+
+    assert code == 130
+    assert person.quit_questions == 1
+    assert person.said[-1] == (QUIT, False)
+
+
+def test_ctrl_c_and_no_puts_the_same_question_again(real_engine):
+    code, person = run(real_engine, START, "no", KeyboardInterrupt, False, *answers_for()[1:], RESULT, FINISH)
+
+    assert code == 0
+    assert person.asked[:3] == ["chest_pain", "vomiting_blood", "vomiting_blood"]
+    assert person.progress[1] == person.progress[2] == "Question 2 - about 13 left"
+    assert QUIT not in person.screen
+
+
+def test_end_of_input_at_a_question_exits_with_code_1(real_engine):
+    code, person = run(real_engine, START, "no", "no", EOFError)
+
+    assert code == 1
+    assert person.said[-1] == (INPUT_ENDED, False)
+    assert "WHAT TO DO" not in person.screen
+
+
+def test_end_of_input_at_the_quit_question_exits_with_code_1(real_engine):
+    code, person = run(real_engine, START, KeyboardInterrupt, EOFError)
+
+    assert code == 1
+    assert person.said[-1] == (INPUT_ENDED, False)
+
+
+# --- one engine, many people -----------------------------------------------------------------------------
+
+
+def test_the_next_person_starts_from_nothing(real_engine):
+    run(real_engine, START, "yes")  # the first person: an emergency
+
+    code, person = run(real_engine, START, *answers_for(), RESULT, FINISH)
+
+    assert person.asked == ALL_FEMALE_QUESTIONS
+    assert person.progress[0] == "Question 1 - about 14 left"
+    assert person.said_after("Your answers:")[0][0].startswith("WHAT TO DO: ROUTINE")

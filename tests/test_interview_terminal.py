@@ -1,0 +1,305 @@
+"""End to end: the real `triage` command, driven in a pseudo-terminal (pexpect) and through a pipe.
+
+Each terminal test starts `python -m triage` in an 80x24 pseudo-terminal, waits until a prompt is on the
+screen, presses keys as a person would (arrow down, Enter, Ctrl-C, y/n) and checks what was shown and the
+exit status. PROMPT_TOOLKIT_NO_CPR=1 spares each prompt a one-second wait for a cursor-position reply.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+DOWN, ENTER, CTRL_C = "\x1b[B", "\r", "\x03"
+POINTER = " » "  # drawn at the first line of a menu: once it is there, the prompt takes keys
+CSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
+PROMPT_ENDS, PROMPT_STARTS = "\x1b[?2004l", "\x1b[?2004h"  # bracketed paste off/on around every prompt
+
+DISCLAIMER = ("This is not a diagnosis and does not replace a doctor. It only shows which parts of a patient "
+              "leaflet relate to your answers, so that you can prepare for a talk with a doctor.")
+EMERGENCY = ("WHAT TO DO: EMERGENCY (now)\n"
+             "===========================\n"
+             "Call the emergency number or go to an emergency department now.\n"
+             "Whom to see: emergency services.\n")
+ROUTINE = ("WHAT TO DO: ROUTINE (at a planned visit)\n"
+           "========================================\n"
+           "Talk about it at your next planned visit, and keep your planned check-ups.\n"
+           "Whom to see: a general practitioner (family doctor).\n")
+
+
+def environment(no_color: bool = False) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
+    env.update(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", PYTHONIOENCODING="utf-8")
+    if no_color:
+        env["NO_COLOR"] = "1"
+    return env
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Terminal:
+    """`triage` in a pseudo-terminal; `raw` is everything it wrote, `text` the same without escapes."""
+
+    def __init__(self, cwd: Path, *args: str, no_color: bool = False):
+        self.log = io.StringIO()
+        self.child = pexpect.spawn(sys.executable, ["-m", "triage", *args], cwd=str(cwd),
+                                   env=environment(no_color), dimensions=(24, 80), encoding="utf-8",
+                                   codec_errors="replace", timeout=10)
+        self.child.logfile_read = self.log
+
+    @property
+    def raw(self) -> str:
+        return self.log.getvalue()
+
+    @property
+    def text(self) -> str:
+        return CSI.sub("", self.raw).replace("\r", "")
+
+    def wait(self, *texts: str) -> None:
+        """Wait until each text has appeared, in order."""
+        for text in texts:
+            self.child.expect_exact(text)
+
+    def keys(self, *keys: str) -> None:
+        self.child.send("".join(keys))
+
+    def choose(self, message: str, downs: int = 0) -> None:
+        """At a menu: arrow down `downs` times, then Enter."""
+        self.wait(message, POINTER)
+        self.keys(DOWN * downs, ENTER)
+
+    def select(self, number: int, downs: int) -> None:
+        """At question `number`: Yes (0), No (1), Not sure (2); or the n-th option of a single choice."""
+        self.wait(f"Question {number} - ", POINTER)
+        self.keys(DOWN * downs, ENTER)
+
+    def tick_nothing(self, number: int) -> None:
+        self.wait(f"Question {number} - ", "(space to tick", POINTER)
+        self.keys(ENTER)
+
+    def answer_routine(self, first: int = 1, last: int = 16) -> None:
+        """A woman who says 'no' and ticks nothing, from question `first` to question `last`."""
+        for number in range(first, last + 1):
+            if number in (8, 10):
+                self.tick_nothing(number)  # general signs, past illnesses
+            else:
+                self.select(number, 1)  # 'No'; at question 6 'Female'
+
+    def exit_status(self) -> int:
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+        return self.child.exitstatus
+
+    def printed_around(self, marker: str) -> str:
+        """The raw output printed while no prompt was on the screen, around the first `marker`."""
+        raw = self.raw
+        at = raw.index(marker)
+        start = raw.rfind(PROMPT_ENDS, 0, at)
+        end = raw.find(PROMPT_STARTS, at)
+        return raw[start + len(PROMPT_ENDS):end if end != -1 else len(raw)]
+
+
+@pytest.fixture
+def spawn(tmp_path: Path):
+    started: list[Terminal] = []
+
+    def start(*args: str, no_color: bool = False) -> Terminal:
+        terminal = Terminal(tmp_path, *args, no_color=no_color)
+        started.append(terminal)
+        return terminal
+
+    yield start
+    for terminal in started:
+        if terminal.child.isalive():
+            terminal.child.terminate(force=True)
+
+
+def colours_in(raw: str) -> list[str]:
+    """SGR sequences that set a colour (foreground, background, 256-colour or true colour)."""
+    found = []
+    for params in SGR.findall(raw):
+        codes = [int(c) for c in params.split(";") if c]
+        if any(30 <= c <= 38 or 40 <= c <= 48 or 90 <= c <= 97 or 100 <= c <= 107 for c in codes):
+            found.append(params)
+    return found
+
+
+# --- a routine case, a red flag, going back ---------------------------------------------------------------
+
+
+def test_a_routine_interview_reaches_the_result_screen(spawn, tmp_path: Path):
+    t = spawn()
+    t.wait("It is not a diagnosis")
+    t.choose("Do you want to start?")
+    t.answer_routine()
+    t.wait("Your answers:")
+    t.choose("What next?")  # See my result
+    t.wait("WHAT TO DO:", "Knowledge base")
+    t.choose("What next?", 1)  # Finish
+
+    assert t.exit_status() == 0
+    text = t.text
+    assert ROUTINE in text
+    assert flat(DISCLAIMER) in flat(text)
+    order = ["WHAT TO DO:", "LEAFLET SECTIONS THAT RELATE TO YOUR ANSWERS", "This is not a diagnosis"]
+    assert [text.index(heading) for heading in order] == sorted(text.index(heading) for heading in order)
+    assert "Question 1 - about 14 left\n? Right now, or in the last few hours, have you felt pain" in text
+    assert "Question 16 - no more after this one" in text
+    assert list(tmp_path.iterdir()) == []  # nothing written unless asked
+
+
+def test_a_yes_to_the_first_red_flag_shows_the_emergency_and_ends(spawn):
+    t = spawn()
+    t.choose("Do you want to start?")
+    t.select(1, 0)  # Yes: chest pain
+
+    assert t.exit_status() == 0
+    text = t.text
+    assert EMERGENCY in text
+    assert flat(DISCLAIMER) in flat(text)
+    assert "Question 2" not in text
+    assert "Your answers:" not in text
+
+
+def test_going_back_and_answering_no_takes_the_lungs_out_of_the_result(spawn):
+    t = spawn()
+    t.choose("Do you want to start?")
+    t.answer_routine(1, 10)
+    t.select(11, 0)  # Yes: often short of breath
+    t.wait("Question 12 - ", "Is your breathing often fast and shallow?", POINTER)
+    t.keys(DOWN * 4, ENTER)  # Yes, No, Not sure, What does this mean?, Go back to the previous question
+    t.select(11, 1)  # the same question again: No
+    t.answer_routine(12, 16)
+    t.choose("What next?")  # See my result
+    t.wait("Knowledge base")
+    t.choose("What next?", 1)  # Finish
+
+    assert t.exit_status() == 0
+    text = t.text
+    assert ROUTINE in text
+    assert "Calcifications in the lungs" not in text
+    assert "? Is your breathing often fast and shallow? Go back to the previous question" in text
+    assert text.count("Question 11 - about 5 left\n? Do you often get short of breath") == 2
+
+
+# --- Ctrl-C ---------------------------------------------------------------------------------------------
+
+
+def test_ctrl_c_asks_whether_to_quit_and_yes_exits_with_130(spawn):
+    t = spawn()
+    t.choose("Do you want to start?")
+    t.select(1, 1)
+    t.wait("Question 2 - about 13 left", POINTER)
+    t.keys(CTRL_C)
+    t.wait("Do you want to quit? Nothing will be saved.", "(y/N)")
+    t.keys("n")  # no: the same question again
+    t.wait("Question 2 - about 13 left", POINTER)
+    t.keys(CTRL_C)
+    t.wait("Do you want to quit? Nothing will be saved.", "(y/N)")
+    t.keys("y")
+    t.wait("You quit. Nothing was saved.")
+
+    assert t.exit_status() == 130
+    assert "Traceback" not in t.text
+    assert "WHAT TO DO" not in t.text
+
+
+# --- colour ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("no_color", [True, False])
+def test_no_color_leaves_the_result_free_of_escape_codes(spawn, no_color: bool):
+    t = spawn(no_color=no_color)
+    t.choose("Do you want to start?")
+    t.select(1, 0)  # Yes: straight to the emergency advice
+    assert t.exit_status() == 0
+
+    result = t.printed_around("WHAT TO DO: EMERGENCY")
+    styled = [params for params in SGR.findall(result) if params not in ("", "0")]  # anything but a reset
+    if no_color:
+        assert styled == []
+        assert CSI.sub("", result).replace("\r", "") == "=" * 78 + "\n" + EMERGENCY + "=" * 78 + "\n" + (
+            "This is not a diagnosis and does not replace a doctor. It only shows which\n"
+            "parts of a patient leaflet relate to your answers, so that you can prepare for\n"
+            "a talk with a doctor.\n")
+        assert colours_in(t.raw) == []  # the prompts too
+    else:
+        assert "1" in styled  # bold: the referral stands out when colour is allowed
+
+
+def test_no_color_routine_result_and_prompts_have_no_colour(spawn):
+    t = spawn(no_color=True)
+    t.choose("Do you want to start?")
+    t.answer_routine()
+    t.choose("What next?")
+    t.wait("Knowledge base")
+    t.choose("What next?", 1)
+
+    assert t.exit_status() == 0
+    assert colours_in(t.raw) == []
+    result = t.printed_around("WHAT TO DO: ROUTINE")
+    assert [p for p in SGR.findall(result) if p not in ("", "0")] == []
+    assert ROUTINE in CSI.sub("", result).replace("\r", "")
+
+
+# --- plain mode through a pipe --------------------------------------------------------------------------
+
+ROUTINE_TYPED = "\n".join(["1"] + ["2"] * 7 + ["0", "2", "0"] + ["2"] * 6 + ["1", "2"]) + "\n"
+
+
+def run_piped(tmp_path: Path, *args: str, typed: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "triage", *args], input=typed, capture_output=True,
+                          text=True, cwd=tmp_path, env=environment(), timeout=30)
+
+
+@pytest.mark.parametrize("args", [("--plain",), ("interview", "--plain"), ()],
+                         ids=["--plain", "interview --plain", "stdin-not-a-terminal"])
+def test_plain_mode_through_a_pipe_reaches_the_result(tmp_path: Path, args: tuple[str, ...]):
+    done = run_piped(tmp_path, *args, typed=ROUTINE_TYPED)
+
+    assert done.returncode == 0
+    assert done.stderr == ""
+    out = done.stdout
+    assert "Do you want to start?\n  1) Start the questions\n  2) Quit\nYour choice (a number): 1\n" in out
+    assert "Question 16 - no more after this one\n" in out
+    assert "*" * 78 + "\n" + ROUTINE + "*" * 78 + "\n" in out
+    assert DISCLAIMER.split(". ")[0] in out
+    assert "\x1b" not in out
+
+
+def test_plain_mode_red_flag_through_a_pipe(tmp_path: Path):
+    done = run_piped(tmp_path, "--plain", typed="1\n2\n1\n")
+
+    assert done.returncode == 0
+    assert "*" * 78 + "\n" + EMERGENCY + "*" * 78 + "\n" in done.stdout
+    assert "Question 3" not in done.stdout
+
+
+def test_plain_mode_input_ending_early_exits_with_1_and_a_message(tmp_path: Path):
+    done = run_piped(tmp_path, "--plain", typed="1\n2\n2\n")
+
+    assert done.returncode == 1
+    assert done.stdout.endswith("Input ended before the end of the questions. Nothing was saved.\n")
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_plain_mode_save_then_run_gives_the_same_result(tmp_path: Path):
+    done = run_piped(tmp_path, "--plain", "--save", "mine.json", typed=ROUTINE_TYPED)
+    assert done.returncode == 0
+    assert "Saved your answers and this result to mine.json." in done.stdout
+
+    replay = subprocess.run([sys.executable, "-m", "triage", "run", "--answers", "mine.json"],
+                            capture_output=True, text=True, cwd=tmp_path, env=environment(), timeout=30)
+
+    assert replay.returncode == 0
+    assert replay.stdout.startswith(ROUTINE)

@@ -1,0 +1,357 @@
+"""The interview's flow without a terminal: one person's Session on the real knowledge base.
+
+Every test drives a Session the way the interview does (ask `current()`, record an answer) and checks
+what a person would meet: which question comes next, what going back and changing an answer do, when
+the interview stops early, and that the outcome equals evaluating the same answers all at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pytest
+
+from triage.answers import check_answers
+from triage.engine import TriageEngine
+from triage.load import load_knowledge
+from triage.model import KnowledgeBase, Question, QuestionType
+from triage.render.json_format import outcome_data
+from triage.session import Session
+
+RED_FLAGS = ["chest_pain", "vomiting_blood", "blue_lips", "severe_breathlessness", "almost_no_urine"]
+LUNG_FOLLOW_UPS = ["fast_shallow_breathing", "finger_clubbing", "blue_hands_feet"]
+PROSTATE_QUESTIONS = ["urination_screen", "weak_stream", "erection_trouble", "semen_change"]
+
+
+def plain_no(question: Question, offered: tuple[str, ...]):
+    """'no' to yes/no questions, nothing ticked in lists."""
+    if question.type is QuestionType.MULTIPLE_CHOICE:
+        return ()
+    assert question.type is not QuestionType.SINGLE_CHOICE, f"the script must say how to answer {question.id}"
+    return "no"
+
+
+def run_through(session: Session, script: Mapping[str, object],
+                otherwise: Callable = plain_no, stop_before: str | None = None) -> list[str]:
+    """Answer every question the session asks, as the interview would; returns the ids in the order asked.
+
+    `script` gives some answers; every other question gets `otherwise(question, offered ids)`.
+    """
+    asked = []
+    while (question := session.current()) is not None and question.id != stop_before:
+        asked.append(question.id)
+        offered = tuple(o.id for o in session.options(question)) or question.values
+        value = script[question.id] if question.id in script else otherwise(question, offered)
+        session.answer(question.id, value)
+        if session.reached_top_urgency():
+            break
+    return asked
+
+
+@pytest.fixture
+def session(real_engine: TriageEngine) -> Session:
+    return Session(real_engine)
+
+
+@pytest.fixture(scope="module")
+def batch_engine() -> TriageEngine:
+    """A second engine, so that 'all at once' is computed apart from the session's own engine."""
+    return TriageEngine(load_knowledge())
+
+
+# --- order of the questions ----------------------------------------------------------------------------
+
+
+def test_the_five_red_flag_questions_come_first(session: Session, real_kb: KnowledgeBase):
+    asked = run_through(session, {"sex": "female"})
+
+    assert asked[:5] == RED_FLAGS
+    assert all(real_kb.question[q].red_flag for q in asked[:5])
+    assert not any(real_kb.question[q].red_flag for q in asked[5:])
+
+
+def test_someone_who_says_no_to_everything_gets_only_the_screening_questions(session: Session):
+    asked = run_through(session, {"sex": "female"})
+
+    assert asked == RED_FLAGS + [
+        "sex", "image_seen", "general_signs", "tb_history", "past_illnesses", "breathing_screen",
+        "urine_screen", "belly_screen", "thyroid_screen", "heart_screen", "breast_screen"]
+
+
+@pytest.mark.parametrize("answer", ["yes", "not_sure"])
+def test_follow_ups_come_right_after_a_screening_yes_or_not_sure(session: Session, answer: str):
+    run_through(session, {"sex": "female"}, stop_before="breathing_screen")
+    session.answer("breathing_screen", answer)
+
+    asked = run_through(session, {}, stop_before="urine_screen")
+
+    assert asked == LUNG_FOLLOW_UPS
+
+
+def test_no_follow_ups_after_a_screening_no(session: Session):
+    run_through(session, {"sex": "female"}, stop_before="breathing_screen")
+    session.answer("breathing_screen", "no")
+
+    assert session.current().id == "urine_screen"
+
+
+def test_where_the_deposits_were_seen_is_asked_only_after_a_yes_to_seeing_them(session: Session):
+    asked_after_yes = run_through(session, {"sex": "female", "image_seen": "yes", "image_where": ("lungs",)},
+                                  stop_before="general_signs")
+    assert asked_after_yes[-3:] == ["image_seen", "image_where", "image_cause_known"]
+
+    other = Session(session.engine)
+    asked_after_not_sure = run_through(other, {"sex": "female", "image_seen": "not_sure"},
+                                       stop_before="general_signs")
+    assert asked_after_not_sure[-1] == "image_seen"
+
+
+# --- questions and options that depend on sex ----------------------------------------------------------
+
+
+def test_a_man_is_asked_about_the_prostate_and_not_about_the_breast(session: Session):
+    run_through(session, {"sex": "male", "image_seen": "yes"}, stop_before="image_where")
+    where = session.current()
+    offered = [o.id for o in session.options(where)]
+    assert "prostate" in offered and "breast" not in offered
+
+    session.answer("image_where", ("lungs",))
+    asked = run_through(session, {"urination_screen": "yes"})
+    assert [q for q in asked if q in PROSTATE_QUESTIONS] == PROSTATE_QUESTIONS
+    assert "breast_screen" not in asked
+
+
+@pytest.mark.parametrize("sex", ["female", "other"])
+def test_others_are_never_asked_about_the_prostate(session: Session, sex: str):
+    run_through(session, {"sex": sex, "image_seen": "yes"}, stop_before="image_where")
+    offered = [o.id for o in session.options(session.current())]
+    assert "prostate" not in offered and "breast" in offered
+
+    session.answer("image_where", ("lungs",))
+    asked = run_through(session, {})
+    assert not set(asked) & set(PROSTATE_QUESTIONS)
+    assert "breast_screen" in asked
+
+
+def test_the_prostate_option_among_past_illnesses_is_offered_to_men_only(session: Session, real_engine):
+    run_through(session, {"sex": "male"}, stop_before="past_illnesses")
+    assert "sti_or_prostatitis" in [o.id for o in session.options(session.current())]
+
+    other = Session(real_engine)
+    run_through(other, {"sex": "female"}, stop_before="past_illnesses")
+    assert "sti_or_prostatitis" not in [o.id for o in other.options(other.current())]
+
+
+# --- going back ------------------------------------------------------------------------------------------
+
+
+def test_going_back_returns_the_previous_question_and_removes_its_answer(session: Session):
+    session.answer("chest_pain", "no")
+    session.answer("vomiting_blood", "not_sure")
+
+    back = session.go_back()
+
+    assert back.id == "vomiting_blood"
+    assert session.answers == {"chest_pain": "no"}
+    assert session.current().id == "vomiting_blood"
+    assert session.progress().number == 2
+
+
+def test_going_back_at_the_first_question_does_nothing(session: Session):
+    assert session.go_back() is None
+    assert session.current().id == "chest_pain"
+
+
+def test_going_back_over_an_answer_takes_back_what_it_led_to(session: Session):
+    session.answer("chest_pain", "not_sure")
+    assert session.outcome().referral.urgency.id == "urgent"
+
+    session.go_back()
+
+    assert session.outcome().referral.urgency.id == "routine"
+
+
+def test_going_back_twice_walks_back_through_the_answers(session: Session):
+    run_through(session, {"sex": "female"}, stop_before="image_seen")
+
+    assert [session.go_back().id, session.go_back().id] == ["sex", "almost_no_urine"]
+    assert list(session.answers) == RED_FLAGS[:4]
+
+
+# --- changing an earlier answer -------------------------------------------------------------------------
+
+
+def test_changing_a_screening_yes_to_no_drops_its_follow_ups(session: Session):
+    run_through(session, {"sex": "female", "breathing_screen": "yes", "fast_shallow_breathing": "yes"})
+    assert session.current() is None
+    assert "lungs" in session.outcome().section_ids
+
+    dropped = session.change("breathing_screen", "no")
+
+    assert dropped == LUNG_FOLLOW_UPS
+    assert session.answers["breathing_screen"] == "no"
+    assert not set(session.answers) & set(LUNG_FOLLOW_UPS)
+    assert session.current() is None  # nothing new to ask
+    assert "lungs" not in session.outcome().section_ids
+
+
+def test_changing_a_screening_no_to_yes_opens_its_follow_ups(session: Session):
+    run_through(session, {"sex": "female"})
+
+    dropped = session.change("breathing_screen", "yes")
+
+    assert dropped == []
+    assert run_through(session, {}) == LUNG_FOLLOW_UPS
+
+
+def test_changing_sex_from_male_to_female_drops_the_prostate_answers(session: Session):
+    run_through(session, {"sex": "male", "urination_screen": "yes", "weak_stream": "yes"})
+    assert "prostate" in session.outcome().section_ids
+
+    dropped = session.change("sex", "female")
+
+    assert set(PROSTATE_QUESTIONS) <= set(dropped)
+    assert not set(session.answers) & set(PROSTATE_QUESTIONS)
+    assert "prostate" not in session.outcome().section_ids
+    assert "breast_screen" in run_through(session, {})
+
+
+def test_a_list_answered_from_other_options_is_asked_again_after_a_change(session: Session):
+    # A man ticked a prostate illness. As a woman the list offers other options (a breast illness),
+    # so the old answer no longer applies: it is dropped, and the list is asked again.
+    run_through(session, {"sex": "male", "past_illnesses": ("sti_or_prostatitis",)})
+
+    dropped = session.change("sex", "female")
+
+    assert "past_illnesses" in dropped
+    assert "past_illnesses" not in session.answers
+    assert session.current().id == "past_illnesses"
+    assert "breast_disease" in [o.id for o in session.options(session.current())]
+
+
+def test_a_list_offered_with_the_same_options_is_kept_after_a_change(session: Session):
+    run_through(session, {"sex": "female", "past_illnesses": ("breast_disease",), "breast_screen": "yes"})
+
+    dropped = session.change("sex", "other")  # 'other' is offered the same options as 'female'
+
+    assert dropped == []
+    assert session.answers["past_illnesses"] == ("breast_disease",)
+    assert session.current() is None
+
+
+def test_an_unchanged_answer_is_not_dropped(session: Session):
+    run_through(session, {"sex": "female", "breathing_screen": "yes"})
+
+    assert session.change("breathing_screen", "yes") == []
+    assert all(q in session.answers for q in LUNG_FOLLOW_UPS)
+
+
+def test_going_back_after_a_change_returns_to_the_changed_question(session: Session):
+    # From the summary, 'breathing' becomes yes; at the first new follow-up the person goes back.
+    run_through(session, {"sex": "female"})
+    session.change("breathing_screen", "yes")
+    assert session.current().id == "fast_shallow_breathing"
+
+    back = session.go_back()
+
+    assert back.id == "breathing_screen"
+    assert session.current().id == "breathing_screen"
+    assert "breast_screen" in session.answers  # later answers are kept
+
+
+# --- stopping early on a red flag -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("red_flag", RED_FLAGS)
+def test_a_yes_to_a_red_flag_reaches_the_emergency_at_once(session: Session, red_flag: str):
+    run_through(session, {}, stop_before=red_flag)
+    assert not session.reached_top_urgency()
+
+    session.answer(red_flag, "yes")
+
+    assert session.reached_top_urgency()
+    assert session.outcome().referral.urgency.id == "emergency"
+    assert session.outcome().referral.to.id == "emergency_services"
+
+
+@pytest.mark.parametrize("red_flag", RED_FLAGS)
+def test_not_sure_about_a_red_flag_does_not_stop_the_interview(session: Session, red_flag: str):
+    run_through(session, {}, stop_before=red_flag)
+    session.answer(red_flag, "not_sure")
+
+    assert not session.reached_top_urgency()
+    assert session.outcome().referral.urgency.id == "urgent"
+    assert session.current() is not None
+
+
+# --- progress ------------------------------------------------------------------------------------------
+
+
+def test_progress_counts_up_and_nothing_is_left_at_the_last_question(session: Session):
+    seen = []
+    while (question := session.current()) is not None:
+        progress = session.progress()
+        seen.append((progress.number, progress.left))
+        session.answer(question.id, "female" if question.id == "sex" else plain_no(question, ()))
+
+    assert seen[0] == (1, 14)
+    assert [n for n, _ in seen] == list(range(1, len(seen) + 1))
+    assert seen[-1][1] == 0
+    assert all(left > 0 for _, left in seen[:-1])
+
+
+def test_progress_left_grows_when_a_yes_opens_follow_ups(session: Session):
+    run_through(session, {"sex": "female"}, stop_before="breathing_screen")
+    before = session.progress().left
+
+    session.answer("breathing_screen", "yes")
+
+    assert session.progress().left == before - 1 + len(LUNG_FOLLOW_UPS)
+
+
+def test_progress_of_an_answered_question_says_which_answer_is_being_changed(session: Session, real_kb):
+    run_through(session, {"sex": "female"})
+
+    progress = session.progress(real_kb.question["breathing_screen"])
+
+    assert progress.changing and progress.number == list(session.answers).index("breathing_screen") + 1
+
+
+# --- the outcome ------------------------------------------------------------------------------------------
+
+
+def _case_ids(kb: KnowledgeBase) -> list[str]:
+    return [case.id for case in kb.cases]
+
+
+@pytest.mark.parametrize("case_id", _case_ids(load_knowledge()))
+def test_answering_one_by_one_gives_the_same_outcome_as_all_at_once(
+        case_id: str, real_kb: KnowledgeBase, session: Session, batch_engine: TriageEngine):
+    case = next(c for c in real_kb.cases if c.id == case_id)
+    answers = check_answers(real_kb, case.answers, case.file)
+
+    for question in real_kb.questions:  # in the order the interview asks them
+        if question.id in answers:
+            session.answer(question.id, answers[question.id])
+    one_by_one = outcome_data(session.outcome())
+    all_at_once = outcome_data(batch_engine.evaluate(answers))
+
+    assert one_by_one == all_at_once
+    assert one_by_one["referral"]["urgency"] == case.expect.urgency
+
+
+def test_a_new_session_on_the_same_engine_starts_empty(real_engine: TriageEngine):
+    first = Session(real_engine)
+    run_through(first, {"sex": "male", "tb_history": "yes", "breathing_screen": "yes"})
+    first.answer("chest_pain", "yes")
+    assert first.outcome().referral.urgency.id == "emergency"
+
+    second = Session(real_engine)
+
+    assert second.answers == {} and second.history == []
+    assert second.current().id == "chest_pain"
+    assert second.progress().number == 1
+    assert not second.reached_top_urgency()
+    outcome = second.outcome()
+    assert outcome.referral.urgency.id == "routine"
+    assert outcome.section_ids == () and outcome.workup_ids == () and outcome.answers == ()

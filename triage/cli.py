@@ -257,8 +257,8 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
 
     if args.hash_code:
         return print_code_hash()
-    checked_engine(_load(args))  # refuses to start (exit 2) if a golden case fails
-    return kiosk_main(args.config, args.rules)
+    engine = checked_engine(_load(args))  # refuses to start (exit 2) if a golden case fails
+    return kiosk_main(args.config, engine)  # the engine that passed the self-test serves the patients
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -329,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--config", metavar="FILE", type=Path,
                        help="the kiosk configuration (default: /etc/calcitriage/kiosk.toml)")
     kiosk.add_argument("--hash-code", action="store_true",
-                       help="read a staff code twice, without showing it, and print the line for the configuration")
+                       help="read a staff code twice (not shown) and print the line for the configuration")
     return parser
 
 

@@ -45,7 +45,7 @@ class Note:
 def check(kb: KnowledgeBase, engine: TriageEngine | None = None) -> list[Note]:
     """Every lint finding, errors first."""
     notes = [*_unused(kb), *_never_fires(kb), *_red_flags(kb), *_wording(kb), *_readability_notes(kb),
-             *_cases(kb, engine or TriageEngine(kb))]
+             *_reading(kb), *_cases(kb, engine or TriageEngine(kb))]
     return sorted(notes, key=lambda n: n.level != ERROR)
 
 
@@ -120,6 +120,29 @@ def _readability_notes(kb: KnowledgeBase) -> Iterator[Note]:
             yield Note(WARNING, "hard-to-read", where,
                        f"reading grade {grade:.1f} is above {READABILITY_MAX_GRADE:.0f}; use shorter sentences "
                        "and everyday words")
+
+
+def _reading(kb: KnowledgeBase) -> Iterator[Note]:
+    """The kiosk's reading pages (reading.yaml), if the folder has them: loadable and non-diagnostic."""
+    from pathlib import Path
+
+    from triage.errors import KnowledgeBaseError
+    from triage.reading import READING_FILE, load_reading
+
+    if not (Path(kb.directory) / READING_FILE).is_file():
+        return
+    try:
+        reading = load_reading(kb)
+    except KnowledgeBaseError as exc:
+        for problem in exc.problems:
+            yield Note(ERROR, "reading-page", problem.file, str(problem))
+        return
+    texts = [("reading.yaml: closing", reading.closing)]
+    texts += [(f"reading page '{page.id}'", p.text) for page in reading.pages for p in page.paragraphs]
+    for where, text in texts:
+        for phrase in diagnostic_phrases(text):
+            yield Note(ERROR, "diagnostic-wording", where,
+                       f"'{phrase}' reads as a diagnosis; say which leaflet section relates to the answers")
 
 
 def _cases(kb: KnowledgeBase, engine: TriageEngine) -> Iterator[Note]:

@@ -1,0 +1,313 @@
+"""Kiosk mode: a shared terminal in a waiting room, used by one person after another.
+
+Welcome screen -> 'Answer the questions' (the interview, unchanged: same Session, same result screen) or
+'Read about calcifications' -> the screen and its scrollback are cleared, the Session is dropped and the
+engine is reset, so the next person sees and inherits nothing. Nothing is written to disk. Setup and keys:
+docs/kiosk.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+from prompt_toolkit.application import Application
+
+from triage.engine import TriageEngine
+from triage.errors import Problem
+from triage.frontends.interview import EXIT_INPUT_ENDED, Interview
+from triage.frontends.kiosk_config import KioskConfig, KioskConfigError, code_matches, hash_code, load_config
+from triage.frontends.kiosk_pages import (
+    end_text,
+    kiosk_notices,
+    page_text,
+    safe_text,
+    staff_text,
+    welcome_text,
+)
+from triage.frontends.kiosk_screen import (
+    Guard,
+    IdleTimeout,
+    Lockdown,
+    Screen,
+    StaffRequest,
+    any_key_app,
+    code_session,
+)
+from triage.frontends.prompts import WIDTH, QuestionaryAsker
+from triage.model import Option, Question
+from triage.outcome import AnswerValue, Outcome
+from triage.reading import Reading, load_reading
+from triage.reviews import UNREVIEWED_NOTICE, all_reviewed
+from triage.session import Progress
+
+T = TypeVar("T")
+
+# Test hook, read only here: a question id or reading page id at which the kiosk raises a forced failure,
+# to show that any failure ends in the safe screen. Never set it on a real kiosk.
+FAIL_AT_ENV = "CALCITRIAGE_KIOSK_FAIL_AT"
+MAX_FAILURES_IN_A_ROW = 10  # then the kiosk ends (exit 1) and its supervisor starts a fresh one
+WRONG_CODE_PAUSE = 1.0
+MIN_CODE_LENGTH = 6
+NEEDS_A_TERMINAL = ("needs a terminal; run it on a console or in a terminal window, with no input or output "
+                    "redirected")
+EXIT_STAFF, EXIT_BROKEN = 0, 1
+_BACK = "__back__"
+
+
+class StaffExit(Exception):
+    """The right staff code was given: the kiosk ends."""
+
+
+class ForcedFailure(RuntimeError):
+    """Raised by the test hook CALCITRIAGE_KIOSK_FAIL_AT."""
+
+
+class KioskAsker(QuestionaryAsker):
+    """The interview's questionary asker, with the kiosk's keys, idle timer and paged screen."""
+
+    def __init__(self, kiosk: Kiosk):
+        super().__init__(**kiosk.screen.pt)
+        self.kiosk = kiosk
+
+    def _run(self, question: Any) -> Any:
+        return self.kiosk.prompt(question.application, question.unsafe_ask)
+
+    def say(self, text: str, emphasis: bool = False) -> None:
+        if emphasis:
+            bar = "=" * WIDTH
+            text = f"{bar}\n{text}\n{bar}"
+            if self.color:
+                text = f"\033[1m{text}\033[0m"
+        self.kiosk.say(text)
+
+    def ask(self, question: Question, options: tuple[Option, ...], progress: Progress, can_go_back: bool,
+            default: AnswerValue | None = None) -> AnswerValue:
+        self.kiosk.screen.clear()  # one question per screen
+        self.kiosk.fail_if(question.id)
+        return super().ask(question, options, progress, can_go_back, default)
+
+    def confirm_quit(self) -> bool:
+        return False  # Ctrl-C never reaches here at the kiosk; if it ever did, the person stays
+
+
+class Kiosk:
+    """The welcome loop. `run()` returns when staff give the right code (0) or the terminal is gone (1)."""
+
+    def __init__(self, engine: TriageEngine, reading: Reading, config: KioskConfig, screen: Screen,
+                 fail_at: str | None = None, notices: tuple[str, ...] = ()):
+        self.engine = engine
+        self.kb = engine.kb
+        self.reading = reading
+        self.config = config
+        self.screen = screen
+        self.guard = Guard(config.idle_timeout, config.idle_warning)
+        self.fail_at = fail_at
+        self.notices = kiosk_notices(config) + notices
+        self.asker = KioskAsker(self)
+        self.timed = True
+        self.interview: Interview | None = None  # the current person's, if answering
+        self.counts: dict[str, Counter[str]] | None = {} if config.count_sessions else None
+
+    # --- the loop -------------------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        failures = 0
+        self.screen.clear(scrollback=True)  # whatever was on the terminal before (a login message, ...)
+        while True:
+            try:
+                failed = self._visit_safely()
+                failures = failures + 1 if failed else 0
+                if failed and failures >= MAX_FAILURES_IN_A_ROW:
+                    return EXIT_BROKEN
+                if failed:
+                    self._safe_screen()
+            except StaffExit:
+                self._staff_screen()
+                return EXIT_STAFF
+            except EOFError:
+                return EXIT_BROKEN  # the terminal went away
+
+    def _visit_safely(self) -> bool:
+        """One person's visit; True if it ended in an unexpected failure (never shown)."""
+        try:
+            self._visit()
+            return False
+        except (StaffExit, EOFError):
+            raise
+        except IdleTimeout:
+            return False
+        except BaseException:  # noqa: BLE001 - whatever happens, the person gets the safe screen
+            return True
+        finally:
+            self._forget()
+
+    def _visit(self) -> None:
+        self.screen.write(welcome_text(self.kb, self.config))
+        self.screen.used = self.screen.rows_of(welcome_text(self.kb, self.config))
+        self.timed = False  # nobody is there yet: nothing to protect
+        try:
+            choice = self.asker.choose("What would you like to do?", [
+                ("answer", "Answer the questions"), ("read", "Read about calcifications")])
+        finally:
+            self.timed = True
+        self.screen.clear()
+        if choice == "answer":
+            self._answer()
+        else:
+            self._read()
+
+    def _forget(self) -> None:
+        """Drop everything of the person who just left: session, engine memory, screen and scrollback."""
+        self.interview = None
+        self.engine.start({})
+        gc.collect()
+        self.screen.clear(scrollback=True)
+
+    # --- answering ------------------------------------------------------------------------------------------
+
+    def _answer(self) -> None:
+        self.interview = Interview(self.engine, self.asker, notices=self.notices)
+        if self.interview.run() == EXIT_INPUT_ENDED:
+            raise EOFError
+        session = self.interview.session
+        if not session.answers:
+            return  # left at the opening screen
+        self._count(session.outcome())
+        if session.reached_top_urgency():
+            # The interview shows this result without a prompt; keep it up until a key (or the idle time).
+            self.any_key(end_text(self.config))
+
+    def _count(self, outcome: Outcome) -> None:
+        if self.counts is not None:
+            self.counts.setdefault(date.today().isoformat(), Counter())[outcome.referral.urgency.id] += 1
+
+    # --- reading --------------------------------------------------------------------------------------------
+
+    def _read(self) -> None:
+        pages = self.reading.pages
+        while True:
+            self.screen.clear()
+            self.say("Read about calcifications\n=========================\n")
+            choice = self.asker.choose("Which topic would you like to read?",
+                                       [(p.id, p.title) for p in pages] + [(_BACK, "Back to the start")])
+            if choice == _BACK:
+                return
+            index: int | None = next(i for i, p in enumerate(pages) if p.id == choice)
+            while index is not None:
+                index = self._page(index)
+                if index == -1:
+                    return
+
+    def _page(self, index: int) -> int | None:
+        """Show one page; returns the next page's index, None for the list of topics, -1 for the start."""
+        pages = self.reading.pages
+        page = pages[index]
+        self.screen.clear()
+        self.fail_if(page.id)
+        self.say(page_text(self.reading, page) + "\n")
+        choices = ([("next", f"Next: {pages[index + 1].title}")] if index + 1 < len(pages) else []) + [
+            ("topics", "Back to the list of topics"), (_BACK, "Back to the start")]
+        choice = self.asker.choose("What next?", choices)
+        return index + 1 if choice == "next" else None if choice == "topics" else -1
+
+    # --- prompts and screens --------------------------------------------------------------------------------
+
+    def prompt(self, app: Application[Any], run: Callable[[], T], chord: bool = True,
+               timed: bool | None = None) -> T:
+        """Run one prompt with the kiosk's keys and idle timer; the staff chord asks for the code."""
+        while True:
+            self.guard.prepare(app, timed=self.timed if timed is None else timed, chord=chord)
+            try:
+                result = run()
+                self.screen.prompted()
+                return result
+            except StaffRequest:
+                self._check_staff_code()  # raises StaffExit when right; otherwise the same prompt again
+
+    def _check_staff_code(self) -> None:
+        self.screen.write("\n")
+        session = code_session(self.screen)
+        code = self.prompt(session.app, session.prompt, chord=False, timed=True)  # even at the welcome screen
+        if code and code_matches(code, self.config.staff_code_hash):
+            raise StaffExit
+        if code:
+            self.screen.write("Wrong code.\n")
+            time.sleep(WRONG_CODE_PAUSE)
+
+    def any_key(self, message: str) -> None:
+        app = any_key_app(self.screen, message)
+        self.prompt(app, app.run)
+
+    def say(self, text: str) -> None:
+        self.screen.say(text, more=lambda: self.any_key("-- More below: press any key to read on --"))
+
+    def fail_if(self, point: str) -> None:
+        if self.fail_at is not None and point == self.fail_at:
+            raise ForcedFailure(f"forced failure at {point} ({FAIL_AT_ENV})")
+
+    def _safe_screen(self) -> None:
+        try:
+            self.screen.clear(scrollback=True)
+            self.screen.write(safe_text(self.config))
+            self.any_key("Press any key to go back to the start.")
+        except (StaffExit, EOFError):
+            raise
+        except IdleTimeout:
+            pass
+        except BaseException:  # noqa: BLE001 - even the safe screen failed: leave the text up a while
+            time.sleep(min(self.config.idle_timeout, 10))
+        finally:
+            self.screen.clear(scrollback=True)
+
+    def _staff_screen(self) -> None:
+        self.screen.clear(scrollback=True)
+        self.screen.write(staff_text(self.kb, self.counts))
+        self.counts = None
+        with contextlib.suppress(BaseException):  # closing anyway
+            self.any_key("Press any key to close the kiosk.")
+        self.screen.clear(scrollback=True)
+
+
+def kiosk_main(config_path: str | Path | None, engine: TriageEngine) -> int:
+    """`triage kiosk` with `engine` (the one that passed the start-up self-test): check the configuration
+    (no staff code, no kiosk) and the reading pages, then run on this terminal until staff stop it."""
+    sys.dont_write_bytecode = True  # nothing written to disk, not even a cache of our own code
+    config = load_config(config_path)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise KioskConfigError([Problem("triage kiosk", NEEDS_A_TERMINAL)])
+    kb = engine.kb
+    reading = load_reading(kb)
+    notices = () if all_reviewed(kb) else (UNREVIEWED_NOTICE,)
+    screen = Screen()
+    kiosk = Kiosk(engine, reading, config, screen, fail_at=os.environ.get(FAIL_AT_ENV), notices=notices)
+    with Lockdown(sys.stdin.fileno()):
+        try:
+            return kiosk.run()
+        except BaseException:  # noqa: BLE001 - e.g. the engine could not be reset: end, never a traceback
+            with contextlib.suppress(BaseException):
+                screen.clear(scrollback=True)
+            return EXIT_BROKEN
+
+
+def print_code_hash() -> int:
+    """`triage kiosk --hash-code`: read a staff code twice without echo, print the configuration line."""
+    import getpass
+
+    code = getpass.getpass("New staff code (not shown): ")
+    if getpass.getpass("The same code again: ") != code:
+        print("error: the two codes differ; nothing was printed, try again", file=sys.stderr)
+        return 2
+    if len(code) < MIN_CODE_LENGTH:
+        print(f"error: a staff code needs at least {MIN_CODE_LENGTH} characters", file=sys.stderr)
+        return 2
+    print(f'staff_code_hash = "{hash_code(code)}"')
+    return 0

@@ -1,0 +1,235 @@
+"""The kiosk's hold on the terminal: no way out by key, an idle timer on every prompt, and clean screens.
+
+- Between prompts the terminal does not echo, make signals or stop output (no ISIG, ICANON, ECHO, IXON)
+  and SIGINT, SIGTSTP and SIGQUIT are ignored; the saved settings come back when the kiosk ends.
+- At a prompt (a prompt_toolkit Application, questionary's or ours) key bindings merged after the
+  prompt's own make Ctrl-C, Ctrl-Q, Ctrl-Z, Ctrl-\\, Ctrl-D and Ctrl-S do nothing, and Ctrl-X Ctrl-E
+  asks for the staff code. An idle timer, re-armed on every key, shows 'Still there?' and then ends the
+  prompt with IdleTimeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+import termios
+import textwrap
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from prompt_toolkit.application import Application
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.key_binding import ConditionalKeyBindings, KeyBindings, merge_key_bindings
+from prompt_toolkit.keys import Keys
+from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
+from prompt_toolkit.layout.controls import FormattedTextControl
+
+CLEAR_SCREEN = "\033[H\033[2J"
+CLEAR_ALL = "\033[H\033[2J\033[3J"  # screen and scrollback: prompt_toolkit's clear() leaves the scrollback
+ESCAPE_KEYS = ("c-c", "c-q", "c-z", "c-\\", "c-d", "c-s", "<sigint>")
+STAFF_CHORD = ("c-x", "c-e")
+_ANSI = re.compile(r"\033\[[0-9;?]*[A-Za-z]")
+
+
+class IdleTimeout(Exception):
+    """Nobody pressed a key for the idle time: back to the welcome screen."""
+
+
+class StaffRequest(Exception):
+    """The staff chord was pressed at a prompt."""
+
+
+class Lockdown:
+    """Between prompts: no echo, no signals from keys, no Ctrl-S freeze; restore everything on exit."""
+
+    _SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTSTP", "SIGQUIT") if hasattr(signal, n))
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.saved: list[Any] | None = None
+        self.handlers: dict[int, Any] = {}
+
+    def __enter__(self) -> Lockdown:
+        self.handlers = {s: signal.signal(s, signal.SIG_IGN) for s in self._SIGNALS}
+        self.saved = termios.tcgetattr(self.fd)
+        mode = termios.tcgetattr(self.fd)
+        mode[0] &= ~(termios.IXON | termios.IXOFF)
+        mode[3] &= ~(termios.ICANON | termios.ECHO | termios.ISIG | termios.IEXTEN)
+        termios.tcsetattr(self.fd, termios.TCSANOW, mode)
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        if self.saved is not None:
+            termios.tcsetattr(self.fd, termios.TCSAFLUSH, self.saved)
+        for sig, handler in self.handlers.items():
+            signal.signal(sig, handler)
+
+
+class Screen:
+    """Writes text and clears; pages long text so nothing scrolls away unread."""
+
+    def __init__(self, stream: TextIO | None = None, pt_input: Any = None, pt_output: Any = None):
+        self.stream = stream or sys.stdout
+        self.pt = {k: v for k, v in (("input", pt_input), ("output", pt_output)) if v is not None}
+        self.used = 0  # rows written since the screen was last cleared
+        self.unread = 0  # rows written since the last prompt: not yet acknowledged by a key
+
+    def size(self) -> tuple[int, int]:
+        """(columns, rows) of the terminal; 80 x 24 when it cannot be told."""
+        try:
+            size = os.get_terminal_size(self.stream.fileno())
+            return max(size.columns, 20), max(size.lines, 8)
+        except (OSError, ValueError, AttributeError):
+            return 80, 24
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+
+    def clear(self, scrollback: bool = False) -> None:
+        self.write(CLEAR_ALL if scrollback else CLEAR_SCREEN)
+        self.used = self.unread = 0
+
+    def rows_of(self, text: str) -> int:
+        columns = self.size()[0]
+        return sum(max(1, -(-len(_ANSI.sub("", line)) // columns)) for line in text.split("\n"))
+
+    def say(self, text: str, more: Callable[[], None], reserve: int = 6) -> None:
+        """Write `text` plus a newline, going on at the top of a cleared screen when this one is full.
+
+        Text not yet acknowledged by a key is never pushed away unread: `more` waits for a key first.
+        """
+        limit = max(self.size()[1] - reserve, 4)
+        if self.used and not self.unread and self.used + self.rows_of(text) > limit:
+            self.clear()  # what is on the screen was seen at the last prompt: start this text at the top
+        for line in text.split("\n"):
+            rows = self.rows_of(line)
+            if self.used and self.used + rows > limit:
+                if self.unread:
+                    more()
+                self.clear()
+            self.write(line + "\n")
+            self.used += rows
+            self.unread += rows
+
+    def prompted(self, rows: int = 2) -> None:
+        """A prompt was answered: what is on the screen has been seen; the prompt left about `rows` rows."""
+        self.used += rows
+        self.unread = 0
+
+
+class Guard:
+    """Adds the kiosk's keys and idle timer to a prompt_toolkit Application before it runs."""
+
+    def __init__(self, timeout: float, warning: float):
+        self.timeout = timeout
+        self.warning = warning
+
+    def prepare(self, app: Application[Any], timed: bool = True, chord: bool = True) -> None:
+        """Call before every run of `app` (the timer is started by the run)."""
+        state = getattr(app, "_kiosk_timer", None)
+        if state is None:
+            state = _Timer(app, self, timed)
+            app._kiosk_timer = state  # type: ignore[attr-defined]
+            warning = ConditionalContainer(
+                Window(FormattedTextControl(state.warning_text), wrap_lines=True, dont_extend_height=True),
+                filter=Condition(lambda: state.warned))
+            app.layout = Layout(HSplit([app.layout.container, warning]),
+                                focused_element=app.layout.current_window)
+            # While 'Still there?' shows, the prompt's own keys are off: a key only dismisses the warning,
+            # so that no answer is chosen by accident.
+            own = ConditionalKeyBindings(app.key_bindings or KeyBindings(),
+                                         filter=Condition(lambda: not state.warned))
+            app.key_bindings = merge_key_bindings([own, _bindings(state, chord)])
+            app.key_processor.after_key_press += state.on_key
+        state.timed = timed
+        app.pre_run_callables.append(state.start)
+
+
+def _bindings(state: _Timer, chord: bool) -> KeyBindings:
+    """Merged after the prompt's own bindings, and eager, so that they win."""
+    kb = KeyBindings()
+
+    def nothing(event: Any) -> None:
+        pass
+
+    for key in ESCAPE_KEYS:
+        kb.add(key, eager=True)(nothing)
+    kb.add(Keys.Any, eager=True, filter=Condition(lambda: state.warned))(nothing)  # dismisses 'Still there?'
+    if chord:
+        @kb.add(*STAFF_CHORD)
+        def staff(event: Any) -> None:
+            event.app.exit(exception=StaffRequest())
+    return kb
+
+
+class _Timer:
+    def __init__(self, app: Application[Any], guard: Guard, timed: bool):
+        self.app, self.guard, self.timed = app, guard, timed
+        self.warned = False
+        self.deadline = 0.0
+        self.handles: list[asyncio.Handle] = []
+
+    def start(self) -> None:
+        self.warned = False
+        self.arm()
+
+    def arm(self) -> None:
+        for handle in self.handles:
+            handle.cancel()
+        self.handles = []
+        if not self.timed:
+            return
+        loop = asyncio.get_running_loop()
+        self.deadline = loop.time() + self.guard.timeout
+        self.handles = [loop.call_later(self.guard.timeout - self.guard.warning, self.warn),
+                        loop.call_later(self.guard.timeout, self.expire)]
+
+    def on_key(self, _: Any) -> None:
+        self.warned = False
+        self.arm()
+
+    def warn(self) -> None:
+        self.warned = True
+        self.tick()
+
+    def tick(self) -> None:
+        if self.warned and self.app.is_running:
+            self.app.invalidate()
+            self.handles.append(asyncio.get_running_loop().call_later(1, self.tick))
+
+    def expire(self) -> None:
+        if self.app.is_running and self.app.future is not None and not self.app.future.done():
+            self.app.exit(exception=IdleTimeout())
+
+    def warning_text(self) -> StyleAndTextTuples:
+        left = max(0, round(self.deadline - asyncio.get_running_loop().time())) if self.app.is_running else 0
+        return [("reverse bold", " Still there? "), ("", "\n"),
+                ("", f" To keep your answers private, this screen will be cleared in {left} seconds.\n"),
+                ("bold", " Press any key to continue.")]
+
+
+def any_key_app(screen: Screen, message: str) -> Application[None]:
+    """A one-line prompt that ends on any key."""
+    kb = KeyBindings()
+
+    @kb.add(Keys.Any)
+    def done(event: Any) -> None:
+        event.app.exit()
+
+    text = textwrap.fill(message, max(screen.size()[0] - 2, 20))
+    window = Window(FormattedTextControl([("bold", text)]), wrap_lines=True, dont_extend_height=True)
+    return Application(
+        layout=Layout(window),
+        key_bindings=kb, erase_when_done=True, **screen.pt)
+
+
+def code_session(screen: Screen) -> Any:
+    """A prompt that reads the staff code without showing it."""
+    from prompt_toolkit.shortcuts import PromptSession
+
+    return PromptSession("Staff code (Enter to go back): ", is_password=True, **screen.pt)

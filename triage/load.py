@@ -88,7 +88,10 @@ class _Files:
         if hashed:
             self.digest.update(relative.encode() + b"\0" + data + b"\0")
         try:
-            return parse_text(data.decode("utf-8"), self.name(relative))
+            content = parse_text(data.decode("utf-8"), self.name(relative))
+            if content is None:  # an empty file (or only comments): say so, never fail without a message
+                self.problems.append(Problem(self.name(relative), "is empty (or holds only comments)"))
+            return content
         except UnicodeDecodeError:
             self.problems.append(Problem(self.name(relative), "is not UTF-8 text"))
         except YamlSyntaxError as exc:

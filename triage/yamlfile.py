@@ -80,22 +80,60 @@ class YamlSyntaxError(Exception):
         super().__init__(str(problem))
 
 
+# Aliases (*name) let a few lines stand for an enormous structure ("billion laughs"); quoting such a value in
+# an error message would hang. No rules or answers file comes near this many values (questions.yaml: ~800).
+MAX_VALUES = 100_000
+
+
+def _expands_beyond(node: yaml.Node, limit: int) -> bool:
+    """Whether the document, with every alias written out, holds more than `limit` values."""
+    stack, count = [node], 0
+    while stack:
+        current = stack.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(part for pair in current.value for part in pair)
+    return False
+
+
+def _load(text: str, loader_class: type, file: str) -> Any:
+    """yaml.load, with the size check between reading the document and building its values."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expands_beyond(node, MAX_VALUES):
+            raise YamlSyntaxError(Problem(file, f"its aliases (*name) stand for more than {MAX_VALUES:,} "
+                                                "values; write the values out instead"))
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def parse_text(text: str, file: str) -> Any:
     """Parse YAML or JSON text; raise YamlSyntaxError naming `file` and the line on failure."""
     if _FastLoader is not None:
         try:
-            return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - derives from CSafeLoader
+            return _load(text, _FastLoader, file)
         except (yaml.YAMLError, RecursionError, ValueError, TypeError):
             pass  # read again below, so that the message is the pure-Python parser's
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        return _load(text, _Loader, file)  # _Loader derives from SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = exc.problem or exc.context or "not valid YAML"
         raise YamlSyntaxError(Problem(file, f"not valid YAML or JSON: {reason}", line=line)) from exc
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(Problem(file, f"not valid YAML or JSON: {exc}")) from exc
+        # e.g. a control character: PyYAML's text has a second line naming "<unicode string>"; keep one line.
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc, yaml.reader.ReaderError) else None
+        reason = str(exc).splitlines()[0]
+        raise YamlSyntaxError(Problem(file, f"not valid YAML or JSON: {reason}", line=line)) from exc
     except RecursionError as exc:
         raise YamlSyntaxError(Problem(file, "not valid YAML or JSON: nested too deeply")) from exc
 

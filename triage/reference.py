@@ -1,0 +1,136 @@
+"""A second, independent evaluator of the rule data: a plain fixed-point loop, no experta.
+
+It exists to check the engine. The property tests run every generated session through both and
+require the same referral, urgency, sections and workups (and the same rules fired, on the same
+answers); a bug in experta or in the rule compiler then shows up as a disagreement. It shares only
+the data model, `conditions.holds` and `outcome.build_outcome` with the engine, never its matcher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from triage.conditions import holds
+from triage.model import (
+    AllOf,
+    AnswerIncludes,
+    AnswerIs,
+    AnyOf,
+    ConcernRaised,
+    Condition,
+    FindingReached,
+    KnowledgeBase,
+    OrganConcernsAtLeast,
+    RaiseConcern,
+    ReachFinding,
+)
+from triage.outcome import AnswerValue, Firing, Outcome, build_outcome
+
+
+@dataclass
+class _State:
+    """The answers and what the rules have concluded so far."""
+
+    answers: Mapping[str, AnswerValue]
+    concerns: set[str]
+    findings: set[str]
+    organ_sections: frozenset[str]
+
+    @property
+    def organ_concerns(self) -> int:
+        return len(self.concerns & self.organ_sections)
+
+    def holds(self, condition: Condition) -> bool:
+        return holds(condition, self.answers, self.concerns, self.findings, self.organ_concerns)
+
+
+def _matched(condition: Condition, state: _State) -> tuple[set[tuple[str, str]], set[str]]:
+    """The given answers (question, value) and the conclusions a holding condition rests on.
+
+    For `any`, every branch that holds counts (the engine fires once per matching branch and the
+    explanation joins them); a branch that does not hold contributes nothing.
+    """
+    if not state.holds(condition):
+        return set(), set()
+    match condition:
+        case AnswerIs(question, _):
+            return {(question, str(state.answers[question]))}, set()
+        case AnswerIncludes(question, options):
+            given = state.answers[question]
+            return {(question, o) for o in given if o in options}, set()
+        case ConcernRaised(section):
+            return set(), {f"concern:{section}"}
+        case FindingReached(finding):
+            return set(), {f"finding:{finding}"}
+        case OrganConcernsAtLeast(_):
+            return set(), {f"organ_concerns:{state.organ_concerns}"}
+        case AllOf(items) | AnyOf(items):
+            answers: set[tuple[str, str]] = set()
+            used: set[str] = set()
+            for item in items:
+                item_answers, item_used = _matched(item, state)
+                answers |= item_answers
+                used |= item_used
+            return answers, used
+    return set(), set()  # Always
+
+
+def fire_all(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[Firing]:
+    """Every rule whose condition holds once nothing new follows, with the answers it matched.
+
+    Rules only add conclusions and no condition looks for an absence, so repeating passes over the
+    rules until a whole pass adds nothing reaches the one least fixed point, whatever the order.
+    """
+    state = _State(answers, set(), set(), frozenset(s.id for s in kb.sections if s.organ))
+    fired: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for rule in kb.rules:
+            if rule.id in fired or not state.holds(rule.when):
+                continue
+            fired.add(rule.id)
+            changed = True
+            if isinstance(rule.then, RaiseConcern):
+                state.concerns.add(rule.then.section)
+            elif isinstance(rule.then, ReachFinding):
+                state.findings.add(rule.then.finding)
+    firings = []
+    for rule in kb.rules:
+        if rule.id in fired:
+            read, used = _matched(rule.when, state)
+            firings.append(Firing(rule.id, tuple(sorted(read)), tuple(sorted(used))))
+    return firings
+
+
+def evaluate(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Outcome:
+    """The outcome the rules give for these (already checked) answers, computed without experta."""
+    return build_outcome(kb, answers, fire_all(kb, answers))
+
+
+def differences(engine: Outcome, reference: Outcome) -> list[str]:
+    """How two outcomes for the same answers differ, one line per difference; empty when they agree.
+
+    Compared: referral (doctor, urgency, others named), sections, workups, advice, findings, and for each
+    rule that fired the answers and conclusions it rested on. Not compared: the organ count a rule
+    saw (the engine may fire such a rule once per count on the way up) and the order of firing.
+    """
+    def shape(o: Outcome) -> dict[str, object]:
+        return {
+            "referral": (o.referral.to.id, o.referral.urgency.id),
+            "referral also": tuple(d.id for d in o.referral.also),
+            "sections": o.section_ids,
+            "workups": o.workup_ids,
+            "advice": tuple(a.id for a in o.advice),
+            "findings": o.findings,
+            "rules fired": tuple(s.rule.id for s in o.explanation),
+            "answers matched": tuple((s.rule.id, s.answers) for s in o.explanation),
+            "conclusions used": tuple((s.rule.id, tuple(c for c in s.conclusions_used
+                                                        if not c.startswith("organ_concerns:")))
+                                      for s in o.explanation),
+        }
+
+    ours, theirs = shape(engine), shape(reference)
+    return [f"{key}: engine {ours[key]!r}, reference {theirs[key]!r}"
+            for key in ours if ours[key] != theirs[key]]

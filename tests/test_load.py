@@ -112,11 +112,10 @@ def test_a_yaml_syntax_error_names_the_file_and_line(tiny):
     assert messages[0] == "kb/rules/x.yaml:22: not valid YAML or JSON: mapping values are not allowed here"
 
 
-def test_a_syntax_error_in_questions_names_its_line_and_still_reports_the_rules_that_need_them(tiny):
+def test_a_syntax_error_in_questions_is_not_buried_under_the_rules_that_need_them(tiny):
     tiny.replace("questions.yaml", "type: yes_no_unsure\n\n- id: sex", "type: [yes_no_unsure\n\n- id: sex")
-    messages = tiny.messages()
-    assert messages[0] == "kb/questions.yaml:7: not valid YAML or JSON: expected ',' or ']', but got ':'"
-    assert "kb/rules/x.yaml:19, rule 'lungs.cough', field 'when': unknown question 'cough'" in messages
+    # Every rule would otherwise report "unknown question ..." for ids the broken file defines.
+    assert tiny.messages() == ["kb/questions.yaml:7: not valid YAML or JSON: expected ',' or ']', but got ':'"]
 
 
 def test_a_field_written_twice_in_a_rule_is_an_error_not_a_silent_choice(tiny):
@@ -124,8 +123,6 @@ def test_a_field_written_twice_in_a_rule_is_an_error_not_a_silent_choice(tiny):
                  "  when: {question: cough, is: yes}\n  when: {always: true}\n")
     assert tiny.messages() == [
         "kb/rules/x.yaml:23: not valid YAML or JSON: 'when' is written twice in one mapping; keep one",
-        "kb/rules, field 'when': no rule gives a referral for every outcome; add one with "
-        "when: {always: true} and then: {referral: {to: gp, urgency: routine}}",
     ]
 
 

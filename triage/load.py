@@ -61,7 +61,9 @@ def load_knowledge(directory: str | Path | None = None) -> KnowledgeBase:
         raise KnowledgeBaseError([Problem(label, "is not a knowledge base folder (no knowledge.yaml in it)")])
     files = _Files(folder, label, problems)
     kb = _build(files, problems)
-    if kb is not None:
+    # Cross-file checks on a folder with an unreadable file would bury its one real error under every
+    # id that file defines ("unknown question ..."), so they wait until every file can be read.
+    if kb is not None and not files.unreadable:
         problems.extend(validate.knowledge_base(kb))
     if problems or kb is None:
         raise KnowledgeBaseError(problems)
@@ -74,11 +76,19 @@ class _Files:
     def __init__(self, folder: Path, label: str, problems: list[Problem]):
         self.folder, self.label, self.problems = folder, label, problems
         self.digest = hashlib.sha256()
+        self.unreadable: list[str] = []
 
     def name(self, relative: str) -> str:
         return f"{self.label}/{relative}"
 
     def read(self, relative: str, hashed: bool = True) -> Any:
+        before = len(self.problems)
+        content = self._parse(relative, hashed)
+        if len(self.problems) > before:
+            self.unreadable.append(relative)
+        return content
+
+    def _parse(self, relative: str, hashed: bool) -> Any:
         path = self.folder / relative
         try:
             data = path.read_bytes()

@@ -48,25 +48,32 @@ def check_answers(kb: KnowledgeBase, raw: Any, file: str) -> dict[str, AnswerVal
                                     f"question '{key}'"))
     # In question order, so that 'would not have been asked' is judged on the earlier answers.
     for question in kb.questions:
-        if question.id not in raw:
-            continue
-        item = f"question '{question.id}'"
-        value = _normalise(question, raw[question.id], file, item, problems)
-        if value is None:
-            continue
-        if not is_asked(question, answers):
-            problems.append(Problem(file, "would not have been asked, given the other answers; remove it", item))
-            continue
-        offered = offered_values(question, answers)
-        wrong = [v for v in (value if isinstance(value, tuple) else (value,)) if v not in offered]
-        if wrong:
-            problems.append(Problem(file, f"{', '.join(map(repr, wrong))} is not an answer here; it takes "
-                                          f"{_choices(question, offered)}", item))
-            continue
-        answers[question.id] = value
+        if question.id in raw:
+            value = _checked(question, raw[question.id], answers, file, problems)
+            if value is not None:
+                answers[question.id] = value
     if problems:
         raise AnswersError(problems)
     return answers
+
+
+def _checked(question: Question, raw: Any, earlier: dict[str, AnswerValue], file: str,
+             problems: list[Problem]) -> AnswerValue | None:
+    """One answer in the engine's form, if it fits the question and the earlier answers."""
+    item = f"question '{question.id}'"
+    value = _normalise(question, raw, file, item, problems)
+    if value is None:
+        return None
+    if not is_asked(question, earlier):
+        problems.append(Problem(file, "would not have been asked, given the other answers; remove it", item))
+        return None
+    offered = offered_values(question, earlier)
+    wrong = [v for v in (value if isinstance(value, tuple) else (value,)) if v not in offered]
+    if wrong:
+        problems.append(Problem(file, f"{', '.join(map(repr, wrong))} is not an answer here; it takes "
+                                      f"{_choices(question, offered)}", item))
+        return None
+    return value
 
 
 def _choices(question: Question, offered: tuple[str, ...]) -> str:

@@ -57,6 +57,12 @@ def read_condition(raw: Any, at: Reader, field: str) -> Condition | None:
     if extra:
         at.problem(field, f"unexpected key(s) {sorted(extra)} beside '{kind}'")
         return None
+    if kind in ("all", "any"):
+        return _read_combination(kind, value, at, field)
+    return _read_single(kind, value, at, field)
+
+
+def _read_single(kind: str, value: Any, at: Reader, field: str) -> Condition | None:
     if kind in ("concern", "finding"):
         if not isinstance(value, str):
             at.problem(field, f"'{kind}' must name one id, not {value!r}")
@@ -72,6 +78,10 @@ def read_condition(raw: Any, at: Reader, field: str) -> Condition | None:
             at.problem(field, "'always' must be true")
             return None
         return Always()
+    raise ValueError(f"unknown condition kind {kind}")
+
+
+def _read_combination(kind: str, value: Any, at: Reader, field: str) -> Condition | None:
     if not isinstance(value, list) or not value:
         at.problem(field, f"'{kind}' must be a non-empty list of conditions")
         return None

@@ -68,23 +68,14 @@ def read_reviews(kb: KnowledgeBase) -> list[Review]:
         raw = parse_text(path.read_text(encoding="utf-8"), label)
     except YamlSyntaxError as exc:
         raise KnowledgeBaseError([exc.problem]) from exc
-    items = (raw or {}).get("reviews") if isinstance(raw, dict) or raw is None else None
-    if items is None:
-        items = []
-    problems: list[Problem] = []
+    if raw is not None and not isinstance(raw, dict):
+        raise KnowledgeBaseError([Problem(label, "must be a mapping with a list 'reviews'")])
+    items = (raw or {}).get("reviews") or []
     if not isinstance(items, list):
         raise KnowledgeBaseError([Problem(label, "'reviews' must be a list of records")])
-    records = []
-    for index, item in enumerate(items, start=1):
-        r = Reader(label, f"review #{index}", item, problems)
-        r.unknown_fields({"rule", "reviewer", "role", "date", "fingerprint"})
-        values = [r.text(name) for name in ("rule", "reviewer", "role")]
-        day = item.get("date") if isinstance(item, dict) else None
-        recorded_fingerprint = r.text("fingerprint")
-        if None not in values and recorded_fingerprint is not None and day is not None:
-            records.append(Review(values[0], values[1], values[2], str(day), recorded_fingerprint))  # type: ignore[arg-type]
-        elif day is None:
-            r.problem("date", "is missing")
+    problems: list[Problem] = []
+    records = [r for index, item in enumerate(items, start=1)
+               if (r := _record(Reader(label, f"review #{index}", item, problems))) is not None]
     for record in records:
         if record.rule not in kb.rule:
             problems.append(Problem(label, f"names rule '{record.rule}', which does not exist",
@@ -92,6 +83,20 @@ def read_reviews(kb: KnowledgeBase) -> list[Review]:
     if problems:
         raise KnowledgeBaseError(problems)
     return records
+
+
+def _record(r: Reader) -> Review | None:
+    if not isinstance(r.raw, dict) or not r.raw:
+        r.problem(None, "must be a record with rule, reviewer, role, date and fingerprint")
+        return None
+    r.unknown_fields({"rule", "reviewer", "role", "date", "fingerprint"})
+    rule, reviewer, role, recorded = (r.text(name) for name in ("rule", "reviewer", "role", "fingerprint"))
+    day = r.raw.get("date")
+    if day is None:
+        r.problem("date", "is missing")
+    if rule is None or reviewer is None or role is None or recorded is None or day is None:
+        return None
+    return Review(rule, reviewer, role, str(day), recorded)
 
 
 def status(kb: KnowledgeBase, records: list[Review]) -> dict[str, tuple[str, Review | None]]:

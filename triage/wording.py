@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from triage.model import ConsiderWorkup, KnowledgeBase
 
 DIAGNOSTIC_PHRASES = [
-    r"(?<!\bif )(?<!whether )(?<!\bwhen )(?<!\bdo )(?<!\bthat )\byou(?: have(?: got)?|'ve(?: got)?)\b(?! (?:answered|said|told|noticed|had|been|ever|seen|felt|passed"
+    # "you have" states a fact about the person, unless it asks or supposes ("Do you have", "If you have")
+    # or is about the answers ("you have answered").
+    r"(?<!\bif )(?<!whether )(?<!\bwhen )(?<!\bdo )(?<!\bthat )\byou(?: have(?: got)?|'ve(?: got)?)\b"
+    r"(?! (?:answered|said|told|noticed|had|been|ever|seen|felt|passed"
     r"|thrown|lived|become|any|chosen|picked|a question|questions|time))",
     r"\byou(?:'re| are) (?:suffering|ill|sick|diagnosed|affected)\b",
     r"\bsuffering from\b",
@@ -40,12 +43,7 @@ def patient_texts(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
         yield f"urgency '{u.id}'", f"{u.label}. {u.timeframe}. {u.advice}"
     for d in kb.doctors:
         yield f"doctor '{d.id}'", d.name
-    for q in kb.questions:
-        yield f"question '{q.id}'", q.text
-        if q.help:
-            yield f"question '{q.id}': help", q.help
-        for o in q.options:
-            yield f"question '{q.id}': option '{o.id}'", o.label
+    yield from _question_texts(kb)
     for s in kb.sections:
         yield f"section '{s.id}': title", s.title
         for field in ("what", "causes", "signs", "examination", "next"):
@@ -58,3 +56,12 @@ def patient_texts(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
         yield f"rule '{r.id}': statement", r.statement
         if isinstance(r.then, ConsiderWorkup):
             yield f"rule '{r.id}': reason", r.then.reason
+
+
+def _question_texts(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
+    for q in kb.questions:
+        yield f"question '{q.id}'", q.text
+        if q.help:
+            yield f"question '{q.id}': help", q.help
+        for o in q.options:
+            yield f"question '{q.id}': option '{o.id}'", o.label

@@ -300,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     questions.add_argument("--format", choices=("text", "json"), default="text")
     rules = sub.add_parser("rules", help="check, test and review the knowledge base (for clinicians)")
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="RULES_COMMAND", required=True)
-    test = rules_sub.add_parser("test", parents=[common], help=cmd_rules_test.__doc__.splitlines()[0],
+    test = rules_sub.add_parser("test", parents=[common], help=(cmd_rules_test.__doc__ or "").splitlines()[0],
                                 description=cmd_rules_test.__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     test.set_defaults(func=cmd_rules_test)

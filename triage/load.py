@@ -242,7 +242,7 @@ def _question(r: Reader) -> Question | None:
     r.unknown_fields({"id", "topic", "text", "help", "type", "options", "ask_when", "red_flag"})
     type_name = r.raw.get("type")
     try:
-        qtype = QuestionType(type_name)
+        qtype: QuestionType | None = QuestionType(str(type_name))
     except ValueError:
         r.problem("type", f"{type_name!r} is not a question type; use one of "
                           f"{', '.join(t.value for t in QuestionType)}")
@@ -294,7 +294,7 @@ def _rule(r: Reader) -> Rule | None:
 def _conclusion(r: Reader) -> RaiseConcern | ReachFinding | ConsiderWorkup | Refer | GiveAdvice | None:
     raw = r.raw.get("then")
     kinds = [k for k in CONCLUSION_KEYS if isinstance(raw, dict) and k in raw]
-    if len(kinds) != 1:
+    if len(kinds) != 1 or not isinstance(raw, dict):
         r.problem("then", f"must hold exactly one of {', '.join(CONCLUSION_KEYS)}")
         return None
     kind = kinds[0]
@@ -320,7 +320,9 @@ def _conclusion(r: Reader) -> RaiseConcern | ReachFinding | ConsiderWorkup | Ref
             r.problem("then.reason", "a workup needs a reason: one plain sentence shown to the person")
             return None
         return ConsiderWorkup(value, reason.strip())
-    return {"concern": RaiseConcern, "finding": ReachFinding, "advice": GiveAdvice}[kind](value)
+    if kind == "concern":
+        return RaiseConcern(value)
+    return ReachFinding(value) if kind == "finding" else GiveAdvice(value)
 
 
 def _case(r: Reader, ident: str) -> GoldenCase | None:

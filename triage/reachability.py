@@ -104,8 +104,8 @@ class Reachability:
         todo = list(questions)
         while todo:
             q = self.kb.question[todo.pop()]
-            conditions = [q.ask_when] + [o.ask_when for o in q.options]
-            for condition in filter(None, conditions):
+            conditions: list[Condition | None] = [q.ask_when, *(o.ask_when for o in q.options)]
+            for condition in (c for c in conditions if c is not None):
                 for part in walk(condition):
                     if isinstance(part, AnswerIs | AnswerIncludes) and part.question not in found:
                         found.add(part.question)

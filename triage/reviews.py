@@ -106,11 +106,11 @@ def status(kb: KnowledgeBase, records: list[Review]) -> dict[str, tuple[str, Rev
         latest[record.rule] = record
     result: dict[str, tuple[str, Review | None]] = {}
     for rule in kb.rules:
-        record = latest.get(rule.id)
-        if record is None:
+        found = latest.get(rule.id)
+        if found is None:
             result[rule.id] = (NEVER, None)
         else:
-            result[rule.id] = (REVIEWED if record.fingerprint == fingerprint(rule) else CHANGED, record)
+            result[rule.id] = (REVIEWED if found.fingerprint == fingerprint(rule) else CHANGED, found)
     return result
 
 

@@ -33,7 +33,7 @@ if getattr(yaml, "__with_libyaml__", False):
         pass
 
 
-_LOADERS = [loader for loader in (_Loader, _FastLoader) if loader is not None]
+_LOADERS: list[Any] = [loader for loader in (_Loader, _FastLoader) if loader is not None]
 
 # Only true/false are booleans; the rest of YAML 1.1's boolean words stay strings.
 _BOOL = "tag:yaml.org,2002:bool"

@@ -14,6 +14,7 @@ from pathlib import Path
 from triage.errors import TriageError
 
 EXIT_USAGE = 2
+EXIT_FAILED = 1
 
 
 def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -242,7 +243,12 @@ def cmd_interview(args: argparse.Namespace) -> int:
     plain = args.plain or not (sys.stdin.isatty() and sys.stdout.isatty())
     asker: Asker = PlainAsker() if plain else QuestionaryAsker()
     notices = () if all_reviewed(kb) else (UNREVIEWED_NOTICE,)
-    return Interview(engine, asker, save=args.save, notices=notices).run()
+    try:
+        return Interview(engine, asker, save=args.save, notices=notices).run()
+    except Exception:  # noqa: BLE001 - whatever broke, the person leaves with the emergency advice, no traceback
+        print(f"\nSomething went wrong and the questions cannot go on. {kb.emergency_notice} Otherwise, please "
+              "talk to a doctor about what you notice.")
+        return EXIT_FAILED
 
 
 def cmd_kiosk(args: argparse.Namespace) -> int:

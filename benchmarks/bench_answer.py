@@ -1,0 +1,160 @@
+"""Per answer: from an answer to the next question, with the engine running after every answer.
+
+1. In-process, over many generated sessions: what the interview does between two questions
+   (Session.answer, which declares the answer and runs the engine; reached_top_urgency, which builds the
+   outcome; current, options and progress of the next question).
+2. On screen, in a pseudo-terminal: `triage interview` answered key by key, timed from the key that
+   answers to the next question's prompt drawn; side by side with a bare questionary program asking
+   yes/no questions in a row (bare_questionary.py N), the floor for any questionary front end.
+Target: 99th percentile under 10 ms (the on-screen figure is the one the target names).
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import re
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import common
+import terminal
+from sessions import SEED, answer_steps
+
+from triage.engine import TriageEngine
+from triage.flow import next_question, offered_options
+from triage.load import load_knowledge
+from triage.model import NO, QuestionType
+from triage.session import Session
+
+TARGET_P99_MS = 10.0
+DOWN, ENTER, SPACE = "\x1b[B", "\r", " "
+
+
+def in_process(kb: Any, sessions: int) -> dict[str, Any]:
+    engine = TriageEngine(kb)
+    steps_of = answer_steps(kb, sessions, seed=SEED + 1)
+    times: list[float] = []
+    for steps in steps_of[:20]:  # warm up
+        session = Session(engine)
+        for question, value in steps:
+            session.answer(question, value)
+    gc.collect()
+    for steps in steps_of:
+        session = Session(engine)
+        for question, value in steps:
+            started = time.perf_counter()
+            session.answer(question, value)
+            top = session.reached_top_urgency()
+            following = session.current()
+            if following is not None:
+                session.options(following)
+                session.progress(following)
+            times.append(time.perf_counter() - started)
+            if top:
+                break  # the interview shows the result here
+    return {"answers": len(times), "median_ms": common.ms(common.median(times)),
+            "p99_ms": common.ms(common.percentile(times, 99)), "max_ms": common.ms(max(times))}
+
+
+def _keys(question: Any, options: tuple[Any, ...], rng: random.Random) -> tuple[str, Any]:
+    """Keys that give a random answer (red flags: no, so the interview goes on), and that answer."""
+    if question.type is QuestionType.MULTIPLE_CHOICE:
+        ticked = [rng.random() < 0.3 for _ in options]
+        keys = "".join((SPACE if tick else "") + (DOWN if i < len(options) - 1 else "")
+                       for i, tick in enumerate(ticked))
+        return keys + ENTER, tuple(o.id for o, tick in zip(options, ticked, strict=True) if tick)
+    single = question.type is QuestionType.SINGLE_CHOICE
+    values = tuple(o.id for o in options) if single else question.values
+    index = values.index(NO) if question.red_flag else rng.randrange(len(values))
+    return DOWN * index + ENTER, values[index]
+
+
+def on_screen(kb: Any, interviews: int) -> list[float]:
+    env = terminal.environment(bytecode=True)
+    rng = random.Random(SEED)
+    times: list[float] = []
+    for _ in range(interviews):
+        child = terminal.spawn([*common.triage_command(), "interview"], env)
+        child.expect(terminal.FIRST_PROMPT)
+        child.send(ENTER)  # start
+        answers: dict[str, Any] = {}
+        number = 1
+        child.expect(re.compile(rf"Question {number} .*?\x1b\[\?7h", re.S))
+        while (question := next_question(kb, answers)) is not None:
+            keys, value = _keys(question, offered_options(question, answers), rng)
+            answers[question.id] = value
+            following = next_question(kb, answers)
+            started = time.perf_counter()
+            child.send(keys)
+            if following is None:
+                child.expect("What next\\?.*?\x1b\\[\\?7h")
+                break
+            number += 1
+            child.expect(re.compile(rf"Question {number} .*?\x1b\[\?7h", re.S))
+            times.append(time.perf_counter() - started)
+        terminal.stop(child)
+    return times
+
+
+def bare_on_screen(questions: int, runs: int) -> list[float]:
+    env = terminal.environment(bytecode=True)
+    times: list[float] = []
+    for _ in range(runs):
+        bare = [common.python(), str(common.BENCHMARKS / "bare_questionary.py"), str(questions)]
+        child = terminal.spawn(bare, env)
+        child.expect(re.compile(r"Question 1 .*?\x1b\[\?7h", re.S))
+        for number in range(2, questions + 1):
+            started = time.perf_counter()
+            child.send(DOWN + ENTER)
+            child.expect(re.compile(rf"Question {number} .*?\x1b\[\?7h", re.S))
+            times.append(time.perf_counter() - started)
+        terminal.stop(child)
+    return times
+
+
+def _summary(times: list[float]) -> dict[str, Any]:
+    return {"answers": len(times), "median_ms": common.ms(common.median(times)),
+            "p99_ms": common.ms(common.percentile(times, 99)), "max_ms": common.ms(max(times))}
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    args = common.arguments(__doc__.splitlines()[0], runs=3, argv=argv,
+                            extra=[("--sessions", {"type": int, "default": 2000,
+                                                   "help": "generated sessions per in-process run"}),
+                                   ("--interviews", {"type": int, "default": 10,
+                                                     "help": "interviews in the terminal per run"})])
+    runs = 1 if args.smoke else args.runs
+    kb = load_knowledge()
+    process_runs = [in_process(kb, 20 if args.smoke else args.sessions) for _ in range(runs)]
+    screen_runs, bare_runs = [], []
+    interviews = 1 if args.smoke else args.interviews
+    for _ in range(runs):
+        screen_runs.append(_summary(on_screen(kb, interviews)))
+        bare_runs.append(_summary(bare_on_screen(5 if args.smoke else 21, interviews)))
+
+    def med(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        return {k: common.median([r[k] for r in rows]) for k in rows[0]}
+
+    result = {
+        "benchmark": "answer",
+        "runs": runs,
+        "in_process": med(process_runs),
+        "on_screen": med(screen_runs),
+        "bare_on_screen": med(bare_runs),
+        "per_run": {"in_process": process_runs, "on_screen": screen_runs, "bare_on_screen": bare_runs},
+        "target_p99_ms": TARGET_P99_MS,
+    }
+    result["met_in_process"] = result["in_process"]["p99_ms"] < TARGET_P99_MS
+    result["met"] = result["on_screen"]["p99_ms"] < TARGET_P99_MS
+    for name in ("in_process", "on_screen", "bare_on_screen"):
+        fig = result[name]
+        print(f"{name:15} {fig['answers']:6} answers  median {fig['median_ms']:.2f} ms  "
+              f"p99 {fig['p99_ms']:.2f}  max {fig['max_ms']:.2f}")
+    common.write(result, args.json)
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,287 @@
+"""Run every benchmark and write docs/benchmarks.md: figures against targets, the command, the machine.
+
+Example: .venv/bin/python benchmarks/run_all.py
+         .venv/bin/python benchmarks/run_all.py --smoke --output /tmp/benchmarks.md   (a quick check)
+
+Each benchmark runs in its own process (benchmarks/bench_*.py, each also usable alone); run this on a
+quiet machine: the load average before and after each benchmark is written into the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import common
+
+BENCHMARKS = ["session", "answer", "batch", "startup", "kiosk_memory", "engine_changes"]
+NOTES = common.BENCHMARKS / "notes.md"
+RESULTS = common.BENCHMARKS / "last_results.json"  # the figures of the last full run, to rewrite the report
+Result = dict[str, Any]
+
+
+def run(name: str, smoke: bool, folder: Path) -> Result:
+    out = folder / f"{name}.json"
+    command = [sys.executable, str(common.BENCHMARKS / f"bench_{name}.py"), "--json", str(out)]
+    if smoke:
+        command.append("--smoke")
+    before = common.load()
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    result = json.loads(out.read_text(encoding="utf-8"))
+    result["load_before"] = before
+    result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def _met(flag: bool) -> str:
+    return "**met**" if flag else "**not met**"
+
+
+def _load(values: list[float]) -> str:
+    return " / ".join(f"{v:.2f}" for v in values)
+
+
+def _loads(result: Result) -> str:
+    return (f"Measured {result['finished'][:16]}; load average before: {_load(result['load_before'])}, after: "
+            f"{_load(result['load_after'])}.")
+
+
+def _git() -> str:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=common.REPO, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=common.REPO,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return f"{commit}{' with uncommitted changes' if dirty else ''}"
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+# --- the summary table: one row per figure ---------------------------------------------------------------
+
+
+def _row(what: str, figure: str, target: str, met: bool) -> str:
+    return f"| {what} | {figure} | {target} | {_met(met)} |"
+
+
+def summary_rows(results: dict[str, Result]) -> list[str]:
+    rows = []
+    if st := results.get("startup"):
+        c = st["compiled"]
+        rows.append(_row("start-up to first prompt (pty)",
+                         f"triage {c['triage_ms']:.0f} ms vs bare questionary {c['bare_ms']:.0f} ms = "
+                         f"**{c['ratio']:.2f}x** (median of {st['runs']} each)",
+                         f"<= {st['target_ratio']}x", st["met"]))
+    if a := results.get("answer"):
+        o, p, bare = a["on_screen"], a["in_process"], a["bare_on_screen"]
+        target = f"p99 < {a['target_p99_ms']:.0f} ms"
+        rows.append(_row("per answer, on screen (pty)",
+                         f"p99 **{o['p99_ms']:.1f} ms** (median {o['median_ms']:.1f}); bare questionary "
+                         f"p99 {bare['p99_ms']:.1f} ms (median {bare['median_ms']:.1f})", target, a["met"]))
+        rows.append(_row("per answer, in-process (Session)",
+                         f"p99 **{p['p99_ms']:.2f} ms** (median {p['median_ms']:.2f}, "
+                         f"{p['answers']:.0f} answers)",
+                         target, a["met_in_process"]))
+    if s := results.get("session"):
+        f = s["figures"]
+        others = ", ".join(f"{name} {f[name]['median_ms']:.2f} ms" for name in f if name != "engine")
+        rows.append(_row("whole session (evaluate)",
+                         f"engine median **{f['engine']['median_ms']:.2f} ms**; side by side: {others}",
+                         f"median < {s['target_ms']:.0f} ms", s["met"]))
+    if b := results.get("batch"):
+        rows.append(_row(f"batch, {b['sessions']:,} sessions",
+                         f"**{b['sessions_per_second']:.0f} sessions/s** "
+                         f"({'one core' if b['pinned_to_one_core'] else 'not pinned'})",
+                         f">= {b['target_per_second']:.0f}/s", b["met"]))
+    if k := results.get("kiosk_memory"):
+        rows.append(_row(f"kiosk memory, {k['people']:,} people",
+                         f"growth after the first 100: **{k['growth_mb']:.2f} MB**",
+                         f"< {k['target_growth_mb']:.0f} MB", k["met"]))
+    return rows
+
+
+# --- one section per benchmark ---------------------------------------------------------------------------
+
+
+def startup_section(st: Result) -> list[str]:
+    c, u = st["compiled"], st["uncompiled"]
+    lines = [
+        "## 1. Start-up", "",
+        "From starting the program in a pseudo-terminal (80x24, `PROMPT_TOOLKIT_NO_CPR=1`) to the end of the "
+        "first drawing of its first prompt. Floor: `benchmarks/bare_questionary.py`, which imports "
+        "questionary and shows the same prompt. The three programs (bare, triage, imports only: below) take "
+        "turns, in a rotating order. " + _loads(st), "",
+        "| | runs | bare questionary | triage | ratio |", "|---|---|---|---|---|",
+        f"| compiled modules cached (as installed from a wheel) | {st['runs']} | {c['bare_ms']:.0f} ms "
+        f"| {c['triage_ms']:.0f} ms | **{c['ratio']:.2f}x** |",
+        f"| no compiled files (this editable checkout, PYTHONDONTWRITEBYTECODE=1) | {st['runs_uncompiled']} "
+        f"| {u['bare_ms']:.0f} ms | {u['triage_ms']:.0f} ms | {u['ratio']:.2f}x |",
+        "",
+        f"Imports alone (`benchmarks/imports_then_prompt.py`: what `triage` imports, then the same prompt, "
+        f"nothing else): {c['imports_only_ms']:.0f} ms, {c['imports_only_ratio']:.2f}x the floor (compiled "
+        f"modules); without compiled files {u['imports_only_ms']:.0f} ms, {u['imports_only_ratio']:.2f}x.",
+        "",
+        "Where the time goes: one start-up timed part by part in-process (`benchmarks/startup_parts.py`, "
+        "compiled modules, median of several), and the floor's parts as whole processes:", "",
+        "| part | ms |", "|---|---|",
+    ]
+    lines += [f"| {name} | {value:.1f} |" for name, value in st["triage_parts_ms"].items()]
+    lines += [f"| floor: {name} (whole process) | {value:.1f} |"
+              for name, value in st["floor_parts_ms"].items()]
+    return lines
+
+
+def answer_section(a: Result) -> list[str]:
+    lines = [
+        "## 2. Per answer", "",
+        "In-process: over generated sessions, the work between two questions (`Session.answer`, which "
+        "declares the answer and runs the engine; `reached_top_urgency`, which builds the outcome; the next "
+        "question, its options and progress). On screen: `triage interview` answered key by key in a "
+        "pseudo-terminal, from the answering key to the next question drawn; the bare program answers "
+        f"yes/no prompts in a row. {a['runs']} runs. " + _loads(a), "",
+        "| | answers per run | median | p99 | max |", "|---|---|---|---|---|",
+    ]
+    labels = {"in_process": "in-process (engine and flow)", "on_screen": "on screen: triage",
+              "bare_on_screen": "on screen: bare questionary"}
+    for name, label in labels.items():
+        fig = a[name]
+        lines.append(f"| {label} | {fig['answers']:.0f} | {fig['median_ms']:.2f} ms | {fig['p99_ms']:.2f} ms "
+                     f"| {fig['max_ms']:.2f} ms |")
+    return lines
+
+
+def session_section(s: Result) -> list[str]:
+    lines = [
+        "## 3. Whole session", "",
+        f"One complete set of answers evaluated (reset, declare, run, outcome), {s['sessions_per_run']} "
+        f"generated sessions per run (about {s['answers_per_session']} answers each), {s['runs']} runs, the "
+        "evaluators side by side in each run (rotating order). " + _loads(s), "",
+        "| evaluator | median | p90 | p99 | max |", "|---|---|---|---|---|",
+    ]
+    labels = {"engine": "engine (experta, `TriageEngine.evaluate`)",
+              "reference": "reference evaluator (`triage.reference.evaluate`, plain Python)",
+              "clips": "CLIPS 6.4 via clipspy (`benchmarks/clips_rules.py`)"}
+    for name, fig in s["figures"].items():
+        lines.append(f"| {labels.get(name, name)} | {fig['median_ms']:.3f} ms | {fig['p90_ms']:.3f} ms "
+                     f"| {fig['p99_ms']:.3f} ms | {fig['max_ms']:.3f} ms |")
+    lines += [f"\n{name}: {note}" for name, note in s["notes"].items()]
+    lines.append(f"\nSessions (of the first 500) where an evaluator fired other rules than the engine: "
+                 f"{s['disagreements']}.")
+    return lines
+
+
+def batch_section(b: Result) -> list[str]:
+    pinned = "taskset -c 0 " if b["pinned_to_one_core"] else ""
+    return [
+        "## 4. Batch", "",
+        f"`{pinned}triage run --batch FILE.jsonl > out.jsonl` over {b['sessions']:,} generated sessions, "
+        f"a new process per run (start-up included), {b['runs']} runs: {b['per_run_per_second']} sessions/s. "
+        + _loads(b),
+    ]
+
+
+def kiosk_section(k: Result) -> list[str]:
+    first = k["per_run"][0]
+    checkpoints = ", ".join(f"{n}: {v}" for n, v in first["checkpoints_mb"].items())
+    return [
+        "## 5. Kiosk memory", "",
+        f"Measured: {k['driven']}; {k['people']:,} people per run, {k['runs']} runs (each in a fresh "
+        f"process); growth per run {[r['growth_mb'] for r in k['per_run']]} MB. Resident memory of the first "
+        f"run after so many people (people: MB): {checkpoints}. " + _loads(k),
+    ]
+
+
+def engine_changes_section(e: Result) -> list[str]:
+    lines = [
+        "## 6. What each engine change gains", "",
+        "`benchmarks/bench_engine_changes.py`: the engine rebuilt with the speed changes of "
+        "`triage/engine.py` added one at a time (each row adds one to the row above), all timed side by "
+        f"side on the same {e['sessions']} sessions, {e['runs']} runs; every variant gives the same "
+        "outcomes. " + _loads(e), "",
+        "| engine | whole session, median |", "|---|---|",
+    ]
+    lines += [f"| {name} | {value:.3f} ms |" for name, value in e["session_median_ms"].items()]
+    lines += ["", "| engine construction | median |", "|---|---|"]
+    lines += [f"| {name} | {value:.1f} ms |" for name, value in e["build_ms"].items()]
+    if "build_and_selftest_ms" in e:
+        lines += ["", "The start-up's engine part, a new engine built and the 26 golden cases run on it (the "
+                  "self-test), median of the same number of builds:", "",
+                  "| engine | build and self-test |", "|---|---|"]
+        lines += [f"| {name} | {value:.1f} ms |" for name, value in e["build_and_selftest_ms"].items()]
+    return lines
+
+
+SECTIONS = {"startup": startup_section, "answer": answer_section, "session": session_section,
+            "batch": batch_section, "kiosk_memory": kiosk_section, "engine_changes": engine_changes_section}
+
+
+def report(results: dict[str, Result], started: str, smoke: bool, finished: str) -> str:
+    m = common.machine()
+    lines = [
+        "# Benchmarks", "",
+        "Written by `benchmarks/run_all.py`; do not edit by hand (the hand-written part is "
+        "`benchmarks/notes.md`, included at the end).", "",
+        "Command: `.venv/bin/python benchmarks/run_all.py` (each `benchmarks/bench_*.py` also runs alone; "
+        "`--help` lists its options).", "",
+        f"- Date: {started} to {finished}"
+        + (" — SMOKE RUN, the figures mean nothing" if smoke else ""),
+        f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB memory; {m['system']}",
+        f"- Python {m['python']} ({m['implementation']}), libyaml {'yes' if m['libyaml'] else 'no'}; "
+        f"code at {_git()}",
+        "- The load average (1/5/15 min) before and after each benchmark is given with it; with "
+        f"{m['cores']} cores, a 1-minute load well under {m['cores']} means the machine was quiet.", "",
+        "## Figures against targets", "",
+        "| benchmark | figure | target | |", "|---|---|---|---|",
+        *summary_rows(results), "",
+        "Each figure is a median over repeated runs; the number of runs is given in each section.",
+    ]
+    for name in SECTIONS:
+        if name in results:
+            lines += ["", *SECTIONS[name](results[name])]
+    if NOTES.exists():
+        lines += ["", NOTES.read_text(encoding="utf-8").strip()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny runs, to check the scripts work")
+    parser.add_argument("--output", type=Path, default=common.REPO / "docs" / "benchmarks.md")
+    parser.add_argument("--only", nargs="+", choices=BENCHMARKS, help="run only these")
+    parser.add_argument("--report-only", action="store_true",
+                        help=f"run nothing: write the report again from {RESULTS.name} "
+                             "(after editing notes.md)")
+    args = parser.parse_args()
+    if args.report_only:
+        saved = json.loads(RESULTS.read_text(encoding="utf-8"))
+        args.output.write_text(report(saved["results"], saved["started"], False, saved["finished"]),
+                               encoding="utf-8")
+        print(f"Wrote {args.output} from {RESULTS}")
+        return
+    started = time.strftime("%Y-%m-%d %H:%M")
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name in args.only or BENCHMARKS:
+            print(f"--- {name} (load {_load(list(common.load()))})", flush=True)
+            results[name] = run(name, args.smoke, Path(folder))
+    finished = time.strftime("%Y-%m-%d %H:%M")
+    if args.only and not args.smoke and RESULTS.exists():  # the others as measured in the last full run
+        saved = json.loads(RESULTS.read_text(encoding="utf-8"))
+        results = {**saved["results"], **results}
+        started = saved["started"]
+    if not args.smoke:
+        saved = {"started": started, "finished": finished, "results": results}
+        RESULTS.write_text(json.dumps(saved, indent=1), encoding="utf-8")
+    args.output.write_text(report(results, started, args.smoke, finished), encoding="utf-8")
+    print(f"Wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

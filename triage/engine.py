@@ -354,6 +354,9 @@ class TriageEngine(KnowledgeEngine):
     def start(self, answers: Mapping[str, AnswerValue]) -> None:
         """Forget everything and take a new set of answers (without running the rules yet)."""
         self.reset()
+        # experta caches agenda keys in a process-wide lru_cache that holds activations, and with them the
+        # previous person's facts; a kiosk must keep nothing of one person for the next.
+        FullRangeDepthStrategy.get_key.cache_clear()
         self.firings = []
         # One declare for all the facts: the same facts with the same ids as one declare each, and the
         # same agenda (activations are ordered by salience and fact ids, and those with equal keys appear

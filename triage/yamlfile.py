@@ -136,6 +136,8 @@ def parse_text(text: str, file: str) -> Any:
         raise YamlSyntaxError(Problem(file, f"not valid YAML or JSON: {reason}", line=line)) from exc
     except RecursionError as exc:
         raise YamlSyntaxError(Problem(file, "not valid YAML or JSON: nested too deeply")) from exc
+    except ValueError as exc:  # e.g. a number of more than 4,300 digits, which Python refuses to convert
+        raise YamlSyntaxError(Problem(file, f"not valid YAML or JSON: {str(exc).splitlines()[0]}")) from exc
 
 
 def line_of(value: Any) -> int | None:

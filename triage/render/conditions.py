@@ -20,7 +20,8 @@ from triage.model import (
 )
 
 
-def _either(values: tuple[str, ...]) -> str:
+def either(values: tuple[str, ...] | list[str]) -> str:
+    """'a', 'b' or 'c'."""
     quoted = [f"'{v}'" for v in values]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
@@ -28,9 +29,9 @@ def _either(values: tuple[str, ...]) -> str:
 def describe(condition: Condition) -> str:
     match condition:
         case AnswerIs(question, values):
-            return f"{question} is {_either(values)}"
+            return f"{question} is {either(values)}"
         case AnswerIncludes(question, options):
-            return f"{question} includes {_either(options)}"
+            return f"{question} includes {either(options)}"
         case ConcernRaised(section):
             return f"a concern about {section}"
         case FindingReached(finding):
@@ -47,7 +48,11 @@ def describe(condition: Condition) -> str:
 
 
 def _grouped(condition: Condition) -> str:
-    text = describe(condition)
+    return bracketed(condition, describe(condition))
+
+
+def bracketed(condition: Condition, text: str) -> str:
+    """`text` in brackets when it describes a combination, so that 'and' and 'or' never read ambiguously."""
     return f"({text})" if isinstance(condition, AllOf | AnyOf) and len(condition.items) > 1 else text
 
 

@@ -20,26 +20,18 @@ from triage.model import (
     Refer,
     Rule,
 )
-
-_PLAIN = {"yes": "yes", "no": "no", "not_sure": "not sure"}
-
-
-def _either(words: list[str]) -> str:
-    quoted = [f"'{w}'" for w in words]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
-
+from triage.render.conditions import bracketed, either
+from triage.render.text import answer_words
 
 def condition_sentence(kb: KnowledgeBase, condition: Condition) -> str:
     match condition:
         case AnswerIs(question, values):
             q = kb.question[question]
-            labels = {o.id: o.label for o in q.options}
-            return f"the answer to “{q.text}” [{q.id}] is " + _either(
-                [labels.get(v, _PLAIN.get(v, v)) for v in values])
+            return f"the answer to “{q.text}” [{q.id}] is " + either([answer_words(kb, q.id, v) for v in values])
         case AnswerIncludes(question, options):
             q = kb.question[question]
-            labels = {o.id: o.label for o in q.options}
-            return f"the answers to “{q.text}” [{q.id}] include " + _either([labels.get(o, o) for o in options])
+            return f"the answers to “{q.text}” [{q.id}] include " + either(
+                [answer_words(kb, q.id, o) for o in options])
         case ConcernRaised(section):
             return f"the section “{kb.section[section].title}” relates to the answers"
         case FindingReached(finding):
@@ -56,8 +48,7 @@ def condition_sentence(kb: KnowledgeBase, condition: Condition) -> str:
 
 
 def _grouped(kb: KnowledgeBase, condition: Condition) -> str:
-    text = condition_sentence(kb, condition)
-    return f"({text})" if isinstance(condition, AllOf | AnyOf) and len(condition.items) > 1 else text
+    return bracketed(condition, condition_sentence(kb, condition))
 
 
 def conclusion_sentence(kb: KnowledgeBase, rule: Rule) -> str:

@@ -45,6 +45,9 @@ class ScriptedPerson:
     def confirm_quit(self) -> bool:
         return False
 
+    def forget(self) -> None:
+        pass
+
     def choose(self, message: str, choices: list[tuple[str, str]]) -> str:
         values = [v for v, _ in choices]
         if message == "What would you like to do?":  # the welcome screen: a new person

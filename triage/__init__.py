@@ -5,10 +5,26 @@ Library use:
     outcome = evaluate(kb, {"chest_pain": "no", ...})
 """
 
-from triage.engine import TriageEngine, evaluate
-from triage.errors import AnswersError, KnowledgeBaseError, TriageError
-from triage.load import load_knowledge
-from triage.outcome import Outcome
+from __future__ import annotations
 
-__all__ = ["AnswersError", "KnowledgeBaseError", "Outcome", "TriageEngine", "TriageError", "evaluate",
-           "load_knowledge"]
+import importlib
+from typing import Any
+
+# The names below are imported when first used, not with the package: `triage` (the interview) puts its
+# opening screen up before the engine and the knowledge model are imported (docs/benchmarks.md).
+_LAZY = {
+    "TriageEngine": "triage.engine",
+    "evaluate": "triage.engine",
+    "AnswersError": "triage.errors",
+    "KnowledgeBaseError": "triage.errors",
+    "TriageError": "triage.errors",
+    "load_knowledge": "triage.load",
+    "Outcome": "triage.outcome",
+}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'triage' has no attribute {name!r}")
+    return getattr(importlib.import_module(_LAZY[name]), name)

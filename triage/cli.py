@@ -233,22 +233,60 @@ def cmd_interview(args: argparse.Namespace) -> int:
     used with --plain, and whenever standard input or output is not a terminal.
     Example: triage interview --save my-answers.json
     """
+    plain = args.plain or not (sys.stdin.isatty() and sys.stdout.isatty())
+    if not plain:
+        from triage.opening import read_opening
+        from triage.paths import builtin_rules_dir
+
+        opening = read_opening(Path(args.rules) if args.rules is not None else builtin_rules_dir())
+        if opening is not None:
+            return _interview_while_preparing(args, opening)
+    # Plain mode, or texts that only a full load can give: everything is loaded and checked first.
     from triage.frontends.interview import Interview
     from triage.frontends.prompts import Asker, PlainAsker, QuestionaryAsker
-    from triage.reviews import UNREVIEWED_NOTICE, all_reviewed
+    from triage.reviews import review_notices
     from triage.selftest import checked_engine
 
     kb = _load(args)
     engine = checked_engine(kb)  # refuses to start (exit 2) if a golden case fails
-    plain = args.plain or not (sys.stdin.isatty() and sys.stdout.isatty())
     asker: Asker = PlainAsker() if plain else QuestionaryAsker()
-    notices = () if all_reviewed(kb) else (UNREVIEWED_NOTICE,)
     try:
-        return Interview(engine, asker, save=args.save, notices=notices).run()
+        return Interview(engine, asker, save=args.save, notices=review_notices(kb)).run()
     except Exception:  # noqa: BLE001 - whatever broke, the person leaves with the emergency advice, no traceback
-        print(f"\nSomething went wrong and the questions cannot go on. {kb.emergency_notice} Otherwise, please "
-              "talk to a doctor about what you notice.")
-        return EXIT_FAILED
+        return _went_wrong(kb.emergency_notice)
+
+
+def _interview_while_preparing(args: argparse.Namespace, opening) -> int:  # type: ignore[no-untyped-def]
+    """The opening screen at once; the rules are loaded, compiled and self-tested while it is read."""
+    from triage.frontends.opening_screen import interview_while_preparing
+    from triage.frontends.prompts import QuestionaryAsker
+    from triage.frontends.startup import Preparation, settle_memory
+
+    def prepare():  # type: ignore[no-untyped-def]
+        import triage.frontends.interview  # noqa: F401 - imported here, not after the person chose to start
+        from triage.selftest import checked_engine
+
+        engine = checked_engine(_load(args))  # refuses to start (exit 2) if a golden case fails
+        settle_memory()
+        return engine
+
+    asker = QuestionaryAsker()
+    preparation = Preparation(prepare)
+    preparation.start_after_drawing(asker.prompt.application)
+    try:
+        return interview_while_preparing(asker, opening, preparation, save=args.save)
+    except TriageError:
+        raise
+    except Exception:  # noqa: BLE001 - as above
+        return _went_wrong(opening.emergency_notice)
+    finally:
+        preparation.wait()
+
+
+def _went_wrong(emergency_notice: str) -> int:
+    print(f"\nSomething went wrong and the questions cannot go on. {emergency_notice} Otherwise, please "
+          "talk to a doctor about what you notice.")
+    return EXIT_FAILED
 
 
 def cmd_kiosk(args: argparse.Namespace) -> int:
@@ -259,11 +297,13 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     Example: triage kiosk --config /etc/calcitriage/kiosk.toml
     """
     from triage.frontends.kiosk import kiosk_main, print_code_hash
+    from triage.frontends.startup import settle_memory
     from triage.selftest import checked_engine
 
     if args.hash_code:
         return print_code_hash()
     engine = checked_engine(_load(args))  # refuses to start (exit 2) if a golden case fails
+    settle_memory()
     return kiosk_main(args.config, engine)  # the engine that passed the self-test serves the patients
 
 

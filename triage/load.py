@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from triage import validate
 from triage.conditions import read_condition
 from triage.errors import KnowledgeBaseError, Problem
+from triage.paths import builtin_rules_dir
 from triage.model import (
     Advice,
     Condition,
@@ -43,13 +44,6 @@ KNOWLEDGE_FILES = ("knowledge.yaml", "questions.yaml", "sections.yaml", "workups
                    "advice.yaml")
 RULES_FOLDER = "rules"
 CASES_FOLDER = "cases"
-
-
-def builtin_rules_dir() -> Path:
-    """The knowledge base shipped with the program: inside the package when installed, else the repo's."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "rules"
-    return packaged if (packaged / "knowledge.yaml").is_file() else here.parent / "rules"
 
 
 def load_knowledge(directory: str | Path | None = None) -> KnowledgeBase:

@@ -6,19 +6,14 @@ Names follow the domain (Question, Section, Workup, Referral, Urgency), not the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-YES, NO, NOT_SURE = "yes", "no", "not_sure"
-
-
-class QuestionType(StrEnum):
-    YES_NO = "yes_no"
-    YES_NO_UNSURE = "yes_no_unsure"
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_CHOICE = "multiple_choice"
-
+# Defined apart (the interview's opening screen needs them without the model); re-exported here.
+from triage.vocabulary import NO as NO
+from triage.vocabulary import NOT_SURE as NOT_SURE
+from triage.vocabulary import YES as YES
+from triage.vocabulary import QuestionType as QuestionType
 
 # --- conditions -----------------------------------------------------------------------------------------
 

@@ -17,13 +17,11 @@ import yaml
 
 from triage.errors import KnowledgeBaseError, Problem
 from triage.model import KnowledgeBase, Rule
+from triage.opening import REVIEWS_FILE, UNREVIEWED_NOTICE
 from triage.reader import Reader
 from triage.yamlfile import YamlSyntaxError, parse_text
 
-REVIEWS_FILE = "reviews.yaml"
 REVIEWED, CHANGED, NEVER = "reviewed", "changed since review", "never reviewed"
-UNREVIEWED_NOTICE = ("Please note: a clinician has not yet reviewed all of this content. "
-                     "Use it only to prepare for a talk with your doctor.")
 _HEADER = ("# Sign-off records, one per review of a rule. Added by `triage rules approve`; the fingerprint\n"
            "# is the rule's content at review time, so editing a rule shows it as 'changed since review'.\n")
 
@@ -116,6 +114,11 @@ def status(kb: KnowledgeBase, records: list[Review]) -> dict[str, tuple[str, Rev
 
 def all_reviewed(kb: KnowledgeBase) -> bool:
     return all(state == REVIEWED for state, _ in status(kb, read_reviews(kb)).values())
+
+
+def review_notices(kb: KnowledgeBase) -> tuple[str, ...]:
+    """What the interview and the kiosk must say about review: the notice, until every rule is reviewed."""
+    return () if all_reviewed(kb) else (UNREVIEWED_NOTICE,)
 
 
 def approve(kb: KnowledgeBase, rule_ids: list[str], reviewer: str, role: str, day: date | None = None) -> list[Review]:

@@ -10,28 +10,14 @@ import textwrap
 from pathlib import Path
 
 from triage.engine import TriageEngine
+from triage.frontends.opening_screen import EXIT_OK, Quit, ended_early, guarded, opening_screen
 from triage.frontends.prompts import GO_BACK, Asker, wrap
 from triage.model import Question
+from triage.opening import Opening
 from triage.outcome import AnswerValue, Outcome
 from triage.render.json_format import outcome_data
 from triage.render.text import answer_words, explanation_text, outcome_text, referral_text
 from triage.session import Session
-
-EXIT_OK, EXIT_INPUT_ENDED, EXIT_INTERRUPTED = 0, 1, 130
-
-
-class Quit(Exception):
-    """The person chose to quit (after Ctrl-C)."""
-
-
-def _guarded(asker: Asker, call):  # type: ignore[no-untyped-def]
-    """Run one prompt; Ctrl-C asks whether to quit, and a 'no' puts the same prompt up again."""
-    while True:
-        try:
-            return call()
-        except KeyboardInterrupt:
-            if asker.confirm_quit():
-                raise Quit from None
 
 
 class Interview:
@@ -44,10 +30,10 @@ class Interview:
         self.defaults: dict[str, AnswerValue] = {}
         self.saved = False
 
-    def run(self) -> int:
-        """The whole interview; returns the exit code."""
+    def run(self, opened: bool = False) -> int:
+        """The whole interview (after the opening screen, if `opened`); returns the exit code."""
         try:
-            if not self._opening():
+            if not opened and not self._opening():
                 return EXIT_OK
             while True:
                 if self._questions():
@@ -56,24 +42,15 @@ class Interview:
                     break
             self._result()
             return EXIT_OK
-        except Quit:
-            self.asker.say("You quit." if self.saved else "You quit. Nothing was saved.")
-            return EXIT_INTERRUPTED
-        except EOFError:
-            self.asker.say("Input ended before the end of the questions. Nothing was saved.")
-            return EXIT_INPUT_ENDED
+        except (Quit, EOFError) as exc:
+            return ended_early(self.asker, exc, self.saved)
 
     def _opening(self) -> bool:
-        text = [wrap(self.kb.about), "", wrap(self.kb.emergency_notice)]
-        text += ["", *(wrap(n) for n in self.notices)] if self.notices else []
-        self.asker.say("\n".join(text))
-        choice = _guarded(self.asker, lambda: self.asker.choose(
-            "Do you want to start?", [("start", "Start the questions"), ("quit", "Quit")]))
-        return choice == "start"
+        return opening_screen(self.asker, Opening(self.kb.about, self.kb.emergency_notice, self.notices))
 
     def _ask(self, question: Question, can_go_back: bool) -> AnswerValue:
         s = self.session
-        return _guarded(self.asker, lambda: self.asker.ask(
+        return guarded(self.asker, lambda: self.asker.ask(
             question, s.options(question), s.progress(question), can_go_back, self.defaults.get(question.id)))
 
     def _questions(self) -> bool:
@@ -102,7 +79,7 @@ class Interview:
         self.asker.say("\n".join(lines))
         choices = [("result", "See my result")] + [
             (qid, f"Change answer {n}") for n, (qid, _) in enumerate(numbered, start=1)]
-        choice = _guarded(self.asker, lambda: self.asker.choose("What next?", choices))
+        choice = guarded(self.asker, lambda: self.asker.choose("What next?", choices))
         if choice == "result":
             return True
         question = self.kb.question[choice]
@@ -127,7 +104,7 @@ class Interview:
         self.asker.say(text[len(referral):].lstrip("\n"))
         self._save(outcome)
         while True:
-            choice = _guarded(self.asker, lambda: self.asker.choose(
+            choice = guarded(self.asker, lambda: self.asker.choose(
                 "What next?", [("why", "Why am I seeing this?"), ("done", "Finish")]))
             if choice == "done":
                 return

@@ -23,7 +23,8 @@ from prompt_toolkit.application import Application
 
 from triage.engine import TriageEngine
 from triage.errors import Problem
-from triage.frontends.interview import EXIT_INPUT_ENDED, Interview
+from triage.frontends.interview import Interview
+from triage.frontends.opening_screen import EXIT_INPUT_ENDED
 from triage.frontends.kiosk_config import KioskConfig, KioskConfigError, code_matches, hash_code, load_config
 from triage.frontends.kiosk_pages import (
     end_text,
@@ -46,7 +47,7 @@ from triage.frontends.prompts import WIDTH, QuestionaryAsker
 from triage.model import Option, Question
 from triage.outcome import AnswerValue, Outcome
 from triage.reading import Reading, load_reading
-from triage.reviews import UNREVIEWED_NOTICE, all_reviewed
+from triage.reviews import review_notices
 from triage.session import Progress
 
 T = TypeVar("T")
@@ -94,6 +95,10 @@ class KioskAsker(QuestionaryAsker):
         self.kiosk.screen.clear()  # one question per screen
         self.kiosk.fail_if(question.id)
         return super().ask(question, options, progress, can_go_back, default)
+
+    def forget(self) -> None:
+        """The prompt application lives as long as the kiosk: drop the last question and answer from it."""
+        self.prompt.forget()
 
     def confirm_quit(self) -> bool:
         return False  # Ctrl-C never reaches here at the kiosk; if it ever did, the person stays
@@ -168,6 +173,7 @@ class Kiosk:
     def _forget(self) -> None:
         """Drop everything of the person who just left: session, engine memory, screen and scrollback."""
         self.interview = None
+        self.asker.forget()
         self.engine.start({})
         gc.collect()
         self.screen.clear(scrollback=True)
@@ -286,7 +292,7 @@ def kiosk_main(config_path: str | Path | None, engine: TriageEngine) -> int:
         raise KioskConfigError([Problem("triage kiosk", NEEDS_A_TERMINAL)])
     kb = engine.kb
     reading = load_reading(kb)
-    notices = () if all_reviewed(kb) else (UNREVIEWED_NOTICE,)
+    notices = review_notices(kb)
     screen = Screen()
     kiosk = Kiosk(engine, reading, config, screen, fail_at=os.environ.get(FAIL_AT_ENV), notices=notices)
     with Lockdown(sys.stdin.fileno()):

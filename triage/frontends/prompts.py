@@ -8,11 +8,14 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from triage.model import NO, NOT_SURE, YES, Option, Question, QuestionType
-from triage.outcome import AnswerValue
-from triage.session import Progress
+from triage.vocabulary import NO, NOT_SURE, YES, QuestionType
+
+if TYPE_CHECKING:  # only for types: the opening screen is drawn before the model and engine are imported
+    from triage.model import Option, Question
+    from triage.outcome import AnswerValue
+    from triage.session import Progress
 
 GO_BACK = "__go_back__"
 _HELP = "__help__"
@@ -151,6 +154,9 @@ class QuestionaryAsker:
         self.color = "NO_COLOR" not in os.environ
         self.style = None if self.color else questionary.Style([("", "noinherit")])
         self.output = prompt_kwargs.get("output")
+        from triage.frontends.choice_prompt import ChoicePrompt
+
+        self.prompt = ChoicePrompt(self.style, **prompt_kwargs)
 
     def say(self, text: str, emphasis: bool = False) -> None:
         if emphasis:
@@ -168,8 +174,7 @@ class QuestionaryAsker:
         return question.unsafe_ask()
 
     def _select(self, message: str, choices: list[Any], default: Any = None, instruction: str | None = None) -> Any:
-        return self._run(self.questionary.select(message, choices=choices, default=default, style=self.style,
-                                                 instruction=instruction, **self.prompt_kwargs))
+        return self._run(self.prompt.select(message, choices, default=default, instruction=instruction))
 
     def ask(self, question: Question, options: tuple[Option, ...], progress: Progress, can_go_back: bool,
             default: AnswerValue | None = None) -> AnswerValue:
@@ -184,9 +189,7 @@ class QuestionaryAsker:
                            for v, label in choices_for(question, options)]
                 if extras:
                     choices += [q.Separator()] + extras
-                reply = self._run(q.checkbox(wrap(question.text), choices=choices, style=self.style,
-                                             instruction=_TICK_INSTRUCTION,
-                                             **self.prompt_kwargs))
+                reply = self._run(self.prompt.checkbox(wrap(question.text), choices, _TICK_INSTRUCTION))
                 special = [r for r in reply if r in (_HELP, GO_BACK)]
                 value: Any = special[0] if special else tuple(v for v, _ in choices_for(question, options)
                                                               if v in reply)

@@ -1,0 +1,12 @@
+"""Where the knowledge base shipped with the program lives (kept apart so that finding it imports nothing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def builtin_rules_dir() -> Path:
+    """The knowledge base shipped with the program: inside the package when installed, else the repo's."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "rules"
+    return packaged if (packaged / "knowledge.yaml").is_file() else here.parent / "rules"

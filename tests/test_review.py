@@ -197,7 +197,7 @@ def test_approving_an_unknown_rule_is_refused(cli, rules_copy):
     assert result.code == 2
     assert result.err.strip() == (f"error: {rules_copy}/reviews.yaml, rule 'lungs.nope': there is no rule "
                                   "'lungs.nope' (see `triage rules status`)")
-    assert not "reviewer" in (rules_copy / "reviews.yaml").read_text(encoding="utf-8").split("reviews:")[1]
+    assert "reviewer" not in (rules_copy / "reviews.yaml").read_text(encoding="utf-8").split("reviews:")[1]
 
 
 def _plain_interview(rules: Path | None) -> str:

@@ -40,6 +40,10 @@ class ChoicePrompt:
     """`select(...)` and `checkbox(...)` return a questionary Question whose application is always the same."""
 
     def __init__(self, style: Style | None = None, **app_kwargs: Any):
+        self.style, self.app_kwargs = style, app_kwargs
+        self._build()
+
+    def _build(self) -> None:
         self.control = InquirerControl([" "])  # replaced by every question
         self.message = ""
         self.instruction = ""
@@ -51,7 +55,7 @@ class ChoicePrompt:
         # The checkbox style keeps a validation toolbar from showing reversed, as questionary's checkbox does.
         self.application: Application[Any] = Application(
             layout=layout, key_bindings=self._bindings(), style=merge_styles_default(
-                [Style([("bottom-toolbar", "noreverse")]), style]), **app_kwargs)
+                [Style([("bottom-toolbar", "noreverse")]), self.style]), **self.app_kwargs)
         self.question = questionary.Question(self.application)
 
     def select(self, message: str, choices: list[Any], default: Any = None,
@@ -65,8 +69,12 @@ class ChoicePrompt:
         return self.question
 
     def forget(self) -> None:
-        """Drop the last question and its answer (the kiosk, when a person leaves)."""
-        self._show("", InquirerControl([" "]), "", multiple=False)
+        """Drop the last question and its answer (the kiosk, when a person leaves).
+
+        prompt_toolkit keeps what an application drew in caches (the last screen, the last drawings of
+        each control), so the whole application is made anew: about 10 ms, once per person.
+        """
+        self._build()
 
     def _show(self, message: str, control: InquirerControl, instruction: str, multiple: bool) -> None:
         self.message, self.instruction, self.multiple = message, instruction, multiple

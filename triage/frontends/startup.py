@@ -36,15 +36,18 @@ class Preparation(Generic[T]):
     def start_after_drawing(self, app: Any) -> None:
         """Start once the prompt_toolkit application `app` has drawn its screen for the first time.
 
-        Started earlier, the thread would compete with that first drawing for the interpreter lock.
+        Started earlier, the thread would compete with that first drawing for the interpreter lock. A
+        failure that came while the prompt was not up (say, while Ctrl-C asked whether to quit) takes
+        it down at its next drawing.
         """
         self._app = app
 
-        def once(_: Any) -> None:
-            app.after_render -= once
+        def drawn(_: Any) -> None:
             self.start()
+            if self._error is not None and app.is_running and not app.future.done():
+                app.exit(exception=PreparationFailed())
 
-        app.after_render += once
+        app.after_render += drawn
 
     def start(self) -> None:
         with self._lock:

@@ -4,7 +4,7 @@ The kiosk's own loop (triage.frontends.kiosk.Kiosk.run: welcome, answering or re
 person, clearing the screen) runs in this process with the built-in rules and a scripted person in place
 of the questionary asker: every prompt is answered by the script instead of by keys, and the screen goes
 to /dev/null. Nine people in ten answer the questions (random answers, some go back, some change an
-answer at the summary), one in ten reads a few pages. A further run (fewer people: it is slower) puts
+answer at the summary), one in ten reads a few pages. A further run (one, as it is slower) puts
 every prompt up with the kiosk's own asker and its one long-lived prompt application, the script's
 answers given as keys through a pipe, so that what the prompt application keeps is counted too.
 Memory is the process's resident set
@@ -241,7 +241,7 @@ def _run_child(people: int, keyed: bool) -> tuple[dict[str, Any], str]:
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = common.arguments(__doc__.splitlines()[0], runs=3, argv=argv,
                             extra=[("--people", {"type": int, "default": 10_000}),
-                                   ("--keyed-people", {"type": int, "default": 2_000,
+                                   ("--keyed-people", {"type": int, "default": 10_000,
                                                        "help": "people in the run that answers by keys "
                                                                "(about 0.1 s each; 0: none)"})])
     people = 150 if args.smoke else args.people

@@ -57,7 +57,9 @@ def _git() -> str:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=common.REPO, capture_output=True,
                                 text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=common.REPO,
+        # The files this script writes itself do not count as changes to the code measured.
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":!benchmarks/last_results.json", ":!docs/benchmarks.md"], cwd=common.REPO,
                                capture_output=True, text=True, check=True).stdout.strip()
         return f"{commit}{' with uncommitted changes' if dirty else ''}"
     except (OSError, subprocess.CalledProcessError):
@@ -239,7 +241,7 @@ SECTIONS = {"startup": startup_section, "answer": answer_section, "session": ses
             "batch": batch_section, "kiosk_memory": kiosk_section, "engine_changes": engine_changes_section}
 
 
-def report(results: dict[str, Result], started: str, smoke: bool, finished: str) -> str:
+def report(results: dict[str, Result], started: str, smoke: bool, finished: str, code: str) -> str:
     m = common.machine()
     lines = [
         "# Benchmarks", "",
@@ -251,7 +253,7 @@ def report(results: dict[str, Result], started: str, smoke: bool, finished: str)
         + (" — SMOKE RUN, the figures mean nothing" if smoke else ""),
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB memory; {m['system']}",
         f"- Python {m['python']} ({m['implementation']}), libyaml {'yes' if m['libyaml'] else 'no'}; "
-        f"code at {_git()}",
+        f"code at {code}",
         "- The load average (1/5/15 min) before and after each benchmark is given with it; with "
         f"{m['cores']} cores, a 1-minute load well under {m['cores']} means the machine was quiet.", "",
         "## Figures against targets", "",
@@ -278,11 +280,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.report_only:
         saved = json.loads(RESULTS.read_text(encoding="utf-8"))
-        args.output.write_text(report(saved["results"], saved["started"], False, saved["finished"]),
-                               encoding="utf-8")
+        args.output.write_text(report(saved["results"], saved["started"], False, saved["finished"],
+                                      saved.get("code", "unknown")), encoding="utf-8")
         print(f"Wrote {args.output} from {RESULTS}")
         return
     started = time.strftime("%Y-%m-%d %H:%M")
+    code = _git()  # the code measured, before this run writes its own files
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         for name in args.only or BENCHMARKS:
@@ -293,10 +296,12 @@ def main() -> None:
         saved = json.loads(RESULTS.read_text(encoding="utf-8"))
         results = {**saved["results"], **results}
         started = saved["started"]
+        if saved.get("code") != code:
+            code = f"{saved.get('code', 'unknown')} (only {', '.join(args.only)} at {code})"
     if not args.smoke:
-        saved = {"started": started, "finished": finished, "results": results}
+        saved = {"started": started, "finished": finished, "code": code, "results": results}
         RESULTS.write_text(json.dumps(saved, indent=1), encoding="utf-8")
-    args.output.write_text(report(results, started, args.smoke, finished), encoding="utf-8")
+    args.output.write_text(report(results, started, args.smoke, finished, code), encoding="utf-8")
     print(f"Wrote {args.output}")
 
 

@@ -361,7 +361,9 @@ def test_the_generator_reaches_every_rule_and_every_outcome_level():
     fired: set[str] = set()
     urgencies: set[str] = set()
 
-    @settings(max_examples=400, database=None, **SETTINGS)
+    # A fixed seed: with a random one, 400 sessions miss a rare rule now and then, and a check of the
+    # generator must not fail by chance (the property tests above keep their random seeds).
+    @settings(max_examples=400, database=None, derandomize=True, **SETTINGS)
     @given(sessions())
     def collect(answers):  # type: ignore[no-untyped-def]
         outcome = reference.evaluate(KB, answers)

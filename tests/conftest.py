@@ -341,3 +341,22 @@ def pytest_configure(config):
     # Registered here rather than in pyproject.toml (owned by the core); runs in CI like any test.
     config.addinivalue_line("markers", "enumerate: exhaustive enumeration of the answer space "
                                        "(a few minutes; docs/safety.md)")
+
+
+@pytest.fixture
+def spawn(tmp_path: Path):
+    """Start the real `triage ARGS...` in an 80x24 pseudo-terminal (test_interview_terminal.Terminal);
+    every child still running at the end of the test is stopped."""
+    from test_interview_terminal import Terminal
+
+    started: list[Terminal] = []
+
+    def start(*args: str, no_color: bool = False) -> Terminal:
+        terminal = Terminal(tmp_path, *args, no_color=no_color)
+        started.append(terminal)
+        return terminal
+
+    yield start
+    for terminal in started:
+        if terminal.child.isalive():
+            terminal.child.terminate(force=True)

@@ -10,10 +10,8 @@ key, and a person who presses Enter at once must still get the first question.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pexpect
-import pytest
 from test_interview_terminal import CTRL_C, DOWN, ENTER, POINTER, Terminal, flat
 from test_selftest import REFUSAL, case_count, rules_copy
 
@@ -27,22 +25,6 @@ NOT_FOR_EMERGENCIES = ("Not for emergencies: if you have chest pain, vomit blood
                        "call the emergency number now.")
 
 
-@pytest.fixture
-def start(tmp_path: Path):
-    """Start `triage ARGS...` in a pseudo-terminal; every child still running at the end is stopped."""
-    started: list[Terminal] = []
-
-    def run(*args: str) -> Terminal:
-        terminal = Terminal(tmp_path, *args)
-        started.append(terminal)
-        return terminal
-
-    yield run
-    for terminal in started:
-        if terminal.child.isalive():
-            terminal.child.terminate(force=True)
-
-
 def ended_by_itself(t: Terminal) -> int:
     """The exit status of a program that ends with nobody pressing a key (at most the Terminal's timeout)."""
     t.child.expect(pexpect.EOF)
@@ -53,10 +35,10 @@ def ended_by_itself(t: Terminal) -> int:
 # --- a broken knowledge base: the opening screen comes down by itself, exit 2 --------------------------------
 
 
-def test_a_failing_golden_case_ends_the_program_at_the_opening_screen_without_a_key(start, tmp_path):
+def test_a_failing_golden_case_ends_the_program_at_the_opening_screen_without_a_key(spawn, tmp_path):
     rules = rules_copy(tmp_path, {"cases/lungs_past_tb.yaml": ("urgency: soon", "urgency: routine")})
 
-    t = start("--rules", str(rules))
+    t = spawn("--rules", str(rules))
 
     assert ended_by_itself(t) == 2
     text = t.text
@@ -70,10 +52,10 @@ def test_a_failing_golden_case_ends_the_program_at_the_opening_screen_without_a_
     assert "Traceback" not in text
 
 
-def test_a_broken_rule_file_ends_the_program_at_the_opening_screen_and_names_the_file(start, tmp_path):
+def test_a_broken_rule_file_ends_the_program_at_the_opening_screen_and_names_the_file(spawn, tmp_path):
     rules = rules_copy(tmp_path, {"rules/lungs.yaml": ("{question: tb_history, is:", "{question: tb_histroy, is:")})
 
-    t = start("interview", "--rules", str(rules))
+    t = spawn("interview", "--rules", str(rules))
 
     assert ended_by_itself(t) == 2
     text = t.text
@@ -87,8 +69,8 @@ def test_a_broken_rule_file_ends_the_program_at_the_opening_screen_and_names_the
 # --- the built-in rules -----------------------------------------------------------------------------------
 
 
-def test_the_opening_screen_says_what_the_tool_is_not_and_that_no_clinician_has_reviewed_it_yet(start):
-    t = start()
+def test_the_opening_screen_says_what_the_tool_is_not_and_that_no_clinician_has_reviewed_it_yet(spawn):
+    t = spawn()
     t.wait(OPENING_QUESTION, POINTER)
     t.keys(DOWN, ENTER)  # Quit
 
@@ -100,8 +82,8 @@ def test_the_opening_screen_says_what_the_tool_is_not_and_that_no_clinician_has_
     assert shown.index(NOT_FOR_EMERGENCIES) < shown.index(UNREVIEWED_NOTICE) < shown.index(OPENING_QUESTION)
 
 
-def test_enter_at_once_on_the_opening_screen_brings_the_first_question_and_the_interview_goes_on(start):
-    t = start()
+def test_enter_at_once_on_the_opening_screen_brings_the_first_question_and_the_interview_goes_on(spawn):
+    t = spawn()
     t.child.delaybeforesend = None  # the key goes as soon as the prompt is seen
     t.wait(OPENING_QUESTION, POINTER)
     t.keys(ENTER)  # Start, while the rules are still being prepared (that takes over 0.1 s)
@@ -121,8 +103,8 @@ def test_enter_at_once_on_the_opening_screen_brings_the_first_question_and_the_i
     assert "error:" not in text
 
 
-def test_quit_at_the_opening_screen_exits_0_at_once(start, tmp_path):
-    t = start()
+def test_quit_at_the_opening_screen_exits_0_at_once(spawn, tmp_path):
+    t = spawn()
     t.wait(OPENING_QUESTION, POINTER)
     pressed = time.monotonic()
     t.keys(DOWN, ENTER)  # Quit
@@ -135,13 +117,13 @@ def test_quit_at_the_opening_screen_exits_0_at_once(start, tmp_path):
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
-def test_with_every_rule_signed_off_the_opening_screen_has_no_review_notice(start, tmp_path):
+def test_with_every_rule_signed_off_the_opening_screen_has_no_review_notice(spawn, tmp_path):
     """Sign-offs exist: the opening waits for the full load, which finds every rule reviewed."""
     rules = rules_copy(tmp_path, {})
     kb = load_knowledge(rules)
     approve(kb, list(kb.rule), "Dr A. Smith", "pulmonologist")
 
-    t = start("--rules", str(rules))
+    t = spawn("--rules", str(rules))
     t.wait(OPENING_QUESTION, POINTER)
     t.keys(DOWN, ENTER)  # Quit
 

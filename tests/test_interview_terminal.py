@@ -109,21 +109,6 @@ class Terminal:
         return raw[start + len(PROMPT_ENDS):end if end != -1 else len(raw)]
 
 
-@pytest.fixture
-def spawn(tmp_path: Path):
-    started: list[Terminal] = []
-
-    def start(*args: str, no_color: bool = False) -> Terminal:
-        terminal = Terminal(tmp_path, *args, no_color=no_color)
-        started.append(terminal)
-        return terminal
-
-    yield start
-    for terminal in started:
-        if terminal.child.isalive():
-            terminal.child.terminate(force=True)
-
-
 def colours_in(raw: str) -> list[str]:
     """SGR sequences that set a colour (foreground, background, 256-colour or true colour)."""
     found = []

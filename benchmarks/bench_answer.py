@@ -22,9 +22,9 @@ import common
 import terminal
 from sessions import SEED, answer_steps
 
-from triage.engine import TriageEngine
+from triage.rete.engine import TriageEngine
 from triage.flow import next_question, offered_options
-from triage.load import load_knowledge
+from triage.knowledge.load import load_knowledge
 from triage.model import NO, QuestionType
 from triage.session import Session
 

@@ -20,7 +20,7 @@ from typing import Any
 import common
 from sessions import answer_sets, as_json
 
-from triage.load import load_knowledge
+from triage.knowledge.load import load_knowledge
 
 TARGET_PER_SECOND = 300.0
 

@@ -1,4 +1,4 @@
-"""What each speed change in triage/engine.py gains: the engine rebuilt without them, one by one.
+"""What each speed change in triage/rete/engine.py gains: the engine rebuilt without them, one by one.
 
 Variants, each adding one change to the one before, all timed side by side on the same generated
 sessions (whole-session evaluate, rotating order; the figure is the median over runs of each run's
@@ -17,15 +17,15 @@ from typing import Any
 import common
 from sessions import SEED, answer_sets, answer_steps
 
-# triage.engine first: triage.experta_compat (which it imports) makes experta importable.
-import triage.engine as engine_module
-from triage.engine import (Answer, OrganConcernCount, ReteMatcher, TriageEngine, _FastMatcher,
+# triage.rete.engine first: triage.rete.compat (which it imports) makes experta importable.
+import triage.rete.engine as engine_module
+from triage.rete.engine import (Answer, OrganConcernCount, ReteMatcher, TriageEngine, _FastMatcher,
                            _nodes_with_memory)
-from triage.experta_compat import KnowledgeEngine as ExpertaEngine
-from triage.load import load_knowledge
+from triage.rete.compat import KnowledgeEngine as ExpertaEngine
+from triage.knowledge.load import load_knowledge
 from triage.render.json_format import outcome_data
 from triage.render.trace import trace_text
-from triage.selftest import failures
+from triage.checks.selftest import failures
 from triage.session import Session
 
 

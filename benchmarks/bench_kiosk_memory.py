@@ -1,6 +1,6 @@
 """Kiosk memory: 10,000 people in one kiosk process, driven by a script; resident memory after each.
 
-The kiosk's own loop (triage.frontends.kiosk.Kiosk.run: welcome, answering or reading, forgetting the
+The kiosk's own loop (triage.frontends.kiosk.kiosk.Kiosk.run: welcome, answering or reading, forgetting the
 person, clearing the screen) runs in this process with the built-in rules and a scripted person in place
 of the questionary asker: every prompt is answered by the script instead of by keys, and the screen goes
 to /dev/null. Nine people in ten answer the questions (random answers, some go back, some change an
@@ -23,8 +23,8 @@ import common
 from sessions import SEED
 
 from triage.frontends.interview import Interview
-from triage.frontends.prompts import GO_BACK
-from triage.load import load_knowledge
+from triage.frontends.asker import GO_BACK
+from triage.knowledge.load import load_knowledge
 from triage.model import NO, YES, QuestionType
 
 TARGET_GROWTH_MB = 5.0
@@ -116,8 +116,8 @@ DOWN, UP, SPACE, ENTER = "\x1b[B", "\x1b[A", " ", "\r"
 
 
 def keys_for(question: Any, options: tuple[Any, ...], can_go_back: bool, default: Any, value: Any) -> str:
-    """The keys a person presses in the interview's prompt (triage/frontends/prompts.py) to give `value`."""
-    from triage.frontends.prompts import choices_for
+    """The keys a person presses in the interview's prompt (triage/frontends/asker.py) to give `value`."""
+    from triage.frontends.asker import choices_for
 
     values = [v for v, _ in choices_for(question, options)]
     go_back_at = len(values) + (1 if question.help else 0)  # after "What does this mean?", if offered
@@ -139,7 +139,7 @@ def keyed_asker(kiosk: Any, person: ScriptedPerson, pipe: Any) -> Any:
 
     The script decides each answer; the keys that give it go into the pipe, and the real prompt reads them.
     """
-    from triage.frontends.kiosk import KioskAsker
+    from triage.frontends.kiosk.kiosk import KioskAsker
 
     class KeyedAsker(KioskAsker):
         def choose(self, message: str, choices: list[tuple[str, str]]) -> str:
@@ -161,16 +161,16 @@ def keyed_asker(kiosk: Any, person: ScriptedPerson, pipe: Any) -> Any:
 
 
 def kiosk_loop(people: int, keyed: bool = False) -> tuple[Readings, str]:
-    """RSS after each person, driving triage.frontends.kiosk.Kiosk; or, without it, Session + Interview."""
+    """RSS after each person, driving triage.frontends.kiosk.kiosk.Kiosk; or, without it, Session + Interview."""
     rng = random.Random(SEED)
     rss = Readings(people)
     kb = load_knowledge()
     try:
-        from triage.engine import TriageEngine
-        from triage.frontends.kiosk import Kiosk, StaffExit
-        from triage.frontends.kiosk_config import KioskConfig
-        from triage.frontends.kiosk_screen import Screen
-        from triage.reading import load_reading
+        from triage.rete.engine import TriageEngine
+        from triage.frontends.kiosk.kiosk import Kiosk, StaffExit
+        from triage.frontends.kiosk.config import KioskConfig
+        from triage.frontends.kiosk.screen import Screen
+        from triage.knowledge.reading import load_reading
     except ImportError:
         return interview_loop(kb, people, rng), "Session + Interview with a scripted asker (no kiosk module)"
 
@@ -200,13 +200,13 @@ def kiosk_loop(people: int, keyed: bool = False) -> tuple[Readings, str]:
             raise RuntimeError(f"{len(failures)} visits ended in the safe screen "
                                f"(first at person {failures[0]})")
     if keyed:
-        return rss, ("triage.frontends.kiosk.Kiosk.run (the kiosk's own loop) with its own asker and prompt "
+        return rss, ("triage.frontends.kiosk.kiosk.Kiosk.run (the kiosk's own loop) with its own asker and prompt "
                      "application, every answer given by keys through a pipe")
-    return rss, "triage.frontends.kiosk.Kiosk.run (the kiosk's own loop) with a scripted asker"
+    return rss, "triage.frontends.kiosk.kiosk.Kiosk.run (the kiosk's own loop) with a scripted asker"
 
 
 def interview_loop(kb: Any, people: int, rng: random.Random) -> Readings:
-    from triage.engine import TriageEngine
+    from triage.rete.engine import TriageEngine
 
     engine = TriageEngine(kb)
     rss = Readings(people)

@@ -1,7 +1,7 @@
 """Whole session: one complete set of answers evaluated (reset + declare + run + outcome), real rules.
 
-The engine (triage.engine.TriageEngine.evaluate, built once) side by side with the reference evaluator
-(triage.reference.evaluate, plain Python: the floor for the same rules) and, when clipspy is installed,
+The engine (triage.rete.engine.TriageEngine.evaluate, built once) side by side with the reference evaluator
+(triage.checks.oracle.evaluate, plain Python: the floor for the same rules) and, when clipspy is installed,
 CLIPS running the same rules (benchmarks/clips_rules.py). Every run times each evaluator over the same
 generated sessions, in a rotating order; the figure is the median over runs of each run's median.
 Target: engine median under 5 ms.
@@ -18,8 +18,8 @@ from typing import Any
 import common
 from sessions import answer_sets
 
-from triage.engine import TriageEngine
-from triage.load import load_knowledge
+from triage.rete.engine import TriageEngine
+from triage.knowledge.load import load_knowledge
 
 TARGET_MS = 5.0
 
@@ -29,9 +29,9 @@ def evaluators(kb: Any) -> tuple[dict[str, Callable[[Any], Any]], dict[str, str]
     found: dict[str, Callable[[Any], Any]] = {"engine": engine.evaluate}
     notes: dict[str, str] = {}
     try:
-        from triage import reference
+        from triage.checks import oracle as reference
     except ImportError:
-        notes["reference"] = "triage/reference.py is not there"
+        notes["reference"] = "triage/checks/oracle.py is not there"
     else:
         found["reference"] = lambda answers: reference.evaluate(kb, answers)
     try:

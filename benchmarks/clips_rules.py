@@ -1,7 +1,7 @@
 """The knowledge base's rules written as CLIPS rules (through clipspy), for the whole-session comparison.
 
 Only for benchmarks/bench_session.py: clipspy is not a dependency of calcitriage. The translation mirrors
-triage/engine.py: one fact per answer value, conclusions as facts, and the same bookkeeping rule that
+triage/rete/engine.py: one fact per answer value, conclusions as facts, and the same bookkeeping rule that
 counts organ concerns. Each rule also calls (fired ID), a Python function, so the set of rules that fired
 can be checked against the engine's, and an Outcome built from it.
 """

@@ -9,9 +9,9 @@ import questionary
 import triage.cli  # noqa: F401
 import triage.frontends.choice_prompt  # noqa: F401
 import triage.frontends.opening_screen  # noqa: F401
-import triage.frontends.prompts  # noqa: F401
+import triage.frontends.asker  # noqa: F401
 import triage.frontends.startup  # noqa: F401
-import triage.opening  # noqa: F401
-import triage.paths  # noqa: F401
+import triage.knowledge.opening  # noqa: F401
+import triage.knowledge.paths  # noqa: F401
 
 questionary.select("Do you want to start?", choices=["Start the questions", "Quit"]).unsafe_ask()

@@ -180,7 +180,7 @@ def session_section(s: Result) -> list[str]:
         "| evaluator | median | p90 | p99 | max |", "|---|---|---|---|---|",
     ]
     labels = {"engine": "engine (experta, `TriageEngine.evaluate`)",
-              "reference": "reference evaluator (`triage.reference.evaluate`, plain Python)",
+              "reference": "reference evaluator (`triage.checks.oracle.evaluate`, plain Python)",
               "clips": "CLIPS 6.4 via clipspy (`benchmarks/clips_rules.py`)"}
     for name, fig in s["figures"].items():
         lines.append(f"| {labels.get(name, name)} | {fig['median_ms']:.3f} ms | {fig['p90_ms']:.3f} ms "
@@ -221,7 +221,7 @@ def engine_changes_section(e: Result) -> list[str]:
     lines = [
         "## 6. What each engine change gains", "",
         "`benchmarks/bench_engine_changes.py`: the engine rebuilt with the speed changes of "
-        "`triage/engine.py` added one at a time (each row adds one to the row above), all timed side by "
+        "`triage/rete/engine.py` added one at a time (each row adds one to the row above), all timed side by "
         f"side on the same {e['sessions']} sessions, {e['runs']} runs; every variant gives the same "
         "outcomes. " + _loads(e), "",
         "| engine | whole session, median |", "|---|---|",

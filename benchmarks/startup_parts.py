@@ -22,25 +22,25 @@ def mark(name: str) -> None:
 import triage.cli  # noqa: E402,F401 - the command's own imports
 from triage.frontends.opening_screen import interview_while_preparing  # noqa: E402,F401
 from triage.frontends.startup import settle_memory  # noqa: E402
-from triage.opening import read_opening  # noqa: E402
-from triage.paths import builtin_rules_dir  # noqa: E402
+from triage.knowledge.opening import read_opening  # noqa: E402
+from triage.knowledge.paths import builtin_rules_dir  # noqa: E402
 
 mark("before the screen: import the command and the opening screen")
 opening = read_opening(builtin_rules_dir())
 assert opening is not None
 mark("before the screen: read the opening texts (knowledge.yaml, reviews.yaml)")
-from triage.frontends.prompts import QuestionaryAsker  # noqa: E402
+from triage.frontends.asker import QuestionaryAsker  # noqa: E402
 
 QuestionaryAsker()
 mark("before the screen: import questionary, make the prompt application")
 import triage.frontends.interview  # noqa: E402,F401
-from triage.load import load_knowledge  # noqa: E402
-from triage.selftest import failures  # noqa: E402
+from triage.knowledge.load import load_knowledge  # noqa: E402
+from triage.checks.selftest import failures  # noqa: E402
 
 mark("behind the screen: import the interview, engine, experta, knowledge model")
 kb = load_knowledge()
 mark("behind the screen: load and validate the knowledge base")
-from triage.engine import TriageEngine  # noqa: E402
+from triage.rete.engine import TriageEngine  # noqa: E402
 
 engine = TriageEngine(kb)
 mark("behind the screen: build the engine")

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from triage.cli import main
-from triage.engine import TriageEngine
+from triage.rete.engine import TriageEngine
 from triage.errors import KnowledgeBaseError, Problem
 from triage.flow import is_asked, offered_values
-from triage.load import builtin_rules_dir, load_knowledge
+from triage.knowledge.load import builtin_rules_dir, load_knowledge
 from triage.model import KnowledgeBase, QuestionType
 
 REPO = Path(__file__).resolve().parent.parent

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from triage.load import builtin_rules_dir
-from triage.yamlfile import parse_text
+from triage.knowledge.load import builtin_rules_dir
+from triage.knowledge.yamlfile import parse_text
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 KNOWLEDGE_CASES = sorted(p.name for p in (CORPUS / "knowledge").iterdir() if (p / "case.yaml").is_file())

@@ -24,7 +24,7 @@ from questionary import Choice
 from test_prompts import ANSI, CTRL_C, DOWN, ENTER, SPACE, Terminal
 
 from triage.frontends.choice_prompt import ChoicePrompt
-from triage.frontends.prompts import QuestionaryAsker
+from triage.frontends.asker import QuestionaryAsker
 from triage.session import Progress
 
 UP = "\x1b[A"

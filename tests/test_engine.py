@@ -12,9 +12,9 @@ import random
 import pytest
 from conftest import all_no, complete_answers, randomly
 
-from triage.engine import TriageEngine, compile_condition, evaluate
+from triage.rete.engine import TriageEngine, compile_condition, evaluate
 from triage.errors import EngineError
-from triage.experta_compat import AND, OR
+from triage.rete.compat import AND, OR
 from triage.model import (
     AllOf,
     Always,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gc
 import weakref
 
-from triage.engine import Answer, TriageEngine
-from triage.yamlfile import YamlSyntaxError, parse_text
+from triage.rete.engine import Answer, TriageEngine
+from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
 
 
 def test_after_a_new_start_no_fact_of_the_previous_person_is_reachable(real_kb):

@@ -12,9 +12,9 @@ import textwrap
 
 import pytest
 
-from triage import experta_compat
-from triage.engine import TriageEngine, compile_condition
-from triage.experta_compat import AND, NOT, Fact, FullRangeDepthStrategy, KnowledgeEngine, Rule
+from triage.rete import compat as experta_compat
+from triage.rete.engine import TriageEngine, compile_condition
+from triage.rete.compat import AND, NOT, Fact, FullRangeDepthStrategy, KnowledgeEngine, Rule
 from triage.model import AllOf, AnswerIs
 
 
@@ -35,7 +35,7 @@ def test_experta_alone_fails_to_import_on_this_python_which_is_why_the_compat_mo
 
 def test_importing_the_compat_module_first_lets_experta_import_and_fire_a_rule():
     result = run_python("""
-        import triage.experta_compat
+        import triage.rete.compat
         import experta
         from experta import Fact, KnowledgeEngine, Rule
 
@@ -96,9 +96,9 @@ def test_importing_experta_the_plain_way_puts_a_handler_on_the_root_logger():
 def test_importing_the_compat_module_leaves_no_handler_on_the_root_logger():
     result = run_python("""
         import logging
-        import triage.experta_compat
+        import triage.rete.compat
         import experta
-        import triage.engine
+        import triage.rete.engine
         root = logging.getLogger()
         print(len(root.handlers), logging.getLevelName(root.level))
         logging.getLogger("experta").warning("this must not reach a patient's screen")
@@ -259,7 +259,7 @@ def test_nested_all_conditions_compile_to_one_and_and_fire():
 
 
 def _answer_fact(question: str):
-    from triage.engine import Answer as EngineAnswer
+    from triage.rete.engine import Answer as EngineAnswer
 
     return EngineAnswer(question=question, value="yes")
 

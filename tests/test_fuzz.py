@@ -26,10 +26,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from triage.answers import check_answers, read_answers_file
-from triage.engine import TriageEngine
+from triage.rete.engine import TriageEngine
 from triage.errors import TriageError
 from triage.flow import is_asked, offered_values
-from triage.load import builtin_rules_dir, load_knowledge
+from triage.knowledge.load import builtin_rules_dir, load_knowledge
 from triage.model import KnowledgeBase, QuestionType
 from triage.outcome import Outcome
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import real_case_files
 
-from triage.cases import rules_not_exercised, run_case, run_cases
-from triage.load import builtin_rules_dir
+from triage.checks.cases import rules_not_exercised, run_case, run_cases
+from triage.knowledge.load import builtin_rules_dir
 
 CASE_FILES = real_case_files()
 
@@ -68,7 +68,7 @@ def test_a_case_with_a_wrong_expectation_fails_and_says_how(tiny):
         answers: {cough: yes}
         expect: {urgency: urgent, referral_to: gp, sections: [lungs, kidneys], workups: []}
         """)
-    from triage.engine import TriageEngine
+    from triage.rete.engine import TriageEngine
 
     [result] = run_cases(TriageEngine(tiny.load()))
     assert not result.passed
@@ -87,7 +87,7 @@ def test_a_case_with_answers_that_do_not_fit_fails_and_names_the_question(tiny):
         answers: {cough: maybe}
         expect: {urgency: soon, sections: [lungs], workups: [xray]}
         """)
-    from triage.engine import TriageEngine
+    from triage.rete.engine import TriageEngine
 
     [result] = run_cases(TriageEngine(tiny.load()))
     assert result.outcome is None

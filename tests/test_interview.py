@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from triage.engine import TriageEngine
+from triage.rete.engine import TriageEngine
 from triage.frontends.interview import Interview
-from triage.frontends.prompts import GO_BACK, progress_line
+from triage.frontends.asker import GO_BACK, progress_line
 from triage.model import KnowledgeBase
 
 RED_FLAGS = ["chest_pain", "vomiting_blood", "blue_lips", "severe_breathlessness", "almost_no_urine"]

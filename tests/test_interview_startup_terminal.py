@@ -15,9 +15,9 @@ import pexpect
 from test_interview_terminal import CTRL_C, DOWN, ENTER, POINTER, Terminal, flat
 from test_selftest import REFUSAL, case_count, rules_copy
 
-from triage.load import load_knowledge
-from triage.opening import UNREVIEWED_NOTICE
-from triage.reviews import approve
+from triage.knowledge.load import load_knowledge
+from triage.knowledge.opening import UNREVIEWED_NOTICE
+from triage.knowledge.reviews import approve
 
 OPENING_QUESTION = "Do you want to start?"
 ABOUT_STARTS = "This questionnaire helps you prepare for a talk with a doctor about"

@@ -27,12 +27,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from triage import reference
+from triage.checks import oracle as reference
 from triage.answers import check_answers
-from triage.conditions import holds, questions_read, walk
-from triage.engine import TriageEngine
+from triage.logic import holds, questions_read, walk
+from triage.rete.engine import TriageEngine
 from triage.flow import applicable, is_asked, offered_values
-from triage.load import load_knowledge
+from triage.knowledge.load import load_knowledge
 from triage.model import (
     NO,
     NOT_SURE,
@@ -55,7 +55,7 @@ from triage.model import (
 )
 from triage.outcome import AnswerValue, Outcome, conclusion_label
 from triage.render.text import outcome_text
-from triage.wording import diagnostic_phrases
+from triage.checks.wording import diagnostic_phrases
 
 KB = load_knowledge()
 ENGINE = TriageEngine(KB)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.frontends.kiosk_config import code_matches, hash_code
+from triage.frontends.kiosk.config import code_matches, hash_code
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
 

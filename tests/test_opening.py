@@ -1,4 +1,4 @@
-"""The opening screen's texts, read from knowledge.yaml and reviews.yaml alone (triage/opening.py).
+"""The opening screen's texts, read from knowledge.yaml and reviews.yaml alone (triage/knowledge/opening.py).
 
 `read_opening` must give exactly what the full load would show, or None, so that the interview falls back
 to loading and checking everything first: whenever a file cannot be read simply, a text is missing, or a
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from test_selftest import rules_copy
 
-from triage.load import load_knowledge
-from triage.opening import UNREVIEWED_NOTICE, Opening, read_opening
-from triage.paths import builtin_rules_dir
-from triage.reviews import approve, review_notices
+from triage.knowledge.load import load_knowledge
+from triage.knowledge.opening import UNREVIEWED_NOTICE, Opening, read_opening
+from triage.knowledge.paths import builtin_rules_dir
+from triage.knowledge.reviews import approve, review_notices
 
 
 

@@ -6,7 +6,7 @@ import random
 
 from conftest import complete_answers, randomly
 
-from triage.engine import TriageEngine
+from triage.rete.engine import TriageEngine
 from triage.outcome import Firing, build_outcome, conclusion_label
 
 

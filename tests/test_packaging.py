@@ -33,8 +33,8 @@ def test_a_fresh_non_editable_install_runs_an_example_and_the_golden_cases_from_
     assert installed.returncode == 0, installed.stdout + installed.stderr
 
     # The installed package, not the checkout, is what runs.
-    where = run(venv / "bin" / "python", "-c", "import triage, triage.load; print(triage.__file__); "
-                                               "print(triage.load.builtin_rules_dir())")
+    where = run(venv / "bin" / "python", "-c", "import triage, triage.knowledge.load; print(triage.__file__); "
+                                               "print(triage.knowledge.load.builtin_rules_dir())")
     assert where.returncode == 0, where.stderr
     package_file, rules_dir = where.stdout.splitlines()
     assert package_file.startswith(str(venv)) and rules_dir.startswith(str(venv)), where.stdout

@@ -14,7 +14,7 @@ from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 
-from triage.frontends.prompts import GO_BACK, PlainAsker, QuestionaryAsker, progress_line
+from triage.frontends.asker import GO_BACK, PlainAsker, QuestionaryAsker, progress_line
 from triage.model import KnowledgeBase, Question
 from triage.session import Progress
 

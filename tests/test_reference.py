@@ -12,12 +12,12 @@ import inspect
 
 import pytest
 
-from triage import reference
-from triage.cases import run_case
-from triage.engine import Answer, Concern, TriageEngine, _compile_rule
-from triage.experta_compat import NOT, DepthStrategy, FullRangeDepthStrategy
-from triage.experta_compat import Rule as ExpertaRule
-from triage.load import load_knowledge
+from triage.checks import oracle as reference
+from triage.checks.cases import run_case
+from triage.rete.engine import Answer, Concern, TriageEngine, _compile_rule
+from triage.rete.compat import NOT, DepthStrategy, FullRangeDepthStrategy
+from triage.rete.compat import Rule as ExpertaRule
+from triage.knowledge.load import load_knowledge
 from triage.model import RaiseConcern
 
 CASES = load_knowledge().cases
@@ -49,7 +49,7 @@ def test_the_reference_does_not_use_experta_or_the_engine():
     tree = ast.parse(inspect.getsource(reference))
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    assert not {m for m in imported if "experta" in m or m == "triage.engine"}, imported
+    assert not {m for m in imported if "experta" in m or m == "triage.rete.engine"}, imported
 
 
 # --- the pieces -------------------------------------------------------------------------------------------

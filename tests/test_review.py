@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, REPO
-from triage.load import builtin_rules_dir
+from triage.knowledge.load import builtin_rules_dir
 
 
 @pytest.fixture
@@ -186,7 +186,7 @@ def test_changing_a_condition_from_all_to_any_changes_the_fingerprint(real_kb):
     from dataclasses import replace
 
     from triage.model import AllOf, AnyOf
-    from triage.reviews import fingerprint
+    from triage.knowledge.reviews import fingerprint
 
     rule = next(r for r in real_kb.rules if isinstance(r.when, AllOf))
     assert fingerprint(rule) != fingerprint(replace(rule, when=AnyOf(rule.when.items)))

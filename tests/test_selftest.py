@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from triage.load import builtin_rules_dir, load_knowledge
-from triage.selftest import SelfTestError, checked_engine, failures
+from triage.knowledge.load import builtin_rules_dir, load_knowledge
+from triage.checks.selftest import SelfTestError, checked_engine, failures
 
 REFUSAL = ("error: triage: refusing to start: {n} of {total} golden cases fail on this knowledge base; "
            "run 'triage rules test' for details")

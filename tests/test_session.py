@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from triage.answers import check_answers
-from triage.engine import TriageEngine
-from triage.load import load_knowledge
+from triage.rete.engine import TriageEngine
+from triage.knowledge.load import load_knowledge
 from triage.model import KnowledgeBase, Question, QuestionType
 from triage.render.json_format import outcome_data
 from triage.session import Session

@@ -19,10 +19,10 @@ from questionary import Choice
 from triage.errors import KnowledgeBaseError, Problem
 from triage.frontends.choice_prompt import ChoicePrompt
 from triage.frontends.opening_screen import interview_while_preparing
-from triage.frontends.prompts import QuestionaryAsker
+from triage.frontends.asker import QuestionaryAsker
 from triage.frontends.startup import Preparation, PreparationFailed, settle_memory
-from triage.opening import read_opening
-from triage.paths import builtin_rules_dir
+from triage.knowledge.opening import read_opening
+from triage.knowledge.paths import builtin_rules_dir
 
 START_OR_QUIT = [Choice("Start the questions", value="start"), Choice("Quit", value="quit")]
 NEVER = 10.0  # seconds: a guard that ends a prompt no failure took down, so that no test can hang

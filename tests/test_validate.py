@@ -1,4 +1,4 @@
-"""Cross-checks over a whole knowledge base (triage.validate): a pure function that lists every problem.
+"""Cross-checks over a whole knowledge base (triage.knowledge.validate): a pure function that lists every problem.
 
 These tests change a loaded tiny knowledge base in memory (dataclasses.replace) rather than on disk, to
 look at the checks themselves; test_load.py shows the same problems as a person sees them.
@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from triage import validate
+from triage.knowledge import validate
 from triage.model import (
     AllOf,
     AnswerIs,

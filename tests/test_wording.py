@@ -10,7 +10,7 @@ import pytest
 
 from triage.render.json_format import outcome_json
 from triage.render.text import outcome_text
-from triage.wording import diagnostic_phrases, patient_texts
+from triage.checks.wording import diagnostic_phrases, patient_texts
 
 DISCLAIMER_START = "This is not a diagnosis"
 

@@ -13,12 +13,12 @@ from typing import Any
 # The names below are imported when first used, not with the package: `triage` (the interview) puts its
 # opening screen up before the engine and the knowledge model are imported (docs/benchmarks.md).
 _LAZY = {
-    "TriageEngine": "triage.engine",
-    "evaluate": "triage.engine",
+    "TriageEngine": "triage.rete.engine",
+    "evaluate": "triage.rete.engine",
     "AnswersError": "triage.errors",
     "KnowledgeBaseError": "triage.errors",
     "TriageError": "triage.errors",
-    "load_knowledge": "triage.load",
+    "load_knowledge": "triage.knowledge.load",
     "Outcome": "triage.outcome",
 }
 __all__ = sorted(_LAZY)

@@ -11,7 +11,7 @@ from triage.errors import AnswersError, Problem
 from triage.flow import is_asked, offered_values
 from triage.model import NOT_SURE, KnowledgeBase, Question, QuestionType
 from triage.outcome import AnswerValue
-from triage.yamlfile import YamlSyntaxError, parse_text
+from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
 
 _SPELLINGS = {True: "yes", False: "no", "not sure": NOT_SURE, "not-sure": NOT_SURE, "unsure": NOT_SURE}
 

@@ -18,7 +18,7 @@ EXIT_FAILED = 1
 
 
 def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from triage.load import load_knowledge
+    from triage.knowledge.load import load_knowledge
 
     return load_knowledge(args.rules)
 
@@ -30,7 +30,7 @@ def cmd_run(args: argparse.Namespace) -> int:
              triage run --batch sessions.jsonl > outcomes.jsonl
     """
     from triage.answers import check_answers, read_answers_file
-    from triage.engine import TriageEngine
+    from triage.rete.engine import TriageEngine
     from triage.render.json_format import outcome_json
     from triage.render.text import outcome_text
 
@@ -48,7 +48,7 @@ def _run_batch(engine, path: str) -> int:  # type: ignore[no-untyped-def]
     """One outcome (JSON) per input line on stdout; a progress bar on stderr when it is a terminal."""
     import time
 
-    from triage.batch import evaluate_lines
+    from triage.frontends.batch import evaluate_lines
     from triage.errors import AnswersError, Problem
 
     name = "<stdin>" if path == "-" else path
@@ -105,8 +105,8 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
     Exit 0 when every case passes; a failing case shows how the outcome differs from the expectation.
     Example: triage rules test --rules ./my-rules
     """
-    from triage.cases import rules_not_exercised, run_cases
-    from triage.engine import TriageEngine
+    from triage.checks.cases import rules_not_exercised, run_cases
+    from triage.rete.engine import TriageEngine
 
     engine = TriageEngine(_load(args))
     results = run_cases(engine)
@@ -130,8 +130,8 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     texts (reading grade per text with --readability); failing golden cases.
     Example: triage rules check --rules ./my-rules
     """
-    from triage.engine import TriageEngine
-    from triage.lint import ERROR, READABILITY_MAX_GRADE, check, readability
+    from triage.rete.engine import TriageEngine
+    from triage.checks.lint import ERROR, READABILITY_MAX_GRADE, check, readability
 
     kb = _load(args)
     notes = check(kb, TriageEngine(kb))
@@ -159,10 +159,10 @@ def cmd_rules_review(args: argparse.Namespace) -> int:
     Example: triage rules review -o review.html
              triage rules review --format markdown -o review.md
     """
-    from triage.cases import run_cases
-    from triage.engine import TriageEngine
+    from triage.checks.cases import run_cases
+    from triage.rete.engine import TriageEngine
     from triage.render import review_sheet
-    from triage.reviews import read_reviews, status
+    from triage.knowledge.reviews import read_reviews, status
 
     kb = _load(args)
     sheet = review_sheet.build(kb, status(kb, read_reviews(kb)), run_cases(TriageEngine(kb)))
@@ -180,7 +180,7 @@ def cmd_rules_approve(args: argparse.Namespace) -> int:
 
     Example: triage rules approve lungs.tb_history referral.lungs --reviewer "Dr A. Smith" --role pulmonologist
     """
-    from triage.reviews import approve
+    from triage.knowledge.reviews import approve
 
     kb = _load(args)
     for record in approve(kb, args.rule_ids, args.reviewer, args.role):
@@ -193,7 +193,7 @@ def cmd_rules_status(args: argparse.Namespace) -> int:
 
     Example: triage rules status
     """
-    from triage.reviews import read_reviews, status
+    from triage.knowledge.reviews import read_reviews, status
 
     kb = _load(args)
     states = status(kb, read_reviews(kb))
@@ -214,7 +214,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     Example: triage explain --answers examples/past-tb.yaml
     """
     from triage.answers import check_answers, read_answers_file
-    from triage.engine import TriageEngine
+    from triage.rete.engine import TriageEngine
     from triage.render.trace import trace_text
 
     kb = _load(args)
@@ -235,17 +235,17 @@ def cmd_interview(args: argparse.Namespace) -> int:
     """
     plain = args.plain or not (sys.stdin.isatty() and sys.stdout.isatty())
     if not plain:
-        from triage.opening import read_opening
-        from triage.paths import builtin_rules_dir
+        from triage.knowledge.opening import read_opening
+        from triage.knowledge.paths import builtin_rules_dir
 
         opening = read_opening(Path(args.rules) if args.rules is not None else builtin_rules_dir())
         if opening is not None:
             return _interview_while_preparing(args, opening)
     # Plain mode, or texts that only a full load can give: everything is loaded and checked first.
     from triage.frontends.interview import Interview
-    from triage.frontends.prompts import Asker, PlainAsker, QuestionaryAsker
-    from triage.reviews import review_notices
-    from triage.selftest import checked_engine
+    from triage.frontends.asker import Asker, PlainAsker, QuestionaryAsker
+    from triage.knowledge.reviews import review_notices
+    from triage.checks.selftest import checked_engine
 
     kb = _load(args)
     engine = checked_engine(kb)  # refuses to start (exit 2) if a golden case fails
@@ -259,12 +259,12 @@ def cmd_interview(args: argparse.Namespace) -> int:
 def _interview_while_preparing(args: argparse.Namespace, opening) -> int:  # type: ignore[no-untyped-def]
     """The opening screen at once; the rules are loaded, compiled and self-tested while it is read."""
     from triage.frontends.opening_screen import interview_while_preparing
-    from triage.frontends.prompts import QuestionaryAsker
+    from triage.frontends.asker import QuestionaryAsker
     from triage.frontends.startup import Preparation, settle_memory
 
     def prepare():  # type: ignore[no-untyped-def]
         import triage.frontends.interview  # noqa: F401 - imported here, not after the person chose to start
-        from triage.selftest import checked_engine
+        from triage.checks.selftest import checked_engine
 
         engine = checked_engine(_load(args))  # refuses to start (exit 2) if a golden case fails
         settle_memory()
@@ -296,9 +296,9 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     Ctrl-X then Ctrl-E and the staff code. Setting it up as a real kiosk: docs/kiosk.md.
     Example: triage kiosk --config /etc/calcitriage/kiosk.toml
     """
-    from triage.frontends.kiosk import kiosk_main, print_code_hash
+    from triage.frontends.kiosk.kiosk import kiosk_main, print_code_hash
     from triage.frontends.startup import settle_memory
-    from triage.selftest import checked_engine
+    from triage.checks.selftest import checked_engine
 
     if args.hash_code:
         return print_code_hash()

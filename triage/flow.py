@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from triage.conditions import holds
+from triage.logic import holds
 from triage.model import KnowledgeBase, Option, Question, QuestionType
 from triage.outcome import AnswerValue
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from triage.engine import TriageEngine
+from triage.rete.engine import TriageEngine
 from triage.flow import applicable, next_question, offered_options, offered_values, questions_left
 from triage.model import Option, Question
 from triage.outcome import AnswerValue, Outcome

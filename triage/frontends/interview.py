@@ -9,14 +9,15 @@ import json
 import textwrap
 from pathlib import Path
 
-from triage.engine import TriageEngine
+from triage.rete.engine import TriageEngine
 from triage.frontends.opening_screen import EXIT_OK, Quit, ended_early, guarded, opening_screen
-from triage.frontends.prompts import GO_BACK, Asker, wrap
+from triage.frontends.asker import GO_BACK, Asker, wrap
 from triage.model import Question
-from triage.opening import Opening
+from triage.knowledge.opening import Opening
 from triage.outcome import AnswerValue, Outcome
 from triage.render.json_format import outcome_data
-from triage.render.text import answer_words, explanation_text, outcome_text, referral_text
+from triage.render.describe import answer_words
+from triage.render.text import explanation_text, outcome_text, referral_text
 from triage.session import Session
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from triage.frontends.prompts import Asker, wrap
+from triage.frontends.asker import Asker, wrap
 from triage.frontends.startup import Preparation, PreparationFailed
-from triage.opening import Opening
+from triage.knowledge.opening import Opening
 
 if TYPE_CHECKING:
-    from triage.engine import TriageEngine
+    from triage.rete.engine import TriageEngine
 
 EXIT_OK, EXIT_INPUT_ENDED, EXIT_INTERRUPTED = 0, 1, 130
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from triage.model import KnowledgeBase, Question
 from triage.outcome import Outcome
-from triage.render.conditions import describe
+from triage.render.describe import describe
 
 SCHEMA_VERSION = 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from triage.conditions import walk
+from triage.logic import walk
 from triage.model import (
     AnswerIncludes,
     AnswerIs,

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from triage.cases import CaseResult
+from triage.checks.cases import CaseResult
 from triage.model import KnowledgeBase, Question, Rule
-from triage.render.conditions import describe
+from triage.render.describe import describe
 from triage.render.network import edges, svg
-from triage.render.plain_rules import rule_sentence
-from triage.reviews import CHANGED, NEVER, REVIEWED, Review
+from triage.render.describe import rule_sentence
+from triage.knowledge.reviews import CHANGED, NEVER, REVIEWED, Review
 
 
 @dataclass(frozen=True)

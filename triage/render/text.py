@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 
 from triage.model import KnowledgeBase, Question, Section
-from triage.outcome import AnswerValue, Outcome
-from triage.render.conditions import describe
+from triage.outcome import Outcome
+from triage.render.describe import answer_words, describe
 
 WIDTH = 78
 
@@ -18,16 +18,6 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
 
 def _heading(title: str) -> str:
     return f"{title}\n{'=' * len(title)}"
-
-
-def answer_words(kb: KnowledgeBase, question_id: str, value: AnswerValue) -> str:
-    """An answer as the person saw it: option labels rather than ids."""
-    question = kb.question[question_id]
-    labels = {o.id: o.label for o in question.options}
-    plain = {"yes": "yes", "no": "no", "not_sure": "not sure"}
-    if isinstance(value, tuple):
-        return ", ".join(labels.get(v, v) for v in value) if value else "none of these"
-    return labels.get(value, plain.get(value, value))
 
 
 def referral_text(outcome: Outcome) -> str:

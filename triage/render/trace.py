@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from triage.conditions import questions_read
+from triage.logic import questions_read
 from triage.model import KnowledgeBase, Refer
 from triage.outcome import Outcome
-from triage.render.conditions import describe, describe_conclusion
+from triage.render.describe import describe, describe_conclusion
 
 
 def _fact(fact: Any) -> str:

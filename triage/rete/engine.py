@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from triage.errors import EngineError, Problem
-from triage.experta_compat import (
+from triage.rete.compat import (
     AND,
     AS,
     MATCH,
@@ -23,7 +23,7 @@ from triage.experta_compat import (
     KnowledgeEngine,
     P,
 )
-from triage.experta_compat import Rule as ExpertaRule
+from triage.rete.compat import Rule as ExpertaRule
 # After experta_compat, which makes experta importable: the matcher internals that _FastMatcher builds on.
 from experta.matchers import ReteMatcher
 from experta.matchers.rete.mixins import NoMemory

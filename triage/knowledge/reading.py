@@ -13,8 +13,8 @@ from typing import Any
 
 from triage.errors import KnowledgeBaseError, Problem
 from triage.model import KnowledgeBase, Section
-from triage.reader import Reader
-from triage.yamlfile import YamlSyntaxError, parse_text
+from triage.knowledge.fields import Reader
+from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
 
 READING_FILE = "reading.yaml"
 _PAGE_FIELDS = {"id", "title", "source", "section", "text", "workups"}

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from triage.answers import check_answers
-from triage.engine import TriageEngine
+from triage.rete.engine import TriageEngine
 from triage.errors import TriageError
 from triage.render.json_format import outcome_data
-from triage.yamlfile import YamlSyntaxError, parse_text
+from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,8 @@
-"""Conditions and conclusions: read them from data, and evaluate conditions over plain values.
-
-Evaluation here is pure Python and serves the interview flow (which question comes next) and the
-reference evaluator; the engine compiles the same conditions into experta patterns.
-"""
+"""Read the conditions written in rules files (`{question: ID, is: yes}`, `all`, `any`, ...) into the model."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from triage.model import (
@@ -20,9 +16,7 @@ from triage.model import (
     FindingReached,
     OrganConcernsAtLeast,
 )
-from triage.reader import Reader
-
-AnswerValue = str | tuple[str, ...]
+from triage.knowledge.fields import Reader
 
 CONDITION_KEYS = ("question", "concern", "finding", "organ_concerns_at_least", "all", "any", "always")
 
@@ -106,46 +100,3 @@ def _read_answer_condition(raw: Mapping[str, Any], at: Reader, field: str) -> Co
         at.problem(field, f"'{tests[0]}' must be a value or a list of values, not {raw[tests[0]]!r}")
         return None
     return AnswerIs(question, values) if tests[0] == "is" else AnswerIncludes(question, values)
-
-
-def walk(condition: Condition) -> Iterator[Condition]:
-    """Every condition inside `condition`, itself included."""
-    yield condition
-    if isinstance(condition, AllOf | AnyOf):
-        for item in condition.items:
-            yield from walk(item)
-
-
-def questions_read(condition: Condition | None) -> set[str]:
-    if condition is None:
-        return set()
-    return {c.question for c in walk(condition) if isinstance(c, AnswerIs | AnswerIncludes)}
-
-
-def holds(
-    condition: Condition,
-    answers: Mapping[str, AnswerValue],
-    concerns: frozenset[str] | set[str] = frozenset(),
-    findings: frozenset[str] | set[str] = frozenset(),
-    organ_concerns: int = 0,
-) -> bool:
-    """Whether `condition` holds for these answers and conclusions reached so far."""
-    match condition:
-        case AnswerIs(question, values):
-            return answers.get(question) in values
-        case AnswerIncludes(question, options):
-            given = answers.get(question)
-            return isinstance(given, tuple) and any(o in given for o in options)
-        case ConcernRaised(section):
-            return section in concerns
-        case FindingReached(finding):
-            return finding in findings
-        case OrganConcernsAtLeast(count):
-            return organ_concerns >= count
-        case AllOf(items):
-            return all(holds(c, answers, concerns, findings, organ_concerns) for c in items)
-        case AnyOf(items):
-            return any(holds(c, answers, concerns, findings, organ_concerns) for c in items)
-        case Always():
-            return True
-    raise TypeError(f"unknown condition {condition!r}")

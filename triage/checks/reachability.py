@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from itertools import combinations
 from typing import Any
 
-from triage.conditions import walk
+from triage.logic import walk
 from triage.flow import is_asked, offered_values
 from triage.model import (
     AllOf,

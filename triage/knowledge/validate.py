@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from triage.conditions import walk
+from triage.logic import walk
 from triage.errors import Problem
 from triage.model import (
     AllOf,

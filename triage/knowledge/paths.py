@@ -7,6 +7,6 @@ from pathlib import Path
 
 def builtin_rules_dir() -> Path:
     """The knowledge base shipped with the program: inside the package when installed, else the repo's."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "rules"
-    return packaged if (packaged / "knowledge.yaml").is_file() else here.parent / "rules"
+    package = Path(__file__).resolve().parent.parent  # triage/
+    packaged = package / "rules"
+    return packaged if (packaged / "knowledge.yaml").is_file() else package.parent / "rules"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from triage.answers import check_answers
-from triage.engine import TriageEngine
+from triage.rete.engine import TriageEngine
 from triage.errors import AnswersError
 from triage.model import GoldenCase
 from triage.outcome import Outcome

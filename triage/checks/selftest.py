@@ -7,8 +7,8 @@ rather than give advice nobody has checked. `triage rules test` shows the same r
 
 from __future__ import annotations
 
-from triage.cases import run_cases
-from triage.engine import TriageEngine
+from triage.checks.cases import run_cases
+from triage.rete.engine import TriageEngine
 from triage.errors import Problem, TriageError
 from triage.model import KnowledgeBase
 

@@ -21,12 +21,12 @@ from typing import Any, TypeVar
 
 from prompt_toolkit.application import Application
 
-from triage.engine import TriageEngine
+from triage.rete.engine import TriageEngine
 from triage.errors import Problem
 from triage.frontends.interview import Interview
 from triage.frontends.opening_screen import EXIT_INPUT_ENDED
-from triage.frontends.kiosk_config import KioskConfig, KioskConfigError, code_matches, hash_code, load_config
-from triage.frontends.kiosk_pages import (
+from triage.frontends.kiosk.config import KioskConfig, KioskConfigError, code_matches, hash_code, load_config
+from triage.frontends.kiosk.pages import (
     end_text,
     kiosk_notices,
     page_text,
@@ -34,7 +34,7 @@ from triage.frontends.kiosk_pages import (
     staff_text,
     welcome_text,
 )
-from triage.frontends.kiosk_screen import (
+from triage.frontends.kiosk.screen import (
     Guard,
     IdleTimeout,
     Lockdown,
@@ -43,11 +43,11 @@ from triage.frontends.kiosk_screen import (
     any_key_app,
     code_session,
 )
-from triage.frontends.prompts import WIDTH, QuestionaryAsker
+from triage.frontends.asker import WIDTH, QuestionaryAsker
 from triage.model import Option, Question
 from triage.outcome import AnswerValue, Outcome
-from triage.reading import Reading, load_reading
-from triage.reviews import review_notices
+from triage.knowledge.reading import Reading, load_reading
+from triage.knowledge.reviews import review_notices
 from triage.session import Progress
 
 T = TypeVar("T")

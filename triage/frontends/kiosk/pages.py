@@ -9,9 +9,9 @@ import textwrap
 from collections import Counter
 from collections.abc import Mapping
 
-from triage.frontends.kiosk_config import KioskConfig
+from triage.frontends.kiosk.config import KioskConfig
 from triage.model import KnowledgeBase
-from triage.reading import Reading, ReadingPage
+from triage.knowledge.reading import Reading, ReadingPage
 
 WIDTH = 78
 

@@ -17,9 +17,9 @@ import yaml
 
 from triage.errors import KnowledgeBaseError, Problem
 from triage.model import KnowledgeBase, Rule
-from triage.opening import REVIEWS_FILE, UNREVIEWED_NOTICE
-from triage.reader import Reader
-from triage.yamlfile import YamlSyntaxError, parse_text
+from triage.knowledge.opening import REVIEWS_FILE, UNREVIEWED_NOTICE
+from triage.knowledge.fields import Reader
+from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
 
 REVIEWED, CHANGED, NEVER = "reviewed", "changed since review", "never reviewed"
 _HEADER = ("# Sign-off records, one per review of a rule. Added by `triage rules approve`; the fingerprint\n"

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from triage.errors import Problem
-from triage.yamlfile import line_of
+from triage.knowledge.yamlfile import line_of
 
 
 class Reader:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from triage.cases import run_cases
-from triage.conditions import questions_read, walk
-from triage.engine import TriageEngine
+from triage.checks.cases import run_cases
+from triage.logic import questions_read, walk
+from triage.rete.engine import TriageEngine
 from triage.model import (
     ConcernRaised,
     ConsiderWorkup,
@@ -21,8 +21,8 @@ from triage.model import (
     ReachFinding,
     Refer,
 )
-from triage.reachability import Reachability
-from triage.wording import diagnostic_phrases, patient_texts
+from triage.checks.reachability import Reachability
+from triage.checks.wording import diagnostic_phrases, patient_texts
 
 ERROR, WARNING = "error", "warning"
 # Plain-language guidance for patient material asks for about school grade 6-8; short labels and
@@ -127,7 +127,7 @@ def _reading(kb: KnowledgeBase) -> Iterator[Note]:
     from pathlib import Path
 
     from triage.errors import KnowledgeBaseError
-    from triage.reading import READING_FILE, load_reading
+    from triage.knowledge.reading import READING_FILE, load_reading
 
     if not (Path(kb.directory) / READING_FILE).is_file():
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from triage.conditions import holds
+from triage.logic import holds
 from triage.model import (
     AllOf,
     AnswerIncludes,

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from triage import validate
-from triage.conditions import read_condition
+from triage.knowledge import validate
+from triage.knowledge.conditions import read_condition
 from triage.errors import KnowledgeBaseError, Problem
-from triage.paths import builtin_rules_dir
+from triage.knowledge.paths import builtin_rules_dir
 from triage.model import (
     Advice,
     Condition,
@@ -34,8 +34,8 @@ from triage.model import (
     Urgency,
     Workup,
 )
-from triage.reader import Reader
-from triage.yamlfile import YamlSyntaxError, parse_text
+from triage.knowledge.fields import Reader
+from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
 
 T = TypeVar("T")
 

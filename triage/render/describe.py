@@ -1,0 +1,135 @@
+"""Conditions, conclusions and whole rules as plain-language phrases, for clinicians who do not read YAML.
+
+`describe` gives the short technical phrase (ids); `rule_sentence` gives an IF ... THEN sentence in the words
+a patient sees.
+"""
+
+from __future__ import annotations
+
+from triage.model import (
+    AllOf,
+    Always,
+    AnswerIncludes,
+    AnswerIs,
+    AnyOf,
+    ConcernRaised,
+    Condition,
+    ConsiderWorkup,
+    FindingReached,
+    GiveAdvice,
+    KnowledgeBase,
+    OrganConcernsAtLeast,
+    RaiseConcern,
+    ReachFinding,
+    Refer,
+    Rule,
+)
+from triage.outcome import AnswerValue
+
+
+def answer_words(kb: KnowledgeBase, question_id: str, value: AnswerValue) -> str:
+    """An answer as the person saw it: option labels rather than ids."""
+    question = kb.question[question_id]
+    labels = {o.id: o.label for o in question.options}
+    plain = {"yes": "yes", "no": "no", "not_sure": "not sure"}
+    if isinstance(value, tuple):
+        return ", ".join(labels.get(v, v) for v in value) if value else "none of these"
+    return labels.get(value, plain.get(value, value))
+
+
+def either(values: tuple[str, ...] | list[str]) -> str:
+    """'a', 'b' or 'c'."""
+    quoted = [f"'{v}'" for v in values]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def describe(condition: Condition) -> str:
+    match condition:
+        case AnswerIs(question, values):
+            return f"{question} is {either(values)}"
+        case AnswerIncludes(question, options):
+            return f"{question} includes {either(options)}"
+        case ConcernRaised(section):
+            return f"a concern about {section}"
+        case FindingReached(finding):
+            return f"finding {finding}"
+        case OrganConcernsAtLeast(count):
+            return f"concerns about {count} or more organs"
+        case AllOf(items):
+            return " and ".join(_grouped(c) for c in items)
+        case AnyOf(items):
+            return " or ".join(_grouped(c) for c in items)
+        case Always():
+            return "always"
+    raise TypeError(condition)
+
+
+def _grouped(condition: Condition) -> str:
+    return bracketed(condition, describe(condition))
+
+
+def bracketed(condition: Condition, text: str) -> str:
+    """`text` in brackets when it describes a combination, so that 'and' and 'or' never read ambiguously."""
+    return f"({text})" if isinstance(condition, AllOf | AnyOf) and len(condition.items) > 1 else text
+
+
+def describe_conclusion(conclusion: object) -> str:
+    match conclusion:
+        case RaiseConcern(section):
+            return f"the {section} section relates to the answers"
+        case ReachFinding(finding):
+            return f"finding {finding}"
+        case ConsiderWorkup(workup, reason):
+            return f"a doctor may consider {workup} ({reason})"
+        case Refer(to, urgency):
+            return f"referral to {to}, urgency {urgency}"
+        case GiveAdvice(advice):
+            return f"show advice {advice}"
+    raise TypeError(conclusion)
+
+def condition_sentence(kb: KnowledgeBase, condition: Condition) -> str:
+    match condition:
+        case AnswerIs(question, values):
+            q = kb.question[question]
+            return f"the answer to “{q.text}” [{q.id}] is " + either([answer_words(kb, q.id, v) for v in values])
+        case AnswerIncludes(question, options):
+            q = kb.question[question]
+            return f"the answers to “{q.text}” [{q.id}] include " + either(
+                [answer_words(kb, q.id, o) for o in options])
+        case ConcernRaised(section):
+            return f"the section “{kb.section[section].title}” relates to the answers"
+        case FindingReached(finding):
+            return f"the finding “{finding}” was reached"
+        case OrganConcernsAtLeast(count):
+            return f"the answers relate to {count} or more organ sections"
+        case AllOf(items):
+            return " AND ".join(_grouped_sentence(kb, c) for c in items)
+        case AnyOf(items):
+            return " OR ".join(_grouped_sentence(kb, c) for c in items)
+        case Always():
+            return "always (whatever the answers)"
+    raise TypeError(condition)
+
+
+def _grouped_sentence(kb: KnowledgeBase, condition: Condition) -> str:
+    return bracketed(condition, condition_sentence(kb, condition))
+
+
+def conclusion_sentence(kb: KnowledgeBase, rule: Rule) -> str:
+    match rule.then:
+        case RaiseConcern(section):
+            return f"the section “{kb.section[section].title}” relates to the answers"
+        case ReachFinding(finding):
+            return f"conclude the finding “{finding}”"
+        case ConsiderWorkup(workup, reason):
+            return f"a doctor may consider: {kb.workup[workup].name}, because: {reason}"
+        case Refer(to, urgency):
+            level = kb.urgency[urgency]
+            return f"refer to {kb.doctor[to].name}, urgency {level.label.lower()} ({level.timeframe})"
+        case GiveAdvice(advice):
+            return f"show the advice: “{kb.advice_by_id[advice].text}”"
+    raise TypeError(rule.then)
+
+
+def rule_sentence(kb: KnowledgeBase, rule: Rule) -> str:
+    return f"IF {condition_sentence(kb, rule.when)} THEN {conclusion_sentence(kb, rule)}."

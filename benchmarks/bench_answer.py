@@ -22,7 +22,7 @@ import common
 import terminal
 from sessions import SEED, answer_steps
 
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.flow import next_question, offered_options
 from triage.knowledge.load import load_knowledge
 from triage.model import NO, QuestionType
@@ -33,7 +33,7 @@ DOWN, ENTER, SPACE = "\x1b[B", "\r", " "
 
 
 def in_process(kb: Any, sessions: int) -> dict[str, Any]:
-    engine = TriageEngine(kb)
+    engine = CompiledRules(kb)
     steps_of = answer_steps(kb, sessions, seed=SEED + 1)
     times: list[float] = []
     for steps in steps_of[:20]:  # warm up

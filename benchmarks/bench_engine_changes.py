@@ -3,7 +3,7 @@
 Variants, each adding one change to the one before, all timed side by side on the same generated
 sessions (whole-session evaluate, rotating order; the figure is the median over runs of each run's
 median). The first is the engine as it was before the changes (experta's matcher and defaults); the
-last is TriageEngine as it is. Then engine construction, before and after the changes that concern it.
+last is CompiledRules as it is. Then engine construction, before and after the changes that concern it.
 First, every variant is checked to give the same results as the one before (check_same).
 """
 
@@ -19,7 +19,7 @@ from sessions import SEED, answer_sets, answer_steps
 
 # triage.rete.engine first: triage.rete.compat (which it imports) makes experta importable.
 import triage.rete.engine as engine_module
-from triage.rete.engine import (Answer, OrganConcernCount, ReteMatcher, TriageEngine, _FastMatcher,
+from triage.rete.engine import (Answer, OrganConcernCount, ReteMatcher, CompiledRules, _FastMatcher,
                            _nodes_with_memory)
 from triage.rete.compat import KnowledgeEngine as ExpertaEngine
 from triage.knowledge.load import load_knowledge
@@ -73,17 +73,17 @@ def _compile_with_copy(kb: Any, rule: Any) -> Any:
 
 
 def rules_with_copy(kb: Any) -> list[Any]:
-    return [*(_compile_with_copy(kb, rule) for rule in kb.rules), TriageEngine._count_organ_concern()]
+    return [*(_compile_with_copy(kb, rule) for rule in kb.rules), CompiledRules._count_organ_concern()]
 
 
 def rules_now(kb: Any) -> list[Any]:
-    return [*(engine_module._compile_rule(kb, rule) for rule in kb.rules), TriageEngine._count_organ_concern()]
+    return [*(engine_module._compile_rule(kb, rule) for rule in kb.rules), CompiledRules._count_organ_concern()]
 
 
 def variant(matcher: type, one_declare: bool, deffacts_once: bool, fields: bool) -> type:
-    """TriageEngine with some of the changes, and no alpha paths worked out ahead."""
+    """CompiledRules with some of the changes, and no alpha paths worked out ahead."""
 
-    class Variant(TriageEngine):
+    class Variant(CompiledRules):
         __matcher__ = matcher
 
         def __init__(self, kb: Any, rules: list[Any] | None = None):
@@ -125,7 +125,7 @@ VARIANTS: list[tuple[str, type]] = [
      variant(_ResetMemoryOnly, True, True, False)),
     ("+ only conflict-set nodes that were activated are asked", variant(_AskTouchedOnly, True, True, False)),
     ("+ alpha-network paths remembered per fact content", variant(_FastMatcher, True, True, False)),
-    ("+ conclusion facts made from their fields (TriageEngine now)", TriageEngine),
+    ("+ conclusion facts made from their fields (CompiledRules now)", CompiledRules),
 ]
 SAME_RULES = (range(0, 5), range(5, 6))  # variants built from the same kind of compiled rules
 
@@ -135,16 +135,16 @@ def build_times(kb: Any, count: int) -> tuple[dict[str, float], dict[str, float]
     start-up's engine part: a new engine built, then the golden cases run on it (the self-test)."""
     makers = {"before (experta reads each rule's signature again and again)": variant(_Stock, False, False, False),
               "+ one shared signature for every rule's right-hand side": variant(_FastMatcher, True, True, True),
-              "+ alpha paths of every possible fact worked out (TriageEngine now)": TriageEngine}
+              "+ alpha paths of every possible fact worked out (CompiledRules now)": CompiledRules}
     times: dict[str, list[float]] = {name: [] for name in makers}
-    startup: dict[str, list[float]] = {"before": [], "TriageEngine now": []}
+    startup: dict[str, list[float]] = {"before": [], "CompiledRules now": []}
     for _ in range(count):
         for name, make in makers.items():
             gc.collect()
             started = time.perf_counter()
             make(kb)
             times[name].append(time.perf_counter() - started)
-        for name, make in (("before", VARIANTS[0][1]), ("TriageEngine now", TriageEngine)):
+        for name, make in (("before", VARIANTS[0][1]), ("CompiledRules now", CompiledRules)):
             gc.collect()
             started = time.perf_counter()
             assert failures(make(kb)) == []
@@ -178,12 +178,12 @@ def check_same(kb: Any, sessions: list[Any], interviews: list[list[tuple[str, An
     interview (with a go-back). Across the two kinds of compiled rules (`fact.copy()` or fields), other
     rule objects give another order among rules that tie, so there the outcomes are compared.
     """
-    now = TriageEngine(kb)
+    now = CompiledRules(kb)
     shared = {0: rules_with_copy(kb)}
     engines = []
     for index, (_, cls) in enumerate(VARIANTS):
         first = next(group[0] for group in SAME_RULES if index in group)
-        engines.append(now if cls is TriageEngine else cls(kb, shared[first]))
+        engines.append(now if cls is CompiledRules else cls(kb, shared[first]))
     for answers in sessions:
         for group in SAME_RULES:
             expected = _trace(engines[group[0]], answers)

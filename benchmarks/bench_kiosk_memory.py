@@ -166,7 +166,7 @@ def kiosk_loop(people: int, keyed: bool = False) -> tuple[Readings, str]:
     rss = Readings(people)
     kb = load_knowledge()
     try:
-        from triage.rete.engine import TriageEngine
+        from triage.rete.engine import CompiledRules
         from triage.frontends.kiosk.kiosk import Kiosk, StaffExit
         from triage.frontends.kiosk.config import KioskConfig
         from triage.frontends.kiosk.screen import Screen
@@ -185,7 +185,7 @@ def kiosk_loop(people: int, keyed: bool = False) -> tuple[Readings, str]:
     config = KioskConfig(file="<benchmark>", emergency_number="112", staff_code_hash="", count_sessions=True)
     with open(os.devnull, "w", encoding="utf-8") as screen_out, create_pipe_input() as pipe:
         screen = Screen(stream=screen_out, pt_input=pipe, pt_output=DummyOutput())
-        kiosk = ScriptedKiosk(TriageEngine(kb), load_reading(kb), config, screen)
+        kiosk = ScriptedKiosk(CompiledRules(kb), load_reading(kb), config, screen)
         kiosk.asker = keyed_asker(kiosk, person, pipe) if keyed else person  # type: ignore[assignment]
         failures = []
         original_safe = kiosk._safe_screen
@@ -206,9 +206,9 @@ def kiosk_loop(people: int, keyed: bool = False) -> tuple[Readings, str]:
 
 
 def interview_loop(kb: Any, people: int, rng: random.Random) -> Readings:
-    from triage.rete.engine import TriageEngine
+    from triage.rete.engine import CompiledRules
 
-    engine = TriageEngine(kb)
+    engine = CompiledRules(kb)
     rss = Readings(people)
     for _ in range(people):
         person = ScriptedPerson(1, rng, lambda n: None, EOFError)

@@ -1,6 +1,6 @@
 """Whole session: one complete set of answers evaluated (reset + declare + run + outcome), real rules.
 
-The engine (triage.rete.engine.TriageEngine.evaluate, built once) side by side with the reference evaluator
+The engine (triage.rete.engine.CompiledRules.evaluate, built once) side by side with the reference evaluator
 (triage.checks.oracle.evaluate, plain Python: the floor for the same rules) and, when clipspy is installed,
 CLIPS running the same rules (benchmarks/clips_rules.py). Every run times each evaluator over the same
 generated sessions, in a rotating order; the figure is the median over runs of each run's median.
@@ -18,14 +18,14 @@ from typing import Any
 import common
 from sessions import answer_sets
 
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.knowledge.load import load_knowledge
 
 TARGET_MS = 5.0
 
 
 def evaluators(kb: Any) -> tuple[dict[str, Callable[[Any], Any]], dict[str, str]]:
-    engine = TriageEngine(kb)
+    engine = CompiledRules(kb)
     found: dict[str, Callable[[Any], Any]] = {"engine": engine.evaluate}
     notes: dict[str, str] = {}
     try:

@@ -179,7 +179,7 @@ def session_section(s: Result) -> list[str]:
         "evaluators side by side in each run (rotating order). " + _loads(s), "",
         "| evaluator | median | p90 | p99 | max |", "|---|---|---|---|---|",
     ]
-    labels = {"engine": "engine (experta, `TriageEngine.evaluate`)",
+    labels = {"engine": "engine (experta, `CompiledRules.evaluate`)",
               "reference": "reference evaluator (`triage.checks.oracle.evaluate`, plain Python)",
               "clips": "CLIPS 6.4 via clipspy (`benchmarks/clips_rules.py`)"}
     for name, fig in s["figures"].items():

@@ -40,9 +40,9 @@ from triage.checks.selftest import failures  # noqa: E402
 mark("behind the screen: import the interview, engine, experta, knowledge model")
 kb = load_knowledge()
 mark("behind the screen: load and validate the knowledge base")
-from triage.rete.engine import TriageEngine  # noqa: E402
+from triage.rete.engine import CompiledRules  # noqa: E402
 
-engine = TriageEngine(kb)
+engine = CompiledRules(kb)
 mark("behind the screen: build the engine")
 assert failures(engine) == []
 mark("behind the screen: self-test (golden cases)")

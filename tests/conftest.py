@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from triage.cli import main
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.errors import KnowledgeBaseError, Problem
 from triage.flow import is_asked, offered_values
 from triage.knowledge.load import builtin_rules_dir, load_knowledge
@@ -264,9 +264,9 @@ def real_kb() -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def real_engine(real_kb: KnowledgeBase) -> TriageEngine:
+def real_engine(real_kb: KnowledgeBase) -> CompiledRules:
     """One engine for the whole session, as a program would keep it; every evaluate() resets it."""
-    return TriageEngine(real_kb)
+    return CompiledRules(real_kb)
 
 
 def real_case_files() -> list[Path]:

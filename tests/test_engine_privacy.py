@@ -5,21 +5,32 @@ from __future__ import annotations
 import gc
 import weakref
 
-from triage.rete.engine import Answer, TriageEngine
+from triage.rete.engine import Answer, CompiledRules
 from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
 
 
 def test_after_a_new_start_no_fact_of_the_previous_person_is_reachable(real_kb):
-    engine = TriageEngine(real_kb)
-    engine.evaluate({"chest_pain": "yes", "vomiting_blood": "no"})
+    rules = CompiledRules(real_kb)
+    first = rules.new_run()
+    first.restart({"chest_pain": "yes", "vomiting_blood": "no"})
     # Weak references see whether anything at all still holds this person's facts, whatever other
     # engines in the same process hold.
-    facts = [weakref.ref(f) for f in engine.facts.values() if isinstance(f, Answer)]
+    facts = [weakref.ref(f) for f in first._facts if isinstance(f, Answer)]
     assert len(facts) == 2
-    engine.start({})
-    engine.run()
+    del first  # the person has gone; the network they used is lent to the next one
+    rules.new_run().restart({})
     gc.collect()
     assert [ref() for ref in facts if ref() is not None] == []
+
+
+def test_a_run_that_is_forgotten_leaves_nothing_in_the_networks(real_kb):
+    rules = CompiledRules(real_kb)
+    run = rules.new_run()
+    run.restart({"chest_pain": "yes"})
+    assert any(f.kind == "Answer" for f in rules.facts_held())
+    run.forget()
+    assert not any(f.kind == "Answer" for f in rules.facts_held())
+    assert run.answers == {}
 
 
 def test_a_number_too_long_for_python_is_a_clear_error():

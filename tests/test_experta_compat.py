@@ -13,8 +13,9 @@ import textwrap
 import pytest
 
 from triage.rete import compat as experta_compat
-from triage.rete.engine import TriageEngine, compile_condition
-from triage.rete.compat import AND, NOT, Fact, FullRangeDepthStrategy, KnowledgeEngine, Rule
+from triage.rete.engine import CompiledRules, _Network, compile_condition
+from triage.rete.compat import AND, NOT, Fact, KnowledgeEngine, Rule
+from triage.rete.strategy import PositionalDepthStrategy
 from triage.model import AllOf, AnswerIs
 
 
@@ -166,7 +167,7 @@ def test_plain_experta_depth_strategy_fires_a_rule_whose_not_condition_became_fa
 def test_with_the_full_range_strategy_a_rule_whose_not_condition_became_false_never_fires():
     for _ in range(5):
         for guarded in range(8):
-            fired = eight_rules_on_one_fact(FullRangeDepthStrategy, guarded)
+            fired = eight_rules_on_one_fact(PositionalDepthStrategy, guarded)
             assert fired[0] == "raise_concern"
             assert "guarded" not in fired
             assert sorted(fired[1:]) == sorted(f"r{i}" for i in range(8) if i != guarded)
@@ -208,7 +209,7 @@ def test_removing_one_of_seven_equal_activations_removes_exactly_that_one(positi
         return [a.name for a in agenda.activations]
 
     expected = [n for n in names if n != names[position]]
-    assert agenda_after_removing(FullRangeDepthStrategy) == expected
+    assert agenda_after_removing(PositionalDepthStrategy) == expected
     plain = agenda_after_removing(DepthStrategy)
     # experta looks only at bisect_left (0) and the neighbours +1 and -1 (the last one).
     if position in (0, 1, 6):
@@ -218,8 +219,10 @@ def test_removing_one_of_seven_equal_activations_removes_exactly_that_one(positi
 
 
 def test_the_triage_engine_uses_the_full_range_strategy():
-    assert TriageEngine.__strategy__ is FullRangeDepthStrategy
-    assert issubclass(FullRangeDepthStrategy, experta_compat.DepthStrategy)
+    from experta.strategies import DepthStrategy
+
+    assert _Network.__strategy__ is PositionalDepthStrategy
+    assert issubclass(PositionalDepthStrategy, DepthStrategy)
 
 
 # --- bug 2: `&` between ANDs -------------------------------------------------------------------------------
@@ -298,7 +301,7 @@ def test_two_data_rules_with_identical_conditions_both_fire(tiny):
           when: {question: cough, is: yes}
           then: {concern: kidneys}
         """)
-    outcome = TriageEngine(tiny.load()).evaluate({"cough": "yes"})
+    outcome = CompiledRules(tiny.load()).evaluate({"cough": "yes"})
     fired = [step.rule.id for step in outcome.explanation]
     assert {"lungs.cough", "lungs.cough_again", "kidneys.cough"} <= set(fired)
     assert outcome.section_ids == ("lungs", "kidneys")

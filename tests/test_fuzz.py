@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from triage.answers import check_answers, read_answers_file
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.errors import TriageError
 from triage.flow import is_asked, offered_values
 from triage.knowledge.load import builtin_rules_dir, load_knowledge
@@ -244,7 +244,7 @@ def mutate(data: bytes, kind: str, rng: random.Random, piece: str) -> bytes:
 
 def evaluate_some(kb: KnowledgeBase) -> list[Outcome]:
     """A knowledge base that loads must also run: no answers, and every question answered 'first offered'."""
-    engine = TriageEngine(kb)
+    engine = CompiledRules(kb)
     answers: dict = {}
     for question in kb.questions:
         if is_asked(question, answers):

@@ -68,9 +68,9 @@ def test_a_case_with_a_wrong_expectation_fails_and_says_how(tiny):
         answers: {cough: yes}
         expect: {urgency: urgent, referral_to: gp, sections: [lungs, kidneys], workups: []}
         """)
-    from triage.rete.engine import TriageEngine
+    from triage.rete.engine import CompiledRules
 
-    [result] = run_cases(TriageEngine(tiny.load()))
+    [result] = run_cases(CompiledRules(tiny.load()))
     assert not result.passed
     assert result.differences == (
         "urgency expected urgent, got soon",
@@ -87,9 +87,9 @@ def test_a_case_with_answers_that_do_not_fit_fails_and_names_the_question(tiny):
         answers: {cough: maybe}
         expect: {urgency: soon, sections: [lungs], workups: [xray]}
         """)
-    from triage.rete.engine import TriageEngine
+    from triage.rete.engine import CompiledRules
 
-    [result] = run_cases(TriageEngine(tiny.load()))
+    [result] = run_cases(CompiledRules(tiny.load()))
     assert result.outcome is None
     assert result.differences == ("answers: 'maybe' is not an answer here; it takes yes, no, not_sure "
                                   "(question 'cough')",)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.frontends.interview import Interview
 from triage.frontends.asker import GO_BACK, progress_line
 from triage.model import KnowledgeBase
@@ -119,7 +119,7 @@ def answers_for(sex: str = "female", **answers) -> list:
     return replies
 
 
-def run(engine: TriageEngine, *replies, save: Path | None = None) -> tuple[int, ScriptedAsker]:
+def run(engine: CompiledRules, *replies, save: Path | None = None) -> tuple[int, ScriptedAsker]:
     asker = ScriptedAsker(*replies)
     code = Interview(engine, asker, save=save).run()
     assert asker.replies == [], f"the interview ended before the script did: {asker.replies}"

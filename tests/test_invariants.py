@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from triage.checks import oracle as reference
 from triage.answers import check_answers
 from triage.logic import holds, questions_read, walk
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.flow import applicable, is_asked, offered_values
 from triage.knowledge.load import load_knowledge
 from triage.model import (
@@ -53,12 +53,12 @@ from triage.model import (
     Refer,
     Rule,
 )
-from triage.outcome import AnswerValue, Outcome, conclusion_label
+from triage.outcome import AnswerValue, Outcome, concluded_by
 from triage.render.text import outcome_text
 from triage.checks.wording import diagnostic_phrases
 
 KB = load_knowledge()
-ENGINE = TriageEngine(KB)
+ENGINE = CompiledRules(KB)
 
 
 def _long_multiplier() -> int:
@@ -193,7 +193,7 @@ def leads_to(kb: KnowledgeBase) -> dict[str, set[tuple[str, str]]]:
     @cache
     def atoms(label: str) -> frozenset[tuple[str, str]]:
         out: set[tuple[str, str]] = set()
-        for rule in (r for r in kb.rules if conclusion_label(r) == label):
+        for rule in (r for r in kb.rules if str(concluded_by(r)) == label):
             for part in walk(rule.when):
                 direct, built_on = _reads(kb, part)
                 out |= direct
@@ -267,8 +267,9 @@ def check_invariants(answers: Mapping[str, AnswerValue], outcome: Outcome, firin
 
 def evaluate(answers: Mapping[str, AnswerValue]) -> Outcome:
     """The engine's outcome, checked against the reference evaluator and the invariants."""
-    outcome = ENGINE.evaluate(answers)
-    firings = len(ENGINE.firings)
+    run = ENGINE.new_run()
+    run.restart(answers)
+    outcome, firings = run.outcome(), len(run.trace().firings)
     assert reference.differences(outcome, reference.evaluate(KB, answers)) == []
     check_invariants(answers, outcome, firings)
     return outcome
@@ -300,12 +301,11 @@ def test_the_same_answers_in_any_order_give_the_same_outcome(answers, data):
     at_once = shuffled(answers, data)
     assert reference.differences(ENGINE.evaluate(at_once), expected) == []
     one_by_one = shuffled(answers, data)
-    ENGINE.start({})
-    ENGINE.run()
+    run = ENGINE.new_run()
+    run.restart({})
     for question, value in one_by_one.items():
-        ENGINE.add_answer(question, value)
-        ENGINE.run()
-    assert reference.differences(ENGINE.outcome(one_by_one), expected) == []
+        run.add(question, value)
+    assert reference.differences(run.outcome(), expected) == []
     RUN["order"] += 1
 
 
@@ -503,7 +503,7 @@ class Effects:
                 self.read_by_others |= questions_read(rule.when)
 
     def of(self, answers: Mapping[str, AnswerValue]) -> frozenset[str]:
-        labels = {conclusion_label(r) for r in self.answer_rules if holds(r.when, answers)}
+        labels = {str(concluded_by(r)) for r in self.answer_rules if holds(r.when, answers)}
         for question in self.read_by_others & set(answers):
             value = answers[question]
             labels |= {f"answer:{question}={v}" for v in (value if isinstance(value, tuple) else (value,))}
@@ -536,12 +536,12 @@ def enumerate_outcome_classes(kb: KnowledgeBase) -> list[dict[str, AnswerValue]]
 def relevant_labels(kb: KnowledgeBase) -> set[str]:
     """Labels that can change urgency or sections: concerns, referrals, and findings or answers that feed a
     rule concluding one of them (transitively)."""
-    relevant = {conclusion_label(r) for r in kb.rules if isinstance(r.then, RaiseConcern | Refer)}
+    relevant = {str(concluded_by(r)) for r in kb.rules if isinstance(r.then, RaiseConcern | Refer)}
     changed = True
     while changed:
         changed = False
         for rule in kb.rules:
-            if conclusion_label(rule) not in relevant:
+            if str(concluded_by(rule)) not in relevant:
                 continue
             for part in walk(rule.when):
                 label = None
@@ -622,9 +622,11 @@ def test_every_outcome_class_of_the_whole_answer_space():
         expected = reference.evaluate(KB, witness)
         check_invariants(witness, expected, None, text=False)
         if index % ENGINE_STRIDE == 0:
-            outcome = ENGINE.evaluate(witness)
+            run = ENGINE.new_run()
+            run.restart(witness)
+            outcome = run.outcome()
             assert reference.differences(outcome, expected) == [], witness
-            check_invariants(witness, outcome, len(ENGINE.firings))
+            check_invariants(witness, outcome, len(run.trace().firings))
             through_engine += 1
     elapsed = time.perf_counter() - started
     print(f"\noutcome classes enumerated: {len(witnesses):,} (engine on {through_engine:,}) "

@@ -17,7 +17,7 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.errors import KnowledgeBaseError
 from triage.frontends.kiosk.kiosk import Kiosk
 from triage.frontends.kiosk.config import KioskConfigError, code_matches, hash_code, is_code_hash, load_config
@@ -288,7 +288,7 @@ def test_after_a_prompt_a_full_screen_is_cleared_without_waiting():
 
 def test_each_person_gets_a_new_session_and_nothing_of_it_stays_in_memory(real_kb, tmp_path):
     """As each person starts, no earlier Session is alive and the engine holds no answer."""
-    engine = TriageEngine(real_kb)  # its own: the shared one holds other tests' answers
+    engine = CompiledRules(real_kb)  # its own: the shared one holds other tests' answers
     config = load_config(write_config(tmp_path, 'emergency_number = "112"\ncount_sessions = true\n'))
     reading = load_reading(engine.kb)
     sessions: list[weakref.ref] = []
@@ -297,7 +297,7 @@ def test_each_person_gets_a_new_session_and_nothing_of_it_stays_in_memory(real_k
     class Watched(Kiosk):
         def _answer(self) -> None:
             alive = sum(ref() is not None for ref in sessions)
-            answers = sum(type(f).__name__ == "Answer" for f in self.engine.facts.values())
+            answers = sum(f.kind == "Answer" for f in self.engine.facts_held())
             seen_at_start.append((alive, answers))
             try:
                 super()._answer()
@@ -317,7 +317,7 @@ def test_each_person_gets_a_new_session_and_nothing_of_it_stays_in_memory(real_k
         assert kiosk.run() == 0
     assert seen_at_start == [(0, 0), (0, 0)]
     assert len(sessions) == 2 and sessions[0]() is None and kiosk.interview is None
-    assert not [f for f in engine.facts.values() if type(f).__name__ == "Answer"]
+    assert not [f for f in engine.facts_held() if f.kind == "Answer"]
     assert kiosk.counts is None  # shown to staff, then dropped
     text = out.getvalue()
     assert text.count(CLEAR_ALL) >= 3 and "Emergency 1, Urgent 0, Soon 0, Routine 0" in text

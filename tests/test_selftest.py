@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from triage.knowledge.load import builtin_rules_dir, load_knowledge
-from triage.checks.selftest import SelfTestError, checked_engine, failures
+from triage.checks.selftest import SelfTestError, checked_rules, failures
 
 REFUSAL = ("error: triage: refusing to start: {n} of {total} golden cases fail on this knowledge base; "
            "run 'triage rules test' for details")
@@ -30,7 +30,7 @@ def case_count() -> int:
 
 
 def test_the_built_in_knowledge_base_passes_its_self_test(real_kb):
-    engine = checked_engine(real_kb)
+    engine = checked_rules(real_kb)
     assert failures(engine) == []
     assert engine.kb is real_kb
 
@@ -107,16 +107,16 @@ def test_interview_starts_when_every_case_passes(cli):
 def test_selftest_error_lists_one_problem_per_case(tmp_path):
     rules = rules_copy(tmp_path, {"cases/all_no.yaml": ("urgency: routine", "urgency: soon")})
     with pytest.raises(SelfTestError) as info:
-        checked_engine(load_knowledge(rules))
+        checked_rules(load_knowledge(rules))
     assert [p.item for p in info.value.problems] == ["case 'all_no'", None]
     assert info.value.exit_code == 2
 
 
-def test_the_checked_engine_carries_nothing_of_the_golden_cases_into_the_first_session(real_kb):
+def test_the_checked_rules_carries_nothing_of_the_golden_cases_into_the_first_session(real_kb):
     # The self-test runs every case (emergencies among them) on the engine that then serves patients.
     from triage.session import Session
 
-    session = Session(checked_engine(real_kb))
+    session = Session(checked_rules(real_kb))
     outcome = session.outcome()
     assert (outcome.referral.urgency.id, outcome.referral.to.id) == ("routine", "gp")
     assert outcome.sections == () and outcome.answers == ()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from triage.answers import check_answers
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.knowledge.load import load_knowledge
 from triage.model import KnowledgeBase, Question, QuestionType
 from triage.render.json_format import outcome_data
@@ -49,14 +49,14 @@ def run_through(session: Session, script: Mapping[str, object],
 
 
 @pytest.fixture
-def session(real_engine: TriageEngine) -> Session:
+def session(real_engine: CompiledRules) -> Session:
     return Session(real_engine)
 
 
 @pytest.fixture(scope="module")
-def batch_engine() -> TriageEngine:
+def batch_engine() -> CompiledRules:
     """A second engine, so that 'all at once' is computed apart from the session's own engine."""
-    return TriageEngine(load_knowledge())
+    return CompiledRules(load_knowledge())
 
 
 # --- order of the questions ----------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def test_where_the_deposits_were_seen_is_asked_only_after_a_yes_to_seeing_them(s
                                   stop_before="general_signs")
     assert asked_after_yes[-3:] == ["image_seen", "image_where", "image_cause_known"]
 
-    other = Session(session.engine)
+    other = Session(session.rules)
     asked_after_not_sure = run_through(other, {"sex": "female", "image_seen": "not_sure"},
                                        stop_before="general_signs")
     assert asked_after_not_sure[-1] == "image_seen"
@@ -326,7 +326,7 @@ def _case_ids(kb: KnowledgeBase) -> list[str]:
 
 @pytest.mark.parametrize("case_id", _case_ids(load_knowledge()))
 def test_answering_one_by_one_gives_the_same_outcome_as_all_at_once(
-        case_id: str, real_kb: KnowledgeBase, session: Session, batch_engine: TriageEngine):
+        case_id: str, real_kb: KnowledgeBase, session: Session, batch_engine: CompiledRules):
     case = next(c for c in real_kb.cases if c.id == case_id)
     answers = check_answers(real_kb, case.answers, case.file)
 
@@ -340,7 +340,7 @@ def test_answering_one_by_one_gives_the_same_outcome_as_all_at_once(
     assert one_by_one["referral"]["urgency"] == case.expect.urgency
 
 
-def test_a_new_session_on_the_same_engine_starts_empty(real_engine: TriageEngine):
+def test_a_new_session_on_the_same_engine_starts_empty(real_engine: CompiledRules):
     first = Session(real_engine)
     run_through(first, {"sex": "male", "tb_history": "yes", "breathing_screen": "yes"})
     first.answer("chest_pain", "yes")

@@ -13,7 +13,8 @@ from typing import Any
 # The names below are imported when first used, not with the package: `triage` (the interview) puts its
 # opening screen up before the engine and the knowledge model are imported (docs/benchmarks.md).
 _LAZY = {
-    "TriageEngine": "triage.rete.engine",
+    "CompiledRules": "triage.rete.engine",
+    "compile_rules": "triage.rete.engine",
     "evaluate": "triage.rete.engine",
     "AnswersError": "triage.errors",
     "KnowledgeBaseError": "triage.errors",

@@ -30,16 +30,16 @@ def cmd_run(args: argparse.Namespace) -> int:
              triage run --batch sessions.jsonl > outcomes.jsonl
     """
     from triage.answers import check_answers, read_answers_file
-    from triage.rete.engine import TriageEngine
+    from triage.rete.engine import CompiledRules
     from triage.render.json_format import outcome_json
     from triage.render.text import outcome_text
 
     kb = _load(args)
     if args.batch is not None:
-        return _run_batch(TriageEngine(kb), args.batch)
+        return _run_batch(CompiledRules(kb), args.batch)
     name, raw = read_answers_file(args.answers)
     answers = check_answers(kb, raw, name)
-    outcome = TriageEngine(kb).evaluate(answers)
+    outcome = CompiledRules(kb).evaluate(answers)
     sys.stdout.write(outcome_json(outcome) + "\n" if args.format == "json" else outcome_text(kb, outcome))
     return 0
 
@@ -106,9 +106,9 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
     Example: triage rules test --rules ./my-rules
     """
     from triage.checks.cases import rules_not_exercised, run_cases
-    from triage.rete.engine import TriageEngine
+    from triage.rete.engine import CompiledRules
 
-    engine = TriageEngine(_load(args))
+    engine = CompiledRules(_load(args))
     results = run_cases(engine)
     for result in results:
         print(f"{'pass' if result.passed else 'FAIL'}  {result.case.id}: {result.case.title}")
@@ -130,11 +130,11 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     texts (reading grade per text with --readability); failing golden cases.
     Example: triage rules check --rules ./my-rules
     """
-    from triage.rete.engine import TriageEngine
+    from triage.rete.engine import CompiledRules
     from triage.checks.lint import ERROR, READABILITY_MAX_GRADE, check, readability
 
     kb = _load(args)
-    notes = check(kb, TriageEngine(kb))
+    notes = check(kb, CompiledRules(kb))
     errors = [n for n in notes if n.level == ERROR]
     warnings = [n for n in notes if n.level != ERROR]
     print(f"Knowledge base {kb.name} {kb.version} ({kb.hash[:12]}): {len(kb.questions)} questions, "
@@ -160,12 +160,12 @@ def cmd_rules_review(args: argparse.Namespace) -> int:
              triage rules review --format markdown -o review.md
     """
     from triage.checks.cases import run_cases
-    from triage.rete.engine import TriageEngine
+    from triage.rete.engine import CompiledRules
     from triage.render import review_sheet
     from triage.knowledge.reviews import read_reviews, status
 
     kb = _load(args)
-    sheet = review_sheet.build(kb, status(kb, read_reviews(kb)), run_cases(TriageEngine(kb)))
+    sheet = review_sheet.build(kb, status(kb, read_reviews(kb)), run_cases(CompiledRules(kb)))
     text = review_sheet.html(sheet) if args.format == "html" else review_sheet.markdown(sheet)
     if args.output is None or str(args.output) == "-":
         sys.stdout.write(text)
@@ -214,15 +214,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
     Example: triage explain --answers examples/past-tb.yaml
     """
     from triage.answers import check_answers, read_answers_file
-    from triage.rete.engine import TriageEngine
+    from triage.rete.engine import compile_rules
     from triage.render.trace import trace_text
 
     kb = _load(args)
     name, raw = read_answers_file(args.answers)
     answers = check_answers(kb, raw, name)
-    engine = TriageEngine(kb)
-    outcome = engine.evaluate(answers)
-    sys.stdout.write(trace_text(kb, engine.facts.values(), engine.firings, outcome))
+    run = compile_rules(kb).new_run()
+    run.restart(answers)
+    sys.stdout.write(trace_text(kb, run.trace(), run.outcome()))
     return 0
 
 
@@ -245,10 +245,10 @@ def cmd_interview(args: argparse.Namespace) -> int:
     from triage.frontends.interview import Interview
     from triage.frontends.asker import Asker, PlainAsker, QuestionaryAsker
     from triage.knowledge.reviews import review_notices
-    from triage.checks.selftest import checked_engine
+    from triage.checks.selftest import checked_rules
 
     kb = _load(args)
-    engine = checked_engine(kb)  # refuses to start (exit 2) if a golden case fails
+    engine = checked_rules(kb)  # refuses to start (exit 2) if a golden case fails
     asker: Asker = PlainAsker() if plain else QuestionaryAsker()
     try:
         return Interview(engine, asker, save=args.save, notices=review_notices(kb)).run()
@@ -264,9 +264,9 @@ def _interview_while_preparing(args: argparse.Namespace, opening) -> int:  # typ
 
     def prepare():  # type: ignore[no-untyped-def]
         import triage.frontends.interview  # noqa: F401 - imported here, not after the person chose to start
-        from triage.checks.selftest import checked_engine
+        from triage.checks.selftest import checked_rules
 
-        engine = checked_engine(_load(args))  # refuses to start (exit 2) if a golden case fails
+        engine = checked_rules(_load(args))  # refuses to start (exit 2) if a golden case fails
         settle_memory()
         return engine
 
@@ -298,11 +298,11 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     """
     from triage.frontends.kiosk.kiosk import kiosk_main, print_code_hash
     from triage.frontends.startup import settle_memory
-    from triage.checks.selftest import checked_engine
+    from triage.checks.selftest import checked_rules
 
     if args.hash_code:
         return print_code_hash()
-    engine = checked_engine(_load(args))  # refuses to start (exit 2) if a golden case fails
+    engine = checked_rules(_load(args))  # refuses to start (exit 2) if a golden case fails
     settle_memory()
     return kiosk_main(args.config, engine)  # the engine that passed the self-test serves the patients
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import assert_never
 
 from triage.model import (
     Advice,
@@ -27,13 +29,36 @@ from triage.model import (
 AnswerValue = str | tuple[str, ...]
 
 
+class ConclusionKind(StrEnum):
+    """The kinds of thing a rule can conclude, or build on (the organ-concern count is kept by the engine)."""
+
+    CONCERN = "concern"
+    FINDING = "finding"
+    ORGAN_CONCERNS = "organ_concerns"
+    WORKUP = "workup"
+    REFERRAL = "referral"
+    ADVICE = "advice"
+
+
+@dataclass(frozen=True, order=True)
+class Concluded:
+    """One conclusion, e.g. concern 'lungs'; `str()` gives the stable label used in explanations and JSON."""
+
+    kind: ConclusionKind
+    name: str  # the section, finding, workup, advice or doctor id; for organ concerns, the count
+    detail: str = ""  # for a referral, the urgency
+
+    def __str__(self) -> str:
+        return ":".join(part for part in (self.kind.value, self.name, self.detail) if part)
+
+
 @dataclass(frozen=True)
 class Firing:
     """One rule that fired, the answers it matched, and the earlier conclusions it built on."""
 
     rule_id: str
     answers: tuple[tuple[str, str], ...] = ()
-    conclusions_used: tuple[str, ...] = ()
+    conclusions_used: tuple[Concluded, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,9 +66,34 @@ class Step:
     """One line of the explanation: a rule, what it concluded, and what it rested on."""
 
     rule: Rule
-    conclusion: str
+    conclusion: Concluded
     answers: tuple[tuple[str, str], ...]
-    conclusions_used: tuple[str, ...]
+    conclusions_used: tuple[Concluded, ...]
+
+
+@dataclass(frozen=True)
+class TraceFact:
+    """A fact as the engine held it: its number (in the order of declaration), its kind and its fields."""
+
+    number: int
+    kind: str  # Answer, Concern, Reached, Consider, Referred, Advised, OrganConcernCount, Counted
+    fields: tuple[tuple[str, str | int | bool], ...]
+
+
+@dataclass(frozen=True)
+class TraceFiring:
+    """One rule firing, with the facts it matched (facts tested only by NOT or EXISTS do not appear)."""
+
+    rule_id: str
+    facts: tuple[TraceFact, ...]
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The forward chaining of one evaluation: every fact declared and every rule fired, in order."""
+
+    facts: tuple[TraceFact, ...]
+    firings: tuple[TraceFiring, ...]
 
 
 @dataclass(frozen=True)
@@ -84,25 +134,27 @@ class Outcome:
         return tuple(w.workup.id for w in self.workups)
 
 
-def conclusion_label(rule: Rule) -> str:
-    """A short, stable name for what a rule concludes, e.g. 'concern:lungs'."""
-    then = rule.then
-    if isinstance(then, RaiseConcern):
-        return f"concern:{then.section}"
-    if isinstance(then, ReachFinding):
-        return f"finding:{then.finding}"
-    if isinstance(then, ConsiderWorkup):
-        return f"workup:{then.workup}"
-    if isinstance(then, Refer):
-        return f"referral:{then.to}:{then.urgency}"
-    assert isinstance(then, GiveAdvice)
-    return f"advice:{then.advice}"
+def concluded_by(rule: Rule) -> Concluded:
+    """What a rule concludes, e.g. concern 'lungs'."""
+    match rule.then:
+        case RaiseConcern(section):
+            return Concluded(ConclusionKind.CONCERN, section)
+        case ReachFinding(finding):
+            return Concluded(ConclusionKind.FINDING, finding)
+        case ConsiderWorkup(workup, _):
+            return Concluded(ConclusionKind.WORKUP, workup)
+        case Refer(to, urgency):
+            return Concluded(ConclusionKind.REFERRAL, to, urgency)
+        case GiveAdvice(advice):
+            return Concluded(ConclusionKind.ADVICE, advice)
+        case unknown:
+            assert_never(unknown)
 
 
 def _merged_steps(kb: KnowledgeBase, firings: list[Firing]) -> tuple[Step, ...]:
     """One step per rule (a rule may fire on several answers), in the knowledge base's order."""
     answers: dict[str, set[tuple[str, str]]] = {}
-    used: dict[str, set[str]] = {}
+    used: dict[str, set[Concluded]] = {}
     for firing in firings:
         answers.setdefault(firing.rule_id, set()).update(firing.answers)
         used.setdefault(firing.rule_id, set()).update(firing.conclusions_used)
@@ -110,7 +162,7 @@ def _merged_steps(kb: KnowledgeBase, firings: list[Firing]) -> tuple[Step, ...]:
     kinds = (RaiseConcern, ReachFinding, ConsiderWorkup, Refer, GiveAdvice)
     order = {rule.id: (kinds.index(type(rule.then)), index) for index, rule in enumerate(kb.rules)}
     return tuple(
-        Step(kb.rule[rule_id], conclusion_label(kb.rule[rule_id]), tuple(sorted(answers[rule_id])),
+        Step(kb.rule[rule_id], concluded_by(kb.rule[rule_id]), tuple(sorted(answers[rule_id])),
              tuple(sorted(used[rule_id])))
         for rule_id in sorted(answers, key=order.__getitem__)
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.flow import applicable, next_question, offered_options, offered_values, questions_left
 from triage.model import Option, Question
 from triage.outcome import AnswerValue, Outcome
@@ -23,14 +23,13 @@ class Progress:
 class Session:
     """The state of one interview. Create a new one for every person; nothing carries over."""
 
-    def __init__(self, engine: TriageEngine):
-        self.engine = engine
-        self.kb = engine.kb
+    def __init__(self, rules: CompiledRules):
+        self.rules = rules
+        self.kb = rules.kb
         self.answers: dict[str, AnswerValue] = {}
         self.history: list[str] = []  # question ids in the order they were answered
-        self.engine.start({})
-        self.engine.run()
-        self._outcome: Outcome | None = None
+        self.run = rules.new_run()  # this person's own evaluation; nothing in it is shared
+        self.run.restart({})
 
     # --- where we are --------------------------------------------------------------------------------
 
@@ -50,9 +49,7 @@ class Session:
         return Progress(len(self.answers) + 1, max(left - 1, 0))
 
     def outcome(self) -> Outcome:
-        if self._outcome is None:
-            self._outcome = self.engine.outcome(self.answers)
-        return self._outcome
+        return self.run.outcome()
 
     def reached_top_urgency(self) -> bool:
         """Whether the answers already reach the highest urgency (the interview stops there)."""
@@ -61,20 +58,17 @@ class Session:
     # --- changing the answers ------------------------------------------------------------------------
 
     def answer(self, question_id: str, value: AnswerValue) -> None:
-        """Record an answer; the engine runs at once, so the outcome is always up to date."""
-        self._outcome = None
+        """Record an answer; the rules run at once, so the outcome is always up to date."""
         if question_id in self.answers:
             self.change(question_id, value)
             return
         self.answers[question_id] = value
         self.history.append(question_id)
-        # Rules only ever add conclusions, so a new answer can be added to the running engine.
-        self.engine.add_answer(question_id, value)
-        self.engine.run()
+        # Rules only ever add conclusions, so a new answer is added to what the run already concluded.
+        self.run.add(question_id, value)
 
     def change(self, question_id: str, value: AnswerValue) -> list[str]:
         """Change an earlier answer; returns the ids of later answers dropped because they no longer apply."""
-        self._outcome = None
         changed = dict(self.answers)
         changed[question_id] = value
         kept = applicable(self.kb, changed)
@@ -99,11 +93,14 @@ class Session:
         del self.answers[last]
         self.answers = applicable(self.kb, self.answers)
         self.history = [q for q in self.history if q in self.answers]
-        self._outcome = None
         self._replay()
         return self.kb.question[last]
 
+    def forget(self) -> None:
+        """Drop every answer and conclusion of this person (the kiosk, before the next visitor)."""
+        self.answers, self.history = {}, []
+        self.run.forget()
+
     def _replay(self) -> None:
-        # Taking an answer back is not monotone, so the engine starts over with what remains.
-        self.engine.start(self.answers)
-        self.engine.run()
+        # Taking an answer back is not monotone, so the run starts over with what remains.
+        self.run.restart(self.answers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from triage.answers import check_answers
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.errors import AnswersError
 from triage.model import GoldenCase
 from triage.outcome import Outcome
@@ -31,7 +31,7 @@ def _set_difference(what: str, expected: frozenset[str], actual: set[str]) -> li
     return out
 
 
-def run_case(engine: TriageEngine, case: GoldenCase) -> CaseResult:
+def run_case(engine: CompiledRules, case: GoldenCase) -> CaseResult:
     try:
         answers = check_answers(engine.kb, case.answers, case.file)
     except AnswersError as exc:
@@ -47,10 +47,10 @@ def run_case(engine: TriageEngine, case: GoldenCase) -> CaseResult:
     return CaseResult(case, outcome, tuple(differences))
 
 
-def run_cases(engine: TriageEngine) -> list[CaseResult]:
+def run_cases(engine: CompiledRules) -> list[CaseResult]:
     return [run_case(engine, case) for case in engine.kb.cases]
 
 
-def rules_not_exercised(engine: TriageEngine, results: list[CaseResult]) -> list[str]:
+def rules_not_exercised(engine: CompiledRules, results: list[CaseResult]) -> list[str]:
     fired = {step.rule.id for r in results if r.outcome for step in r.outcome.explanation}
     return [rule.id for rule in engine.kb.rules if rule.id not in fired]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from triage.checks.cases import run_cases
 from triage.logic import questions_read, walk
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.model import (
     ConcernRaised,
     ConsiderWorkup,
@@ -42,10 +42,10 @@ class Note:
         return f"{self.level}: [{self.code}] {self.where}: {self.message}"
 
 
-def check(kb: KnowledgeBase, engine: TriageEngine | None = None) -> list[Note]:
+def check(kb: KnowledgeBase, engine: CompiledRules | None = None) -> list[Note]:
     """Every lint finding, errors first."""
     notes = [*_unused(kb), *_never_fires(kb), *_red_flags(kb), *_wording(kb), *_readability_notes(kb),
-             *_reading(kb), *_cases(kb, engine or TriageEngine(kb))]
+             *_reading(kb), *_cases(kb, engine or CompiledRules(kb))]
     return sorted(notes, key=lambda n: n.level != ERROR)
 
 
@@ -145,7 +145,7 @@ def _reading(kb: KnowledgeBase) -> Iterator[Note]:
                        f"'{phrase}' reads as a diagnosis; say which leaflet section relates to the answers")
 
 
-def _cases(kb: KnowledgeBase, engine: TriageEngine) -> Iterator[Note]:
+def _cases(kb: KnowledgeBase, engine: CompiledRules) -> Iterator[Note]:
     for result in run_cases(engine):
         for difference in result.differences:
             yield Note(ERROR, "case-fails", f"case '{result.case.id}' ({result.case.file})", difference)

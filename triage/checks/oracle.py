@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import assert_never
 
 from triage.logic import holds
 from triage.model import (
     AllOf,
+    Always,
     AnswerIncludes,
     AnswerIs,
     AnyOf,
@@ -21,11 +23,14 @@ from triage.model import (
     Condition,
     FindingReached,
     KnowledgeBase,
+    ConsiderWorkup,
+    GiveAdvice,
     OrganConcernsAtLeast,
     RaiseConcern,
     ReachFinding,
+    Refer,
 )
-from triage.outcome import AnswerValue, Firing, Outcome, build_outcome
+from triage.outcome import AnswerValue, Concluded, ConclusionKind, Firing, Outcome, build_outcome
 
 
 @dataclass
@@ -45,7 +50,7 @@ class _State:
         return holds(condition, self.answers, self.concerns, self.findings, self.organ_concerns)
 
 
-def _matched(condition: Condition, state: _State) -> tuple[set[tuple[str, str]], set[str]]:
+def _matched(condition: Condition, state: _State) -> tuple[set[tuple[str, str]], set[Concluded]]:
     """The given answers (question, value) and the conclusions a holding condition rests on.
 
     For `any`, every branch that holds counts (the engine fires once per matching branch and the
@@ -60,20 +65,24 @@ def _matched(condition: Condition, state: _State) -> tuple[set[tuple[str, str]],
             given = state.answers[question]
             return {(question, o) for o in given if o in options}, set()
         case ConcernRaised(section):
-            return set(), {f"concern:{section}"}
+            return set(), {Concluded(ConclusionKind.CONCERN, section)}
         case FindingReached(finding):
-            return set(), {f"finding:{finding}"}
+            return set(), {Concluded(ConclusionKind.FINDING, finding)}
         case OrganConcernsAtLeast(_):
-            return set(), {f"organ_concerns:{state.organ_concerns}"}
+            return set(), {Concluded(ConclusionKind.ORGAN_CONCERNS, str(state.organ_concerns))}
         case AllOf(items) | AnyOf(items):
             answers: set[tuple[str, str]] = set()
-            used: set[str] = set()
+            used: set[Concluded] = set()
             for item in items:
                 item_answers, item_used = _matched(item, state)
                 answers |= item_answers
                 used |= item_used
             return answers, used
-    return set(), set()  # Always
+        case Always():
+            return set(), set()
+        case unknown:
+            # A kind this oracle does not know must stop the check, not quietly match nothing.
+            assert_never(unknown)
 
 
 def fire_all(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[Firing]:
@@ -92,10 +101,15 @@ def fire_all(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[Firi
                 continue
             fired.add(rule.id)
             changed = True
-            if isinstance(rule.then, RaiseConcern):
-                state.concerns.add(rule.then.section)
-            elif isinstance(rule.then, ReachFinding):
-                state.findings.add(rule.then.finding)
+            match rule.then:
+                case RaiseConcern(section):
+                    state.concerns.add(section)
+                case ReachFinding(finding):
+                    state.findings.add(finding)
+                case ConsiderWorkup() | Refer() | GiveAdvice():
+                    pass  # nothing a condition can read
+                case unknown:
+                    assert_never(unknown)
     firings = []
     for rule in kb.rules:
         if rule.id in fired:
@@ -127,7 +141,7 @@ def differences(engine: Outcome, reference: Outcome) -> list[str]:
             "rules fired": tuple(s.rule.id for s in o.explanation),
             "answers matched": tuple((s.rule.id, s.answers) for s in o.explanation),
             "conclusions used": tuple((s.rule.id, tuple(c for c in s.conclusions_used
-                                                        if not c.startswith("organ_concerns:")))
+                                                        if c.kind is not ConclusionKind.ORGAN_CONCERNS))
                                       for s in o.explanation),
         }
 

@@ -8,7 +8,7 @@ rather than give advice nobody has checked. `triage rules test` shows the same r
 from __future__ import annotations
 
 from triage.checks.cases import run_cases
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.errors import Problem, TriageError
 from triage.model import KnowledgeBase
 
@@ -17,7 +17,7 @@ class SelfTestError(TriageError):
     """One or more golden cases fail on the loaded knowledge base; nothing may be shown to patients."""
 
 
-def failures(engine: TriageEngine) -> list[Problem]:
+def failures(engine: CompiledRules) -> list[Problem]:
     """One problem per failing golden case, each on one line; empty when every case passes."""
     problems = []
     for result in run_cases(engine):
@@ -27,13 +27,13 @@ def failures(engine: TriageEngine) -> list[Problem]:
     return problems
 
 
-def checked_engine(kb: KnowledgeBase) -> TriageEngine:
-    """An engine for `kb` that has passed every golden case; SelfTestError names each case that fails.
+def checked_rules(kb: KnowledgeBase) -> CompiledRules:
+    """The compiled rules of `kb`, once they have passed every golden case; SelfTestError names each case that fails.
 
-    The same engine serves the patients afterwards (every session resets it), so what was tested is
+    The same compiled rules serve the patients afterwards (each person in a run of their own), so what was tested is
     what runs.
     """
-    engine = TriageEngine(kb)
+    engine = CompiledRules(kb)
     problems = failures(engine)
     if problems:
         summary = (f"refusing to start: {len(problems)} of {len(kb.cases)} golden cases fail on this "

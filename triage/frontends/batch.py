@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from triage.answers import check_answers
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.errors import TriageError
 from triage.render.json_format import outcome_data
 from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
@@ -24,7 +24,7 @@ class BatchLine:
     error: str | None = None
 
 
-def evaluate_lines(engine: TriageEngine, lines: Iterable[str], file: str) -> Iterator[BatchLine]:
+def evaluate_lines(engine: CompiledRules, lines: Iterable[str], file: str) -> Iterator[BatchLine]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue

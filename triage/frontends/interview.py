@@ -9,7 +9,7 @@ import json
 import textwrap
 from pathlib import Path
 
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.frontends.opening_screen import EXIT_OK, Quit, ended_early, guarded, opening_screen
 from triage.frontends.asker import GO_BACK, Asker, wrap
 from triage.model import Question
@@ -22,7 +22,7 @@ from triage.session import Session
 
 
 class Interview:
-    def __init__(self, engine: TriageEngine, asker: Asker, save: Path | None = None, notices: tuple[str, ...] = ()):
+    def __init__(self, engine: CompiledRules, asker: Asker, save: Path | None = None, notices: tuple[str, ...] = ()):
         self.session = Session(engine)
         self.kb = engine.kb
         self.asker = asker

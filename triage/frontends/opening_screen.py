@@ -14,7 +14,7 @@ from triage.frontends.startup import Preparation, PreparationFailed
 from triage.knowledge.opening import Opening
 
 if TYPE_CHECKING:
-    from triage.rete.engine import TriageEngine
+    from triage.rete.engine import CompiledRules
 
 EXIT_OK, EXIT_INPUT_ENDED, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -51,7 +51,7 @@ def ended_early(asker: Asker, reason: Exception, saved: bool = False) -> int:
     return EXIT_INPUT_ENDED
 
 
-def interview_while_preparing(asker: Asker, opening: Opening, preparation: Preparation[TriageEngine],
+def interview_while_preparing(asker: Asker, opening: Opening, preparation: Preparation[CompiledRules],
                               save: Path | None = None) -> int:
     """The interview, its opening screen up while `preparation` loads, compiles and self-tests the rules.
 

@@ -38,9 +38,9 @@ def outcome_data(outcome: Outcome) -> dict[str, Any]:
                 "rule": step.rule.id,
                 "statement": step.rule.statement,
                 "source": step.rule.source,
-                "conclusion": step.conclusion,
+                "conclusion": str(step.conclusion),
                 "answers": [{"question": q, "answer": v} for q, v in step.answers],
-                "conclusions_used": list(step.conclusions_used),
+                "conclusions_used": [str(c) for c in step.conclusions_used],
             }
             for step in outcome.explanation
         ],

@@ -4,6 +4,7 @@ inline SVG, made here so the review sheet needs no network and no graph program.
 from __future__ import annotations
 
 from html import escape
+from typing import NamedTuple
 
 from triage.logic import walk
 from triage.model import (
@@ -15,46 +16,56 @@ from triage.model import (
     OrganConcernsAtLeast,
     Rule,
 )
-from triage.outcome import conclusion_label
+from triage.outcome import concluded_by
 
 _COLUMN_X = (10, 330, 650)
 _NODE_W, _NODE_H, _GAP = 290, 22, 30
 
 
-def _layer(node: str) -> int:
-    kind = node.split(":", 1)[0]
-    return 0 if kind == "answer" else 1 if kind in ("concern", "finding", "organ_concerns") else 2
+class Node(NamedTuple):
+    """One box of the drawing: what kind of thing it is and its name; labelled 'kind:name'."""
+
+    kind: str  # answer, concern, finding, organ_concerns, or a kind of conclusion
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.name}"
 
 
-def edges(kb: KnowledgeBase, rules: list[Rule]) -> list[tuple[str, str, str]]:
+def _layer(node: Node) -> int:
+    return 0 if node.kind == "answer" else 1 if node.kind in ("concern", "finding", "organ_concerns") else 2
+
+
+def edges(kb: KnowledgeBase, rules: list[Rule]) -> list[tuple[Node, Node, str]]:
     """(from, to, rule id) for every input a rule reads and the conclusion it draws."""
     out = []
     for rule in rules:
-        target = conclusion_label(rule)
+        concluded = concluded_by(rule)
+        target = Node(concluded.kind.value, ":".join(p for p in (concluded.name, concluded.detail) if p))
         for part in walk(rule.when):
             if isinstance(part, AnswerIs | AnswerIncludes):
-                source = f"answer:{part.question}"
+                source = Node("answer", part.question)
             elif isinstance(part, ConcernRaised):
-                source = f"concern:{part.section}"
+                source = Node("concern", part.section)
             elif isinstance(part, FindingReached):
-                source = f"finding:{part.finding}"
+                source = Node("finding", part.finding)
             elif isinstance(part, OrganConcernsAtLeast):
-                source = f"organ_concerns:{part.count}+"
+                source = Node("organ_concerns", f"{part.count}+")
             else:
-                continue
+                continue  # all/any are walked into; always reads nothing
             out.append((source, target, rule.id))
     return list(dict.fromkeys(out))
 
 
 def svg(kb: KnowledgeBase, rules: list[Rule], title: str) -> str:
     links = edges(kb, rules)
-    nodes: list[list[str]] = [[], [], []]
+    nodes: list[list[Node]] = [[], [], []]
     for source, target, _ in links:
         for node in (source, target):
             if node not in nodes[_layer(node)]:
                 nodes[_layer(node)].append(node)
     for column in nodes:
-        column.sort()
+        column.sort(key=str)
     place = {node: (_COLUMN_X[c], 30 + i * _GAP) for c, column in enumerate(nodes) for i, node in enumerate(column)}
     height = 40 + max((len(c) for c in nodes), default=1) * _GAP
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="960" height="{height}" role="img" '
@@ -73,9 +84,8 @@ def svg(kb: KnowledgeBase, rules: list[Rule], title: str) -> str:
             d = f"M{x1 + _NODE_W},{y1 + 11} L{x2},{y2 + 11}"
         parts.append(f'<path d="{d}" class="edge" marker-end="url(#arrow)"><title>{escape(rule_id)}</title></path>')
     for node, (x, y) in place.items():
-        kind = node.split(":", 1)[0]
-        label = node if len(node) <= 44 else node[:43] + "…"
-        parts.append(f'<g class="node {kind}"><rect x="{x}" y="{y}" width="{_NODE_W}" height="{_NODE_H}" rx="4"/>'
+        label = str(node) if len(str(node)) <= 44 else str(node)[:43] + "…"
+        parts.append(f'<g class="node {node.kind}"><rect x="{x}" y="{y}" width="{_NODE_W}" height="{_NODE_H}" rx="4"/>'
                      f'<text x="{x + 6}" y="{y + 15}">{escape(label)}</text></g>')
     parts.append("</svg>")
     return "\n".join(parts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from triage.model import KnowledgeBase, Question, Section
-from triage.outcome import Outcome
+from triage.outcome import Concluded, ConclusionKind, Outcome
 from triage.render.describe import answer_words, describe
 
 WIDTH = 78
@@ -57,13 +57,12 @@ def explanation_text(kb: KnowledgeBase, outcome: Outcome) -> str:
     return "\n".join(lines)
 
 
-def _used_words(kb: KnowledgeBase, used: str) -> str:
-    kind, _, ident = used.partition(":")
-    if kind == "concern":
-        return f"the section '{kb.section[ident].title}'"
-    if kind == "organ_concerns":
-        return f"answers relating to {ident} organs"
-    return f"the finding '{ident}'"
+def _used_words(kb: KnowledgeBase, used: Concluded) -> str:
+    if used.kind is ConclusionKind.CONCERN:
+        return f"the section '{kb.section[used.name].title}'"
+    if used.kind is ConclusionKind.ORGAN_CONCERNS:
+        return f"answers relating to {used.name} organs"
+    return f"the finding '{used.name}'"
 
 
 def outcome_text(kb: KnowledgeBase, outcome: Outcome, explain: bool = True) -> str:

@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from triage.logic import questions_read
 from triage.model import KnowledgeBase, Refer
-from triage.outcome import Outcome
+from triage.outcome import Outcome, Trace, TraceFact
 from triage.render.describe import describe, describe_conclusion
 
 
-def _fact(fact: Any) -> str:
-    fields = ", ".join(f"{k}={v}" for k, v in fact.items() if not str(k).startswith("__"))
-    return f"f-{fact['__factid__']} {type(fact).__name__}({fields})"
+def _fact(fact: TraceFact) -> str:
+    fields = ", ".join(f"{k}={v}" for k, v in fact.fields)
+    return f"f-{fact.number} {fact.kind}({fields})"
 
 
-def trace_text(kb: KnowledgeBase, facts: Iterable[Any], firings: list[tuple[str, tuple[Any, ...]]],
-               outcome: Outcome) -> str:
+def trace_text(kb: KnowledgeBase, trace: Trace, outcome: Outcome) -> str:
     """Facts in the order they were declared, the rules in the order they fired, then why not emergency."""
     lines = ["FACTS DECLARED (in order)"]
-    lines += [f"  {_fact(f)}" for f in sorted(facts, key=lambda f: f["__factid__"])]
+    lines += [f"  {_fact(f)}" for f in trace.facts]
     lines += ["", "RULES FIRED (in order)"]
-    for number, (rule_id, matched) in enumerate(firings, start=1):
-        rule = kb.rule[rule_id]
+    for number, firing in enumerate(trace.firings, start=1):
+        rule = kb.rule[firing.rule_id]
         lines.append(f"  {number}. {rule.id}: {rule.statement}")
         lines.append(f"     source: {rule.source} ({kb.source[rule.source].title})")
         lines.append(f"     IF {describe(rule.when)}")
-        facts_matched = [f for f in matched if type(f).__name__ != "InitialFact"]
-        lines.append("     matched: " + ("; ".join(_fact(f) for f in sorted(facts_matched,
-                                                                             key=lambda f: f["__factid__"]))
-                                          or "nothing (holds always)"))
+        facts_matched = [f for f in firing.facts if f.kind != "InitialFact"]
+        lines.append("     matched: " + ("; ".join(_fact(f) for f in facts_matched) or "nothing (holds always)"))
         lines.append(f"     THEN {describe_conclusion(rule.then)}")
     referral = outcome.referral
     lines += ["", "OUTCOME",

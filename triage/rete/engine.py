@@ -1,4 +1,10 @@
-"""Compile the rules of a knowledge base into an experta engine and run it over a set of answers.
+"""Compile a knowledge base's rules once, then evaluate each person's answers in a run of their own.
+
+`compile_rules(kb)` gives `CompiledRules`: immutable and shared by everybody (the interview, the kiosk's
+visitors one after another, a web server's threads). `rules.new_run()` gives one person's `Run`: their
+answers, the facts declared for them and the rules that fired, in order. A run borrows an experta network
+from its compiled rules only while it evaluates, so two people never meet in one object, whatever the order
+or the thread they are evaluated in.
 
 Every medical rule comes from the data; the only rule written here is the bookkeeping one that counts
 organ concerns, so that data can say "concerns in two or more organs".
@@ -7,36 +13,21 @@ organ concerns, so that data can say "concerns in two or more organs".
 from __future__ import annotations
 
 import inspect
+import threading
+import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, assert_never
 
 from triage.errors import EngineError, Problem
-from triage.rete.compat import (
-    AND,
-    AS,
-    MATCH,
-    NOT,
-    OR,
-    Fact,
-    FullRangeDepthStrategy,
-    InitialFact,
-    KnowledgeEngine,
-    P,
-)
-from triage.rete.compat import Rule as ExpertaRule
-# After experta_compat, which makes experta importable: the matcher internals that _FastMatcher builds on.
-from experta.matchers import ReteMatcher
-from experta.matchers.rete.mixins import NoMemory
-from experta.matchers.rete.nodes import FeatureTesterNode
-from experta.matchers.rete.token import Token
 from triage.model import (
     AllOf,
     Always,
     AnswerIncludes,
     AnswerIs,
     AnyOf,
-    Condition,
     ConcernRaised,
+    Condition,
+    Conclusion,
     ConsiderWorkup,
     FindingReached,
     GiveAdvice,
@@ -47,10 +38,25 @@ from triage.model import (
     Refer,
     Rule,
 )
-from triage.outcome import AnswerValue, Firing, Outcome, build_outcome
+from triage.outcome import (
+    AnswerValue,
+    Concluded,
+    ConclusionKind,
+    Firing,
+    Outcome,
+    Trace,
+    TraceFact,
+    TraceFiring,
+    build_outcome,
+)
+from triage.rete.compat import AND, AS, MATCH, NOT, OR, Fact, InitialFact, KnowledgeEngine, P
+from triage.rete.compat import Rule as ExpertaRule
+from triage.rete.matcher import FastMatcher
+from triage.rete.strategy import PositionalDepthStrategy
 
 # Each rule can fire once per combination of facts; with our rule counts this is far above any real run.
 FIRING_LIMIT_PER_RULE = 20
+_COUNTING_RULE = "count_organ_concern"
 
 
 class Answer(Fact):
@@ -104,10 +110,11 @@ def compile_condition(condition: Condition) -> Any:
             return OR(*(compile_condition(c) for c in items))
         case Always():
             return InitialFact()
-    raise TypeError(f"cannot compile condition {condition!r}")
+        case unknown:
+            assert_never(unknown)
 
 
-def _conclusion_fact(kb: KnowledgeBase, conclusion: Any) -> Fact:
+def _conclusion_fact(kb: KnowledgeBase, conclusion: Conclusion) -> Fact:
     match conclusion:
         case RaiseConcern(section):
             return Concern(section=section, organ=kb.section[section].organ)
@@ -119,10 +126,11 @@ def _conclusion_fact(kb: KnowledgeBase, conclusion: Any) -> Fact:
             return Referred(to=to, urgency=urgency)
         case GiveAdvice(advice):
             return Advised(advice=advice)
-    raise TypeError(f"unknown conclusion {conclusion!r}")
+        case unknown:
+            assert_never(unknown)
 
 
-def _conclude_shape(engine: TriageEngine, **_context: Any) -> None:
+def _conclude_shape(engine: _Network, **_context: Any) -> None:
     """The signature shared by every rule's right-hand side (see _compile_rule)."""
 
 
@@ -137,7 +145,7 @@ def _compile_rule(kb: KnowledgeBase, rule: Rule) -> ExpertaRule:
 
     # One function object per rule: experta keeps rules in a set hashed on (conditions, function,
     # salience), so two rules sharing both would silently collapse into one.
-    def conclude(engine: TriageEngine, **_context: Any) -> None:
+    def conclude(engine: _Network, **_context: Any) -> None:
         engine.declare(kind(**fields))
 
     conclude.__name__ = rule.id
@@ -147,154 +155,16 @@ def _compile_rule(kb: KnowledgeBase, rule: Rule) -> ExpertaRule:
     return ExpertaRule(compile_condition(rule.when))(conclude)
 
 
-class _FastMatcher(ReteMatcher):
-    """experta's RETE matcher with two shortcuts that leave its results and their order unchanged.
+def _counting_rule() -> ExpertaRule:
+    def count_organ_concern(engine: _Network, section: str, counter: Fact, n: int) -> None:
+        engine.declare(Counted(section=section))
+        engine.modify(counter, n=n + 1)
 
-    1. New activations are collected only from conflict-set nodes that were activated since they were
-       last asked, in the network's order. experta asks all of them (about 130 here) after every declare
-       and every firing, allocating two sets per node each time; a node that was not activated has
-       nothing new and adds nothing to the lists, so the lists come out the same.
-    2. The path of a fact through the alpha network (the one-fact tests at the top of the network) is
-       worked out once per fact content and remembered. Those tests read only the fact's own fields, so
-       a fact with the same content takes the same path to the same join and rule nodes, with the same
-       bindings; experta walks it again for every fact, copying the token at every test node (most of a
-       declare's cost). The remembered nodes are activated in the order the walk reaches them.
-    Both rely on the network not changing after it is built, which experta never does.
-    """
-
-    def __init__(self, engine: KnowledgeEngine):
-        super().__init__(engine)
-        self._csns = self._get_conflict_set_nodes()
-        self._touched: set[int] = set()  # positions in _csns of the nodes activated since last asked
-        for position, csn in enumerate(self._csns):
-            csn._activate = _noting(csn._activate, self._touched, position)
-        self._memory_nodes = _nodes_with_memory(self.root_node)
-        self._routes: dict[Any, list[tuple[Any, dict[Any, Any], tuple[Any, ...]]]] = {}
-
-    def changes(self, adding=None, deleting=None):  # type: ignore[no-untyped-def]
-        if deleting:
-            for fact in deleting:
-                self._send(fact, Token.TagType.INVALID)
-        if adding:
-            for fact in adding:
-                self._send(fact, Token.TagType.VALID)
-        added: list[Any] = []
-        removed: list[Any] = []
-        if self._touched:
-            touched = sorted(self._touched)
-            self._touched.clear()
-            for position in touched:
-                new, gone = self._csns[position].get_activations()
-                added.extend(new)
-                removed.extend(gone)
-        return added, removed
-
-    def remember(self, facts: list[Fact]) -> None:
-        """Work out the alpha paths of these facts' contents now."""
-        for fact in facts:
-            self._route(fact)
-
-    def _route(self, fact: Fact) -> list[tuple[Any, dict[Any, Any], tuple[Any, ...]]] | None:
-        """The remembered alpha path of this fact's content (worked out if new); None if it cannot be."""
-        try:
-            key = (type(fact), frozenset(item for item in fact.items() if item[0] != "__factid__"))
-            route = self._routes.get(key)
-        except TypeError:  # an unhashable value
-            return None
-        if route is None:
-            route = []
-            _alpha_walk(self.root_node, fact, {}, route)
-            if len(self._routes) > _MAX_ROUTES:
-                self._routes.clear()
-            self._routes[key] = route
-        return route
-
-    def _send(self, fact: Fact, tag: Any) -> None:
-        """What BusNode.add/remove do, along the remembered alpha path of this fact's content."""
-        route = self._route(fact)
-        if route is None:  # walk the network as experta does
-            (self.root_node.add if tag is Token.TagType.VALID else self.root_node.remove)(fact)
-            return
-        for activate, context, captures in route:
-            if captures:
-                context = dict(context)
-                for name in captures:
-                    context[name] = fact
-            # The node's own activate copies the token it gets; this one is new and used once.
-            activate(Token(tag, fact, context))
-
-    def reset(self) -> None:
-        # The same as resetting from the root down (which visits shared nodes once per parent): every node's
-        # own memory is wiped; nodes without memory have nothing to wipe.
-        for node in self._memory_nodes:
-            node._reset()
-
-
-def _noting(activate: Any, touched: set[int], position: int) -> Any:
-    """A conflict-set node's own _activate, which also notes that the node has something to report."""
-
-    def noted(token: Any) -> None:
-        activate(token)
-        touched.add(position)
-
-    return noted
-
-
-_MAX_ROUTES = 100_000  # distinct fact contents remembered; a knowledge base allows a few hundred
-
-
-def _alpha_walk(node: Any, fact: Fact, context: dict[Any, Any],
-                route: list[tuple[Any, dict[Any, Any], tuple[Any, ...]]]) -> None:
-    """FeatureTesterNode._activate for every alpha child of `node`, recording the first non-alpha nodes.
-
-    Each entry: the node's activate method, the bindings the token carries there (a binding of the whole
-    fact is recorded by name and filled in with each new fact), in the order experta would reach them.
-    """
-    for child in node.children:
-        tester = child.node
-        if type(tester) is not FeatureTesterNode or child.callback != tester.activate:
-            captures = tuple(name for name, value in context.items() if value is fact)
-            route.append((child.callback, {k: v for k, v in context.items() if k not in captures}, captures))
-            continue
-        match = tester.matcher(fact)
-        if not match:
-            continue
-        reached = dict(context)
-        if isinstance(match, Mapping):
-            if not _compatible(match, reached):
-                continue
-            reached.update(match)
-        _alpha_walk(tester, fact, reached, route)
-
-
-def _compatible(match: Mapping[Any, Any], context: Mapping[Any, Any]) -> bool:
-    """The binding test of FeatureTesterNode._activate (experta 1.9.4), unchanged."""
-    for key, value in match.items():
-        if isinstance(key, tuple):  # negated condition
-            if key[1] in context and context[key[1]] == value:
-                return False
-        else:
-            if context.get(key, value) != value:
-                return False
-            if (False, key) in context and context[(False, key)] == value:
-                return False
-    return True
-
-
-def _nodes_with_memory(root: Any) -> list[Any]:
-    """Every node below `root` whose `_reset` does something, each once, in a fixed order."""
-    seen: set[int] = set()
-    found: list[Any] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if not isinstance(node, NoMemory):
-            found.append(node)
-        stack.extend(child.node for child in node.children)
-    return found
+    return ExpertaRule(
+        Concern(section=MATCH.section, organ=True),
+        NOT(Counted(section=MATCH.section)),
+        AS.counter << OrganConcernCount(n=MATCH.n),
+    )(count_organ_concern)
 
 
 def _possible_facts(kb: KnowledgeBase) -> list[Fact]:
@@ -309,22 +179,149 @@ def _possible_facts(kb: KnowledgeBase) -> list[Fact]:
     ]
 
 
-class TriageEngine(KnowledgeEngine):
-    """A forward-chaining engine built once from a knowledge base, then reset for every evaluation."""
+class CompiledRules:
+    """A knowledge base's rules compiled for experta: built once, never changed, shared by every run.
 
-    __strategy__ = FullRangeDepthStrategy
-    __matcher__ = _FastMatcher
+    Networks (experta engines holding one person's facts while they evaluate) are made from these rules as
+    runs need them and kept for reuse; a network is lent to one run at a time.
+    """
 
-    def __init__(self, kb: KnowledgeBase):
+    network_type: type[_Network]  # set below, once _Network is defined (a test replaces it)
+
+    def __init__(self, kb: KnowledgeBase, firing_limit: int | None = None):
         self.kb = kb
-        self._rules = [_compile_rule(kb, rule) for rule in kb.rules]
-        self._rules.append(self._count_organ_concern())
-        self.firing_limit = FIRING_LIMIT_PER_RULE * len(self._rules) + 100
+        self.rules: tuple[ExpertaRule, ...] = (*(_compile_rule(kb, rule) for rule in kb.rules), _counting_rule())
+        self.positions: Mapping[str, int] = {rule.id: index for index, rule in enumerate(kb.rules)}
+        self.firing_limit = firing_limit if firing_limit is not None else \
+            FIRING_LIMIT_PER_RULE * len(self.rules) + 100
+        self._possible_facts = tuple(_possible_facts(kb))
+        self._idle: list[_Network] = []
+        self._lock = threading.Lock()
+
+    def new_run(self) -> Run:
+        """A run for one person, with no answers yet."""
+        return Run(self)
+
+    def evaluate(self, answers: Mapping[str, AnswerValue]) -> Outcome:
+        """The outcome of one set of (already checked) answers."""
+        run = self.new_run()
+        run.restart(answers)
+        outcome = run.outcome()
+        run.forget()
+        return outcome
+
+    def facts_held(self) -> list[TraceFact]:
+        """Every fact the idle networks still hold: what privacy checks look at between two people."""
+        with self._lock:
+            return [_trace_fact(fact) for network in self._idle for fact in network.facts.values()]
+
+    def prepare(self) -> None:
+        """Build the first network now (start-up), so that the first person does not wait for it."""
+        self._give_back(self._borrow(None))
+
+    def _borrow(self, owner: object | None) -> _Network:
+        with self._lock:
+            for index, network in enumerate(self._idle):
+                if owner is not None and network.owner is owner:
+                    return self._idle.pop(index)
+            if self._idle:
+                return self._idle.pop()
+        return self.network_type(self)
+
+    def _give_back(self, network: _Network) -> None:
+        with self._lock:
+            self._idle.append(network)
+
+
+class Run:
+    """One person's evaluation: their answers, the facts declared for them and the rules fired, in order.
+
+    Answers can be added one at a time (the interview) or all at once; taking an answer back means
+    `restart` with what remains, since rules only ever add conclusions.
+    """
+
+    def __init__(self, rules: CompiledRules):
+        self.rules = rules
+        self.kb = rules.kb
+        self.answers: dict[str, AnswerValue] = {}
+        self._owner = object()  # marks the network this run last used, so it can carry on from there
+        self._facts: tuple[Fact, ...] = ()
+        self._firings: tuple[tuple[str, tuple[Fact, ...]], ...] = ()
+        self._outcome: Outcome | None = None
+
+    def restart(self, answers: Mapping[str, AnswerValue]) -> None:
+        """Forget this run's answers and evaluate these instead."""
+        network = self.rules._borrow(self._owner)
+        try:
+            network.begin(answers, self._owner)
+            network.run()
+            self._keep(network, answers)
+        finally:
+            self.rules._give_back(network)
+
+    def add(self, question: str, value: AnswerValue) -> None:
+        """Add one answer and evaluate again (carrying on from the last evaluation when the network allows)."""
+        answers = {**self.answers, question: value}
+        network = self.rules._borrow(self._owner)
+        try:
+            if network.owner is self._owner and question not in self.answers:
+                network.add_answer(question, value)
+            else:
+                network.begin(answers, self._owner)
+            network.run()
+            self._keep(network, answers)
+        finally:
+            self.rules._give_back(network)
+
+    def forget(self) -> None:
+        """Drop everything of this person, here and in the network they last used (a kiosk's next visitor)."""
+        network = self.rules._borrow(self._owner)
+        try:
+            if network.owner is self._owner:
+                network.begin({}, None)
+        finally:
+            self.rules._give_back(network)
+        self.answers, self._facts, self._firings, self._outcome = {}, (), (), None
+
+    def outcome(self) -> Outcome:
+        if self._outcome is None:
+            firings = [Firing(rule_id, _answers_in(facts), _conclusions_in(facts)) for rule_id, facts in self._firings]
+            self._outcome = build_outcome(self.kb, self.answers, firings)
+        return self._outcome
+
+    def trace(self) -> Trace:
+        """Every fact declared and every rule fired (with the facts it matched), in order, as plain values."""
+        facts = {id(fact): _trace_fact(fact) for fact in sorted(self._facts, key=lambda f: f["__factid__"])}
+        return Trace(
+            tuple(facts.values()),
+            tuple(TraceFiring(rule_id, tuple(facts.get(id(f)) or _trace_fact(f)
+                                             for f in sorted(matched, key=lambda f: f["__factid__"])))
+                  for rule_id, matched in self._firings),
+        )
+
+    def _keep(self, network: _Network, answers: Mapping[str, AnswerValue]) -> None:
+        self.answers = dict(answers)
+        self._facts = tuple(network.facts.values())
+        self._firings = tuple(network.firings)
+        self._outcome = None
+
+
+class _Network(KnowledgeEngine):
+    """An experta engine built from compiled rules; lent to one run at a time, which `begin`s it afresh."""
+
+    __strategy__ = PositionalDepthStrategy
+    __matcher__ = FastMatcher
+
+    def __init__(self, rules: CompiledRules):
+        self._rules = list(rules.rules)
+        self.firing_limit = rules.firing_limit
         self.firings: list[tuple[str, tuple[Fact, ...]]] = []
+        self.owner: object | None = None
         super().__init__()
+        self.strategy.positions = rules.positions
         # Worked out now for every fact the knowledge base allows, so that what the matcher remembers
         # says nothing about anybody's answers (and the first sessions are as fast as the others).
-        self.matcher.remember(_possible_facts(kb))
+        self.matcher.remember(list(rules._possible_facts))
 
     def get_rules(self) -> list[ExpertaRule]:
         # experta finds rules by inspecting class attributes; ours are built from data instead.
@@ -339,35 +336,22 @@ class TriageEngine(KnowledgeEngine):
             self._deffacts: list[Any] = super().get_deffacts()
             return self._deffacts
 
-    @staticmethod
-    def _count_organ_concern() -> ExpertaRule:
-        def count_organ_concern(engine: TriageEngine, section: str, counter: Fact, n: int) -> None:
-            engine.declare(Counted(section=section))
-            engine.modify(counter, n=n + 1)
-
-        return ExpertaRule(
-            Concern(section=MATCH.section, organ=True),
-            NOT(Counted(section=MATCH.section)),
-            AS.counter << OrganConcernCount(n=MATCH.n),
-        )(count_organ_concern)
-
-    def start(self, answers: Mapping[str, AnswerValue]) -> None:
+    def begin(self, answers: Mapping[str, AnswerValue], owner: object | None) -> None:
         """Forget everything and take a new set of answers (without running the rules yet)."""
+        self.owner = None  # until the rules have run without error
         self.reset()
-        # experta caches agenda keys in a process-wide lru_cache that holds activations, and with them the
-        # previous person's facts; a kiosk must keep nothing of one person for the next.
-        FullRangeDepthStrategy.get_key.cache_clear()
         self.firings = []
         # One declare for all the facts: the same facts with the same ids as one declare each, and the
-        # same agenda (activations are ordered by salience and fact ids, and those with equal keys appear
-        # together in either case), but the matcher is asked for new activations once instead of per fact.
+        # same agenda (activations are ordered by salience, fact ids and rule position), but the matcher is
+        # asked for new activations once instead of per fact.
         self.declare(OrganConcernCount(n=0), *(Answer(question=question, value=single)
                                                for question, value in answers.items()
                                                for single in _values(value)))
+        self.owner = owner
 
     def add_answer(self, question: str, value: AnswerValue) -> None:
         facts = [Answer(question=question, value=single) for single in _values(value)]
-        if facts:  # nothing ticked: no fact, as before
+        if facts:  # nothing ticked: no fact
             self.declare(*facts)
 
     def run(self, steps: float = float("inf")) -> None:
@@ -375,6 +359,7 @@ class TriageEngine(KnowledgeEngine):
         limit = min(steps, self.firing_limit)
         fired = 0
         self.running = True
+        owner, self.owner = self.owner, None  # a run that fails leaves nothing to carry on from
         while self.running:
             added, removed = self.get_activations()
             self.strategy.update_agenda(self.agenda, added, removed)
@@ -387,19 +372,14 @@ class TriageEngine(KnowledgeEngine):
                                                      "check the knowledge base for rules that feed each other")])
             fired += 1
             name = activation.rule.__name__
-            if name != "count_organ_concern":
+            if name != _COUNTING_RULE:
                 self.firings.append((name, tuple(activation.facts)))
             activation.rule(self, **{k: v for k, v in activation.context.items() if not k.startswith("__")})
         self.running = False
+        self.owner = owner
 
-    def outcome(self, answers: Mapping[str, AnswerValue]) -> Outcome:
-        firings = [Firing(rule_id, _answers_in(facts), _conclusions_in(facts)) for rule_id, facts in self.firings]
-        return build_outcome(self.kb, answers, firings)
 
-    def evaluate(self, answers: Mapping[str, AnswerValue]) -> Outcome:
-        self.start(answers)
-        self.run()
-        return self.outcome(answers)
+CompiledRules.network_type = _Network
 
 
 def _values(value: AnswerValue) -> tuple[str, ...]:
@@ -411,18 +391,36 @@ def _answers_in(facts: tuple[Fact, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((f["question"], f["value"]) for f in facts if isinstance(f, Answer)))
 
 
-def _conclusions_in(facts: tuple[Fact, ...]) -> tuple[str, ...]:
+def _conclusions_in(facts: tuple[Fact, ...]) -> tuple[Concluded, ...]:
     used = []
     for f in facts:
         if isinstance(f, Concern):
-            used.append(f"concern:{f['section']}")
+            used.append(Concluded(ConclusionKind.CONCERN, f["section"]))
         elif isinstance(f, Reached):
-            used.append(f"finding:{f['finding']}")
+            used.append(Concluded(ConclusionKind.FINDING, f["finding"]))
         elif isinstance(f, OrganConcernCount):
-            used.append(f"organ_concerns:{f['n']}")
+            used.append(Concluded(ConclusionKind.ORGAN_CONCERNS, str(f["n"])))
     return tuple(sorted(used))
 
 
+def _trace_fact(fact: Fact) -> TraceFact:
+    fields = tuple((str(k), v) for k, v in fact.items() if not str(k).startswith("__"))
+    return TraceFact(fact["__factid__"], type(fact).__name__, fields)
+
+
+_compiled: weakref.WeakKeyDictionary[KnowledgeBase, CompiledRules] = weakref.WeakKeyDictionary()
+_compiled_lock = threading.Lock()
+
+
+def compile_rules(kb: KnowledgeBase) -> CompiledRules:
+    """The compiled rules of `kb`, compiled on first use and then shared (a knowledge base never changes)."""
+    with _compiled_lock:
+        rules = _compiled.get(kb)
+        if rules is None:
+            rules = _compiled[kb] = CompiledRules(kb)
+        return rules
+
+
 def evaluate(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Outcome:
-    """Evaluate one set of (already checked) answers; builds an engine, so reuse TriageEngine for many."""
-    return TriageEngine(kb).evaluate(answers)
+    """Evaluate one set of (already checked) answers with the shared compiled rules of `kb`."""
+    return compile_rules(kb).evaluate(answers)

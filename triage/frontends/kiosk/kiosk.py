@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from prompt_toolkit.application import Application
 
-from triage.rete.engine import TriageEngine
+from triage.rete.engine import CompiledRules
 from triage.errors import Problem
 from triage.frontends.interview import Interview
 from triage.frontends.opening_screen import EXIT_INPUT_ENDED
@@ -107,7 +107,7 @@ class KioskAsker(QuestionaryAsker):
 class Kiosk:
     """The welcome loop. `run()` returns when staff give the right code (0) or the terminal is gone (1)."""
 
-    def __init__(self, engine: TriageEngine, reading: Reading, config: KioskConfig, screen: Screen,
+    def __init__(self, engine: CompiledRules, reading: Reading, config: KioskConfig, screen: Screen,
                  fail_at: str | None = None, notices: tuple[str, ...] = ()):
         self.engine = engine
         self.kb = engine.kb
@@ -172,9 +172,10 @@ class Kiosk:
 
     def _forget(self) -> None:
         """Drop everything of the person who just left: session, engine memory, screen and scrollback."""
+        if self.interview is not None:
+            self.interview.session.forget()
         self.interview = None
         self.asker.forget()
-        self.engine.start({})
         gc.collect()
         self.screen.clear(scrollback=True)
 
@@ -283,7 +284,7 @@ class Kiosk:
         self.screen.clear(scrollback=True)
 
 
-def kiosk_main(config_path: str | Path | None, engine: TriageEngine) -> int:
+def kiosk_main(config_path: str | Path | None, engine: CompiledRules) -> int:
     """`triage kiosk` with `engine` (the one that passed the start-up self-test): check the configuration
     (no staff code, no kiosk) and the reading pages, then run on this terminal until staff stop it."""
     sys.dont_write_bytecode = True  # nothing written to disk, not even a cache of our own code

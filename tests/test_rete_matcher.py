@@ -1,0 +1,144 @@
+"""Our fast matcher finds what experta's own RETE matcher finds (issue 11).
+
+FastMatcher remembers alpha paths and asks only the conflict-set nodes that changed. Here stock experta
+matching and ours, with the same strategy, evaluate the same sessions on the real knowledge base and on
+generated ones: the same rules must fire on the same facts (compared as multisets of fact contents, so
+fact numbers play no part), and the outcomes must be equal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections import Counter
+
+import pytest
+from experta.matchers import ReteMatcher
+
+from triage.model import (
+    AllOf,
+    Always,
+    AnswerIncludes,
+    AnswerIs,
+    AnyOf,
+    ConcernRaised,
+    Condition,
+    ConsiderWorkup,
+    FindingReached,
+    GiveAdvice,
+    KnowledgeBase,
+    OrganConcernsAtLeast,
+    RaiseConcern,
+    ReachFinding,
+    Refer,
+    Rule,
+)
+from triage.rete.engine import CompiledRules, _Network
+from triage.rete.matcher import FastMatcher
+
+REAL_SESSIONS = 300
+GENERATED_KBS = 10
+SESSIONS_PER_GENERATED_KB = 25
+
+
+class _StockMatcher(ReteMatcher):
+    """experta's matcher as it comes; it has nothing to remember ahead."""
+
+    def remember(self, facts) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
+class _StockNetwork(_Network):
+    __matcher__ = _StockMatcher
+
+
+class _StockRules(CompiledRules):
+    network_type = _StockNetwork
+
+
+def random_answers(kb: KnowledgeBase, rng: random.Random) -> dict:
+    """Answers to a random part of the questions (the engine does not need them to follow the flow)."""
+    answers: dict = {}
+    for question in kb.questions:
+        if rng.random() < 0.3:
+            continue
+        if question.kind.multiple:
+            answers[question.id] = tuple(v for v in question.values if rng.random() < 0.4)
+        else:
+            answers[question.id] = rng.choice(question.values)
+    return answers
+
+
+def random_condition(kb: KnowledgeBase, rng: random.Random, depth: int = 0) -> Condition:
+    roll = rng.random()
+    if depth < 2 and roll < 0.25:
+        items = tuple(random_condition(kb, rng, depth + 1) for _ in range(rng.randint(2, 3)))
+        return AllOf(items) if rng.random() < 0.5 else AnyOf(items)
+    if roll < 0.6:
+        question = rng.choice(kb.questions)
+        values = tuple(rng.sample(question.values, rng.randint(1, min(2, len(question.values)))))
+        return AnswerIncludes(question.id, values) if question.kind.multiple else AnswerIs(question.id, values)
+    if roll < 0.75:
+        return ConcernRaised(rng.choice(kb.sections).id)
+    if roll < 0.85:
+        return FindingReached(rng.choice(kb.findings).id)
+    if roll < 0.97:
+        return OrganConcernsAtLeast(rng.randint(1, 3))
+    return Always()
+
+
+def generated_kb(kb: KnowledgeBase, seed: int) -> KnowledgeBase:
+    """The real questions, sections and texts with 20-80 random rules chained through concerns and findings."""
+    rng = random.Random(seed)
+    conclusions = [
+        *(RaiseConcern(s.id) for s in kb.sections),
+        *(ReachFinding(f.id) for f in kb.findings),
+        *(ConsiderWorkup(w.id, "generated") for w in kb.workups),
+        *(Refer(d.id, u.id) for d in kb.doctors for u in kb.urgency_levels),
+        *(GiveAdvice(a.id) for a in kb.advice),
+    ]
+    rules = [Rule(f"generated.{i}", "generated", kb.sources[0].id, random_condition(kb, rng), rng.choice(conclusions))
+             for i in range(rng.randint(20, 80))]
+    rules.append(Rule("generated.baseline", "generated", kb.sources[0].id, Always(),
+                      Refer(kb.doctors[0].id, kb.urgency_levels[-1].id)))
+    return dataclasses.replace(kb, rules=tuple(rules), cases=())
+
+
+def firings(rules: CompiledRules, answers: dict):  # type: ignore[no-untyped-def]
+    run = rules.new_run()
+    run.restart(answers)
+    fired = Counter((f.rule_id, frozenset((fact.kind, fact.fields) for fact in f.facts)) for f in run.trace().firings)
+    return fired, run.outcome()
+
+
+def agree(kb: KnowledgeBase, sessions: list[dict]) -> int:
+    ours, stock = CompiledRules(kb), _StockRules(kb)
+    for answers in sessions:
+        our_firings, our_outcome = firings(ours, answers)
+        stock_firings, stock_outcome = firings(stock, answers)
+        assert our_firings == stock_firings, answers
+        assert our_outcome == stock_outcome, answers
+    return len(sessions)
+
+
+def test_the_networks_really_use_different_matchers(real_kb):
+    assert type(_StockNetwork(CompiledRules(real_kb)).matcher) is _StockMatcher
+    assert type(_Network(CompiledRules(real_kb)).matcher) is FastMatcher
+
+
+def test_stock_and_fast_matching_fire_the_same_rules_on_the_same_facts_in_the_real_knowledge_base(real_kb):
+    rng = random.Random(11)
+    sessions = [random_answers(real_kb, rng) for _ in range(REAL_SESSIONS)]
+    sessions += [{}, {"chest_pain": "yes"}, {q.id: q.values[0] for q in real_kb.questions if not q.kind.multiple}]
+    assert agree(real_kb, sessions) >= REAL_SESSIONS
+
+
+@pytest.mark.parametrize("seed", range(GENERATED_KBS))
+def test_stock_and_fast_matching_fire_the_same_rules_on_the_same_facts_in_generated_knowledge_bases(real_kb, seed):
+    kb = generated_kb(real_kb, seed)
+    rng = random.Random(seed)
+    assert agree(kb, [random_answers(kb, rng) for _ in range(SESSIONS_PER_GENERATED_KB)]) == SESSIONS_PER_GENERATED_KB
+
+
+def test_together_at_least_500_generated_sessions_are_compared():
+    assert REAL_SESSIONS + GENERATED_KBS * SESSIONS_PER_GENERATED_KB >= 500

@@ -1,7 +1,7 @@
 """One long-lived prompt for every select and checkbox question (triage/frontends/choice_prompt.py).
 
 Keys come from prompt_toolkit's pipe input, queued up front, and the screen is written into a string, as
-in tests/test_prompts.py (whose `Terminal` is reused here). These tests are about what the long-lived
+in tests/test_prompts.py (both use `support.pipe_terminal.Terminal`). These tests are about what the long-lived
 application adds: many questions in a row on one application, the tick-box keys, Ctrl-C in the middle of
 a session, forgetting a person at the kiosk, and the answered line looking as questionary draws it.
 """
@@ -21,7 +21,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 from questionary import Choice
-from test_prompts import ANSI, CTRL_C, DOWN, ENTER, SPACE, Terminal
+from support.pipe_terminal import ANSI, CTRL_C, DOWN, ENTER, SPACE, Terminal
 
 from triage.frontends.choice_prompt import ChoicePrompt
 from triage.frontends.asker import QuestionaryAsker

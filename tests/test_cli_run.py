@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from support.paths import EXAMPLES
 
 PAST_TB = EXAMPLES / "past-tb.yaml"
 CHEST_PAIN = EXAMPLES / "chest-pain.json"

@@ -10,7 +10,7 @@ import itertools
 import random
 
 import pytest
-from conftest import all_no, complete_answers, randomly
+from support.generators import all_no, complete_answers, randomly
 
 from triage.rete.engine import CompiledRules, compile_condition, evaluate
 from triage.errors import EngineError

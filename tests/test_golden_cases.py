@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import real_case_files
+from support.paths import real_case_files
 
 from triage.checks.cases import rules_not_exercised, run_case, run_cases
 from triage.knowledge.load import builtin_rules_dir

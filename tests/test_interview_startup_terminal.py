@@ -1,7 +1,7 @@
 """End to end: the opening screen is drawn while the rules are loaded and self-tested behind it.
 
 The real `triage` program runs in an 80x24 pseudo-terminal (pexpect), started as in
-tests/test_interview_terminal.py, whose helpers are reused. In a terminal, with an opening that
+tests/test_interview_terminal.py (support/terminals.py). In a terminal, with an opening that
 knowledge.yaml and reviews.yaml give alone, the opening screen comes first; a broken knowledge base must
 still stop the program (exit 2, every problem listed) before any question, without the person pressing a
 key, and a person who presses Enter at once must still get the first question.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 
 import pexpect
-from test_interview_terminal import CTRL_C, DOWN, ENTER, POINTER, Terminal, flat
-from test_selftest import REFUSAL, case_count, rules_copy
+from support.kb_copies import REFUSAL, case_count, rules_copy
+from support.terminals import CTRL_C, DOWN, ENTER, POINTER, Terminal, flat
 
 from triage.knowledge.load import load_knowledge
 from triage.knowledge.opening import UNREVIEWED_NOTICE

@@ -7,21 +7,12 @@ exit status. PROMPT_TOOLKIT_NO_CPR=1 spares each prompt a one-second wait for a 
 
 from __future__ import annotations
 
-import io
-import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
-import pexpect
 import pytest
-
-DOWN, ENTER, CTRL_C = "\x1b[B", "\r", "\x03"
-POINTER = " » "  # drawn at the first line of a menu: once it is there, the prompt takes keys
-CSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-SGR = re.compile(r"\x1b\[([0-9;]*)m")
-PROMPT_ENDS, PROMPT_STARTS = "\x1b[?2004l", "\x1b[?2004h"  # bracketed paste off/on around every prompt
+from support.terminals import CSI, CTRL_C, DOWN, ENTER, POINTER, SGR, environment, flat
 
 DISCLAIMER = ("This is not a diagnosis and does not replace a doctor. It only shows which parts of a patient "
               "leaflet relate to your answers, so that you can prepare for a talk with a doctor.")
@@ -33,80 +24,6 @@ ROUTINE = ("WHAT TO DO: ROUTINE (at a planned visit)\n"
            "========================================\n"
            "Talk about it at your next planned visit, and keep your planned check-ups.\n"
            "Whom to see: a general practitioner (family doctor).\n")
-
-
-def environment(no_color: bool = False) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
-    env.update(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", PYTHONIOENCODING="utf-8")
-    if no_color:
-        env["NO_COLOR"] = "1"
-    return env
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-class Terminal:
-    """`triage` in a pseudo-terminal; `raw` is everything it wrote, `text` the same without escapes."""
-
-    def __init__(self, cwd: Path, *args: str, no_color: bool = False):
-        self.log = io.StringIO()
-        self.child = pexpect.spawn(sys.executable, ["-m", "triage", *args], cwd=str(cwd),
-                                   env=environment(no_color), dimensions=(24, 80), encoding="utf-8",
-                                   codec_errors="replace", timeout=10)
-        self.child.logfile_read = self.log
-
-    @property
-    def raw(self) -> str:
-        return self.log.getvalue()
-
-    @property
-    def text(self) -> str:
-        return CSI.sub("", self.raw).replace("\r", "")
-
-    def wait(self, *texts: str) -> None:
-        """Wait until each text has appeared, in order."""
-        for text in texts:
-            self.child.expect_exact(text)
-
-    def keys(self, *keys: str) -> None:
-        self.child.send("".join(keys))
-
-    def choose(self, message: str, downs: int = 0) -> None:
-        """At a menu: arrow down `downs` times, then Enter."""
-        self.wait(message, POINTER)
-        self.keys(DOWN * downs, ENTER)
-
-    def select(self, number: int, downs: int) -> None:
-        """At question `number`: Yes (0), No (1), Not sure (2); or the n-th option of a single choice."""
-        self.wait(f"Question {number} - ", POINTER)
-        self.keys(DOWN * downs, ENTER)
-
-    def tick_nothing(self, number: int) -> None:
-        self.wait(f"Question {number} - ", "(space to tick", POINTER)
-        self.keys(ENTER)
-
-    def answer_routine(self, first: int = 1, last: int = 16) -> None:
-        """A woman who says 'no' and ticks nothing, from question `first` to question `last`."""
-        for number in range(first, last + 1):
-            if number in (8, 10):
-                self.tick_nothing(number)  # general signs, past illnesses
-            else:
-                self.select(number, 1)  # 'No'; at question 6 'Female'
-
-    def exit_status(self) -> int:
-        self.child.expect(pexpect.EOF)
-        self.child.close()
-        return self.child.exitstatus
-
-    def printed_around(self, marker: str) -> str:
-        """The raw output printed while no prompt was on the screen, around the first `marker`."""
-        raw = self.raw
-        at = raw.index(marker)
-        start = raw.rfind(PROMPT_ENDS, 0, at)
-        end = raw.find(PROMPT_STARTS, at)
-        return raw[start + len(PROMPT_ENDS):end if end != -1 else len(raw)]
 
 
 def colours_in(raw: str) -> list[str]:

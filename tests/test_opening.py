@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_selftest import rules_copy
+from support.kb_copies import rules_copy
 
 from triage.knowledge.load import load_knowledge
 from triage.knowledge.opening import UNREVIEWED_NOTICE, Opening, read_opening

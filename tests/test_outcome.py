@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from conftest import complete_answers, randomly
+from support.generators import complete_answers, randomly
 
 from triage.rete.engine import CompiledRules
 from triage.outcome import Firing, build_outcome, concluded_by

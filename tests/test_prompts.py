@@ -7,46 +7,18 @@ a VT100 output that writes into a string, so that a test can read back what was 
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
-from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
-from prompt_toolkit.output.vt100 import Vt100_Output
+from support.pipe_terminal import ANSI, CTRL_C, DOWN, ENTER, SPACE, Terminal, flat
 
 from triage.frontends.asker import GO_BACK, PlainAsker, QuestionaryAsker, progress_line
 from triage.model import KnowledgeBase, Question
 from triage.session import Progress
 
-DOWN, ENTER, SPACE, CTRL_C = "\x1b[B", "\r", " ", "\x03"
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
 CHEST_PAIN_HELP = "Pain or a heavy, squeezing feeling in the chest can come from the heart"
 GENERAL_SIGNS_HELP = "These are general signs. They have many possible causes"
 START_OR_QUIT = [("start", "Start the questions"), ("quit", "Quit")]
-
-
-def flat(text: str) -> str:
-    """Text with every run of white space made one space: for finding a wrapped sentence."""
-    return " ".join(text.split())
-
-
-class Terminal:
-    """A QuestionaryAsker whose keys come from a pipe and whose screen is written into a string."""
-
-    def __init__(self, pipe):
-        self.pipe = pipe
-        self.written = io.StringIO()
-        self.output = Vt100_Output(self.written, lambda: Size(rows=24, columns=80), term="xterm")
-        self.asker = QuestionaryAsker(input=pipe, output=self.output)
-
-    def type(self, *keys: str) -> None:
-        self.pipe.send_text("".join(keys))
-
-    def screen(self) -> str:
-        """Everything drawn so far, without escape sequences (redrawn prompts appear more than once)."""
-        self.output.flush()
-        return ANSI.sub("", self.written.getvalue()).replace("\r", "")
 
 
 @pytest.fixture

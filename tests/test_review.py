@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, REPO
+from support.paths import EXAMPLES, REPO
 from triage.knowledge.load import builtin_rules_dir
 
 

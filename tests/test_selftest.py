@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
+from support.kb_copies import REFUSAL, case_count, rules_copy
 
-from triage.knowledge.load import builtin_rules_dir, load_knowledge
+from triage.knowledge.load import load_knowledge
 from triage.checks.selftest import SelfTestError, checked_rules, failures
-
-REFUSAL = ("error: triage: refusing to start: {n} of {total} golden cases fail on this knowledge base; "
-           "run 'triage rules test' for details")
-
-
-def rules_copy(tmp_path: Path, changes: dict[str, tuple[str, str]]) -> Path:
-    """A copy of the built-in rules with `old` replaced by `new` in some files (relative paths)."""
-    target = tmp_path / "rules"
-    shutil.copytree(builtin_rules_dir(), target)
-    for name, (old, new) in changes.items():
-        text = (target / name).read_text(encoding="utf-8")
-        assert old in text, f"{old!r} is not in {name}"
-        (target / name).write_text(text.replace(old, new, 1), encoding="utf-8")
-    return target
-
-
-def case_count() -> int:
-    return len(load_knowledge().cases)
 
 
 def test_the_built_in_knowledge_base_passes_its_self_test(real_kb):

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from triage.errors import AnswersError, Problem
 from triage.flow import is_asked, offered_values
-from triage.model import NOT_SURE, KnowledgeBase, Question, QuestionType
+from triage.model import NOT_SURE, KnowledgeBase, Question
 from triage.outcome import AnswerValue
 from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
 
@@ -78,12 +78,12 @@ def _checked(question: Question, raw: Any, earlier: dict[str, AnswerValue], file
 
 def _choices(question: Question, offered: tuple[str, ...]) -> str:
     listed = ", ".join(offered)
-    return f"a list of: {listed} (or [] for none)" if question.type is QuestionType.MULTIPLE_CHOICE else listed
+    return f"a list of: {listed} (or [] for none)" if question.kind.is_list else listed
 
 
 def _normalise(question: Question, value: Any, file: str, item: str,
                problems: list[Problem]) -> AnswerValue | None:
-    if question.type is QuestionType.MULTIPLE_CHOICE:
+    if question.kind.is_list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append(Problem(file, f"must be a list of option ids (multiple choice), not {value!r:.60}",
                                     item))

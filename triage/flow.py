@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from triage.logic import holds
-from triage.model import KnowledgeBase, Option, Question, QuestionType
+from triage.model import KnowledgeBase, Option, Question
 from triage.outcome import AnswerValue
 
 
@@ -22,7 +22,7 @@ def offered_options(question: Question, answers: Mapping[str, AnswerValue]) -> t
 
 
 def offered_values(question: Question, answers: Mapping[str, AnswerValue]) -> tuple[str, ...]:
-    if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+    if question.kind.takes_options:
         return tuple(o.id for o in offered_options(question, answers))
     return question.values
 

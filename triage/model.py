@@ -13,6 +13,7 @@ from typing import Any
 from triage.vocabulary import NO as NO
 from triage.vocabulary import NOT_SURE as NOT_SURE
 from triage.vocabulary import YES as YES
+from triage.vocabulary import QuestionKind
 from triage.vocabulary import QuestionType as QuestionType
 
 # --- conditions -----------------------------------------------------------------------------------------
@@ -122,13 +123,15 @@ class Question:
     red_flag: bool = False
 
     @property
+    def kind(self) -> QuestionKind:
+        return self.type.kind
+
+    @property
     def values(self) -> tuple[str, ...]:
         """Every value an answer may hold (for multiple choice: every option)."""
-        if self.type is QuestionType.YES_NO:
-            return (YES, NO)
-        if self.type is QuestionType.YES_NO_UNSURE:
-            return (YES, NO, NOT_SURE)
-        return tuple(o.id for o in self.options)
+        if self.kind.takes_options:
+            return tuple(o.id for o in self.options)
+        return self.kind.fixed_values
 
 
 @dataclass(frozen=True)

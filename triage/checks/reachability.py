@@ -22,7 +22,6 @@ from triage.model import (
     FindingReached,
     KnowledgeBase,
     OrganConcernsAtLeast,
-    QuestionType,
     RaiseConcern,
     ReachFinding,
 )
@@ -126,7 +125,7 @@ class Reachability:
                     return False
                 continue
             offered = offered_values(q, answers)
-            if q.type is QuestionType.MULTIPLE_CHOICE:
+            if q.kind.is_list:
                 # Ticking more never stops an 'includes' test from holding, so tick all that are offered.
                 choice = tuple(offered)
                 if any(not (group & set(choice)) for group in includes.get(q.id, [])):

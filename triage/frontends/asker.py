@@ -10,7 +10,7 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from triage.vocabulary import NO, NOT_SURE, YES, QuestionType
+from triage.vocabulary import NO, NOT_SURE, YES, Prompt
 
 if TYPE_CHECKING:  # only for types: the opening screen is drawn before the model and engine are imported
     from triage.model import Option, Question
@@ -39,7 +39,7 @@ class Asker(Protocol):
 
 def choices_for(question: Question, options: tuple[Option, ...]) -> list[tuple[str, str]]:
     """(value, label) pairs in the order shown."""
-    if question.type in (QuestionType.YES_NO, QuestionType.YES_NO_UNSURE):
+    if not question.kind.takes_options:
         return [(v, _YES_NO_LABELS[v]) for v in question.values]
     return [(o.id, o.label) for o in options]
 
@@ -91,7 +91,7 @@ class PlainAsker:
     def ask(self, question: Question, options: tuple[Option, ...], progress: Progress, can_go_back: bool,
             default: AnswerValue | None = None) -> AnswerValue:
         choices = choices_for(question, options)
-        multiple = question.type is QuestionType.MULTIPLE_CHOICE
+        multiple = question.kind.prompt is Prompt.TICK_BOXES
         lines = ["", progress_line(progress), wrap(question.text)]
         lines += [_numbered(n, label) for n, (_, label) in enumerate(choices, start=1)]
         extras = (["h) what does this mean?"] if question.help else []) + (["b) go back"] if can_go_back else [])
@@ -183,7 +183,7 @@ class QuestionaryAsker:
             [q.Choice("Go back to the previous question", value=GO_BACK)] if can_go_back else [])
         self.say("\n" + progress_line(progress))
         while True:
-            if question.type is QuestionType.MULTIPLE_CHOICE:
+            if question.kind.prompt is Prompt.TICK_BOXES:
                 checked = set(default) if isinstance(default, tuple) else set()
                 choices = [q.Choice(_fit(label), value=v, checked=v in checked)
                            for v, label in choices_for(question, options)]

@@ -243,7 +243,7 @@ def _question(r: Reader) -> Question | None:
         qtype = None
     options: list[Option] = []
     raw_options = r.raw.get("options")
-    if qtype in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+    if qtype is not None and qtype.kind.takes_options:
         if not isinstance(raw_options, list) or not raw_options:
             r.problem("options", f"a {qtype} question needs a list of options, each with an id and a label")
         else:

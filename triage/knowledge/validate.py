@@ -24,7 +24,6 @@ from triage.model import (
     KnowledgeBase,
     OrganConcernsAtLeast,
     Question,
-    QuestionType,
     RaiseConcern,
     ReachFinding,
     Refer,
@@ -104,7 +103,7 @@ def _questions(kb: KnowledgeBase) -> Iterable[Problem]:
 
 def _values(q: Question, part: AnswerIs | AnswerIncludes, file: str, item: str, field: str,
             line: int | None = None) -> Iterable[Problem]:
-    multiple = q.type is QuestionType.MULTIPLE_CHOICE
+    multiple = q.kind.is_list
     if isinstance(part, AnswerIncludes) and not multiple:
         yield Problem(file, f"'includes' is for multiple-choice questions; use 'is' for '{q.id}'", item, field,
                       line)

@@ -62,7 +62,7 @@ def random_answers(kb: KnowledgeBase, rng: random.Random) -> dict:
     for question in kb.questions:
         if rng.random() < 0.3:
             continue
-        if question.kind.multiple:
+        if question.kind.is_list:
             answers[question.id] = tuple(v for v in question.values if rng.random() < 0.4)
         else:
             answers[question.id] = rng.choice(question.values)
@@ -77,7 +77,7 @@ def random_condition(kb: KnowledgeBase, rng: random.Random, depth: int = 0) -> C
     if roll < 0.6:
         question = rng.choice(kb.questions)
         values = tuple(rng.sample(question.values, rng.randint(1, min(2, len(question.values)))))
-        return AnswerIncludes(question.id, values) if question.kind.multiple else AnswerIs(question.id, values)
+        return AnswerIncludes(question.id, values) if question.kind.is_list else AnswerIs(question.id, values)
     if roll < 0.75:
         return ConcernRaised(rng.choice(kb.sections).id)
     if roll < 0.85:
@@ -129,7 +129,7 @@ def test_the_networks_really_use_different_matchers(real_kb):
 def test_stock_and_fast_matching_fire_the_same_rules_on_the_same_facts_in_the_real_knowledge_base(real_kb):
     rng = random.Random(11)
     sessions = [random_answers(real_kb, rng) for _ in range(REAL_SESSIONS)]
-    sessions += [{}, {"chest_pain": "yes"}, {q.id: q.values[0] for q in real_kb.questions if not q.kind.multiple}]
+    sessions += [{}, {"chest_pain": "yes"}, {q.id: q.values[0] for q in real_kb.questions if not q.kind.is_list}]
     assert agree(real_kb, sessions) >= REAL_SESSIONS
 
 

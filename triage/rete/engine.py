@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-from triage.errors import EngineError, Problem
+from triage.errors import EngineError, Place, Problem
 from triage.rete.compat import (
     AND,
     AS,
@@ -383,8 +383,8 @@ class TriageEngine(KnowledgeEngine):
                 break
             if fired >= limit:
                 self.running = False
-                raise EngineError([Problem("engine", f"the rules did not settle after {fired} firings; "
-                                                     "check the knowledge base for rules that feed each other")])
+                raise EngineError([Problem("did-not-settle", Place("engine"), f"the rules did not settle after {fired} "
+                                           "firings; check the knowledge base for rules that feed each other")])
             fired += 1
             name = activation.rule.__name__
             if name != "count_organ_concern":

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from triage.cli import EXIT_CODES
 from triage.knowledge.load import builtin_rules_dir, load_knowledge
 from triage.checks.selftest import SelfTestError, checked_engine, failures
 
@@ -108,8 +109,8 @@ def test_selftest_error_lists_one_problem_per_case(tmp_path):
     rules = rules_copy(tmp_path, {"cases/all_no.yaml": ("urgency: routine", "urgency: soon")})
     with pytest.raises(SelfTestError) as info:
         checked_engine(load_knowledge(rules))
-    assert [p.item for p in info.value.problems] == ["case 'all_no'", None]
-    assert info.value.exit_code == 2
+    assert [p.place.item for p in info.value.problems] == ["case 'all_no'", None]
+    assert EXIT_CODES[info.value.ending] == 2
 
 
 def test_the_checked_engine_carries_nothing_of_the_golden_cases_into_the_first_session(real_kb):

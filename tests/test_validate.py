@@ -92,7 +92,7 @@ def test_validation_lists_problems_and_never_raises_on_many_at_once(kb):
         rule("x2", AnswerIs("cough", ("perhaps",)), Refer("nobody", "someday")),
         rule("x1", ConcernRaised("lungs"), ReachFinding("nothing")),
     )
-    fields = sorted((p.item, p.field) for p in validate.knowledge_base(broken))
+    fields = sorted((p.place.item, p.place.field) for p in validate.knowledge_base(broken))
     assert fields == sorted([
         ("rule 'x1'", "when"), ("rule 'x1'", "then.concern"),
         ("rule 'x2'", "when"), ("rule 'x2'", "then.referral.to"), ("rule 'x2'", "then.referral.urgency"),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from triage.cli import EXIT_CODES
 from triage.endings import Ending
 from triage.rete.engine import TriageEngine
 from triage.frontends.interview import Interview
@@ -375,7 +376,7 @@ def test_ctrl_c_and_yes_quits_with_code_130(real_engine, where: str, tmp_path):
     before = {"opening": [], "question": [START, "no"], "summary": [START, *answers_for()]}[where]
     code, person = run(real_engine, *before, KeyboardInterrupt, True)
 
-    assert code == 130
+    assert code is Ending.QUIT and EXIT_CODES[code] == 130
     assert person.quit_questions == 1
     assert person.said[-1] == (QUIT, False)
 
@@ -392,7 +393,7 @@ def test_ctrl_c_and_no_puts_the_same_question_again(real_engine):
 def test_end_of_input_at_a_question_exits_with_code_1(real_engine):
     code, person = run(real_engine, START, "no", "no", EOFError)
 
-    assert code == 1
+    assert code is Ending.INPUT_ENDED and EXIT_CODES[code] == 1
     assert person.said[-1] == (INPUT_ENDED, False)
     assert "WHAT TO DO" not in person.screen
 
@@ -400,7 +401,7 @@ def test_end_of_input_at_a_question_exits_with_code_1(real_engine):
 def test_end_of_input_at_the_quit_question_exits_with_code_1(real_engine):
     code, person = run(real_engine, START, KeyboardInterrupt, EOFError)
 
-    assert code == 1
+    assert code is Ending.INPUT_ENDED and EXIT_CODES[code] == 1
     assert person.said[-1] == (INPUT_ENDED, False)
 
 

@@ -104,4 +104,4 @@ def test_a_referral_rule_that_holds_only_sometimes_is_not_a_baseline(kb):
     baseline = kb.rule["baseline"]
     without = replace(kb, rules=tuple(r for r in kb.rules if r.id != "baseline")
                       + (replace(baseline, when=AnswerIs("cough", ("no",))),))
-    assert [p.field for p in validate.knowledge_base(without)] == ["when"]
+    assert [p.place.field for p in validate.knowledge_base(without)] == ["when"]

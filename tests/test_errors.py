@@ -25,31 +25,31 @@ def _name(func: ast.expr) -> str | None:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
 
 
+def _written_codes(node: ast.AST) -> list[ast.expr]:
+    """Where `node` writes a code: Problem(CODE, ...), a helper's `problem(field, message, CODE)` or
+    `code=CODE`, and a `code` parameter's default."""
+    found: list[ast.expr] = []
+    if isinstance(node, ast.Call):
+        name = _name(node.func)
+        if name == "Problem" and node.args:
+            found.append(node.args[0])
+        if name == "problem" and len(node.args) > 2:
+            found.append(node.args[2])
+        found += [keyword.value for keyword in node.keywords if keyword.arg == "code"]
+    if isinstance(node, ast.FunctionDef):
+        positional = node.args.args[len(node.args.args) - len(node.args.defaults):]
+        found += [default for arg, default in zip(positional, node.args.defaults, strict=True) if arg.arg == "code"]
+    return found
+
+
 def _codes_used() -> dict[str, list[str]]:
-    """Every code written in triage/, with where: Problem(CODE, ...), a helper's `problem(field, message,
-    CODE)` or `code=CODE`, and a `code` parameter's default."""
+    """Every code written in triage/, with the places it is written."""
     used: dict[str, list[str]] = {}
-
-    def note(value: ast.expr | None, where: str) -> None:
-        if isinstance(value, ast.Constant) and isinstance(value.value, str):
-            used.setdefault(value.value, []).append(where)
-
     for path, tree in _modules():
         for node in ast.walk(tree):
-            where = f"{path.relative_to(REPO)}:{getattr(node, 'lineno', '?')}"
-            if isinstance(node, ast.Call) and _name(node.func) == "Problem" and node.args:
-                note(node.args[0], where)
-            if isinstance(node, ast.Call) and _name(node.func) == "problem":
-                note(node.args[2] if len(node.args) > 2 else None, where)
-            if isinstance(node, ast.Call):
-                for keyword in node.keywords:
-                    if keyword.arg == "code":
-                        note(keyword.value, where)
-            if isinstance(node, ast.FunctionDef):
-                positional = node.args.args[len(node.args.args) - len(node.args.defaults):]
-                for arg, default in zip(positional, node.args.defaults, strict=True):
-                    if arg.arg == "code":
-                        note(default, where)
+            for value in _written_codes(node):
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    used.setdefault(value.value, []).append(f"{path.relative_to(REPO)}:{value.lineno}")
     return used
 
 

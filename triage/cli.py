@@ -15,7 +15,7 @@ from pathlib import Path
 from triage.endings import Ending
 from triage.errors import Severity, TriageError
 
-# The exit codes people and scripts see (README.md lists them); nowhere else in triage/ are they numbers.
+# The exit codes people and scripts see (README.md, docs/kiosk.md); no other module of triage/ holds them.
 EXIT_CODES: dict[Ending, int] = {
     Ending.FINISHED: 0,
     Ending.CHECK_FAILED: 1,  # a golden case (`rules test`) or the check (`rules check`) failed

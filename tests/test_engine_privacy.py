@@ -5,8 +5,9 @@ from __future__ import annotations
 import gc
 import weakref
 
+from triage.errors import YamlSyntaxError
+from triage.knowledge.yamlfile import parse_text
 from triage.rete.engine import Answer, CompiledRules
-from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
 
 
 def test_after_a_new_start_no_fact_of_the_previous_person_is_reachable(real_kb):
@@ -37,6 +38,6 @@ def test_a_number_too_long_for_python_is_a_clear_error():
     try:
         parse_text("chest_pain: " + "9" * 5000 + "\n", "answers.yaml")
     except YamlSyntaxError as exc:
-        assert str(exc.problem).startswith("answers.yaml: not valid YAML or JSON: ")
+        assert str(exc.problems[0]).startswith("answers.yaml: not valid YAML or JSON: ")
     else:
         raise AssertionError("a 5000-digit number was accepted")

@@ -12,7 +12,6 @@ import textwrap
 
 import pytest
 
-from triage.rete import compat as experta_compat
 from triage.rete.engine import CompiledRules, _Network, compile_condition
 from triage.rete.compat import AND, NOT, Fact, KnowledgeEngine, Rule
 from triage.rete.strategy import PositionalDepthStrategy

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from triage.cli import EXIT_CODES
+from triage.endings import Ending
 from triage.rete.engine import CompiledRules
 from triage.frontends.interview import Interview
 from triage.frontends.asker import GO_BACK, progress_line
@@ -119,7 +121,7 @@ def answers_for(sex: str = "female", **answers) -> list:
     return replies
 
 
-def run(engine: CompiledRules, *replies, save: Path | None = None) -> tuple[int, ScriptedAsker]:
+def run(engine: CompiledRules, *replies, save: Path | None = None) -> tuple[Ending, ScriptedAsker]:
     asker = ScriptedAsker(*replies)
     code = Interview(engine, asker, save=save).run()
     assert asker.replies == [], f"the interview ended before the script did: {asker.replies}"
@@ -137,7 +139,7 @@ ALL_FEMALE_QUESTIONS = RED_FLAGS + [
 def test_the_opening_screen_says_what_this_is_and_that_it_is_not_for_emergencies(real_engine):
     code, person = run(real_engine, "Quit")
 
-    assert code == 0
+    assert code is Ending.FINISHED
     opening = flat(person.said[0][0])
     assert "helps you prepare for a talk with a doctor about calcifications" in opening
     assert "It is not a diagnosis" in opening
@@ -154,7 +156,7 @@ def test_a_routine_interview_ends_with_the_referral_first_then_sections_tests_an
         real_engine, real_kb: KnowledgeBase):
     code, person = run(real_engine, START, *answers_for(breast_screen="yes"), RESULT, FINISH)
 
-    assert code == 0
+    assert code is Ending.FINISHED
     assert person.asked == ALL_FEMALE_QUESTIONS
     assert person.progress[0] == "Question 1 - about 14 left"
     assert person.progress[-1] == "Question 16 - no more after this one"
@@ -190,7 +192,7 @@ def test_the_summary_lists_every_answer_in_words_before_the_result(real_engine):
 def test_why_am_i_seeing_this_shows_the_rules_and_answers_behind_the_result(real_engine):
     code, person = run(real_engine, START, *answers_for(breast_screen="yes"), RESULT, WHY, FINISH)
 
-    assert code == 0
+    assert code is Ending.FINISHED
     why = person.said[-1][0]
     assert why.startswith("WHY AM I SEEING THIS?\n=====================\n")
     assert "Rule referral.breast; source: Leaflet: calcifications in the breast." in why
@@ -204,7 +206,7 @@ def test_why_am_i_seeing_this_shows_the_rules_and_answers_behind_the_result(real
 def test_a_yes_to_a_red_flag_shows_the_emergency_advice_at_once(real_engine, real_kb, position: int):
     code, person = run(real_engine, START, *["no"] * position, "yes")
 
-    assert code == 0
+    assert code is Ending.FINISHED
     assert person.asked == RED_FLAGS[:position + 1]  # no further question
     assert person.said[-2] == ("WHAT TO DO: EMERGENCY (now)\n"
                                "===========================\n"
@@ -225,7 +227,7 @@ def test_not_sure_about_a_red_flag_goes_on_and_ends_urgent(real_engine):
 def test_changing_an_answer_to_a_red_flag_yes_in_the_summary_shows_the_emergency(real_engine):
     code, person = run(real_engine, START, *answers_for(), "Change answer 3", "yes")
 
-    assert code == 0
+    assert code is Ending.FINISHED
     assert person.progress[-1] == "Changing your answer 3"
     assert person.said[-2][0].startswith("WHAT TO DO: EMERGENCY (now)")
 
@@ -238,7 +240,7 @@ def test_go_back_changes_the_outcome(real_engine):
     after_tb = answers_for()[9:]
     code, person = run(real_engine, START, *before_tb, "yes", GO_BACK, "no", *after_tb, RESULT, FINISH)
 
-    assert code == 0
+    assert code is Ending.FINISHED
     assert person.asked[8:11] == ["tb_history", "past_illnesses", "tb_history"]
     assert person.defaults[10] == "yes"  # the answer being taken back is preselected
     assert person.progress[10] == "Question 9 - about 7 left"
@@ -275,7 +277,7 @@ def test_changing_a_screening_answer_to_yes_asks_its_follow_ups(real_engine):
     code, person = run(real_engine, START, *answers_for(), "Change answer 11", "yes", "yes", "no", "no",
                        RESULT, FINISH)
 
-    assert code == 0
+    assert code is Ending.FINISHED
     assert person.asked[16:] == ["breathing_screen", *FOLLOW_UPS["breathing_screen"]]
     assert person.progress[16] == "Changing your answer 11"
     assert person.defaults[16] == "no"
@@ -289,7 +291,7 @@ def test_changing_a_screening_answer_to_no_drops_its_follow_ups(real_engine):
                          blue_hands_feet="yes")
     code, person = run(real_engine, START, *script, "Change answer 11", "no", RESULT, FINISH)
 
-    assert code == 0
+    assert code is Ending.FINISHED
     assert flat("These answers no longer apply and were removed: Is your breathing often fast and shallow?; "
                 "Have your fingertips become wider, with nails that are rounded like the glass of a watch?; "
                 "Do your hands or feet sometimes turn bluish?") in flat(person.screen)
@@ -305,7 +307,7 @@ def test_changing_sex_drops_the_prostate_answers_and_asks_the_list_of_illnesses_
     code, person = run(real_engine, START, *script, "Change answer 6", "female", ("breast_disease",), "no",
                        RESULT, FINISH)
 
-    assert code == 0
+    assert code is Ending.FINISHED
     removed = flat(next(text for text, _ in person.said if "no longer apply" in text))
     assert "Has a doctor ever treated you for any of these?" in removed
     assert "Is it hard for you to pass urine" in removed
@@ -320,7 +322,7 @@ def test_go_back_from_a_new_follow_up_returns_to_the_changed_answer(real_engine)
     code, person = run(real_engine, START, *answers_for(), "Change answer 11", "yes", GO_BACK, "no",
                        RESULT, FINISH)
 
-    assert code == 0
+    assert code is Ending.FINISHED
     assert person.asked[16:] == ["breathing_screen", "fast_shallow_breathing", "breathing_screen"]
     assert person.defaults[18] == "yes"
     assert "Calcifications in the lungs" not in person.said_after("Your answers:")[1][0]
@@ -333,7 +335,7 @@ def test_save_writes_the_answers_and_the_outcome_and_run_replays_them(real_engin
     saved = tmp_path / "my-answers.json"
     code, person = run(real_engine, START, *answers_for(breast_screen="yes"), RESULT, FINISH, save=saved)
 
-    assert code == 0
+    assert code is Ending.FINISHED
     assert f"Saved your answers and this result to {saved}." in person.screen
     data = json.loads(saved.read_text(encoding="utf-8"))
     assert set(data) == {"answers", "outcome"}
@@ -374,7 +376,7 @@ def test_ctrl_c_and_yes_quits_with_code_130(real_engine, where: str, tmp_path):
     before = {"opening": [], "question": [START, "no"], "summary": [START, *answers_for()]}[where]
     code, person = run(real_engine, *before, KeyboardInterrupt, True)
 
-    assert code == 130
+    assert code is Ending.QUIT and EXIT_CODES[code] == 130
     assert person.quit_questions == 1
     assert person.said[-1] == (QUIT, False)
 
@@ -382,7 +384,7 @@ def test_ctrl_c_and_yes_quits_with_code_130(real_engine, where: str, tmp_path):
 def test_ctrl_c_and_no_puts_the_same_question_again(real_engine):
     code, person = run(real_engine, START, "no", KeyboardInterrupt, False, *answers_for()[1:], RESULT, FINISH)
 
-    assert code == 0
+    assert code is Ending.FINISHED
     assert person.asked[:3] == ["chest_pain", "vomiting_blood", "vomiting_blood"]
     assert person.progress[1] == person.progress[2] == "Question 2 - about 13 left"
     assert QUIT not in person.screen
@@ -391,7 +393,7 @@ def test_ctrl_c_and_no_puts_the_same_question_again(real_engine):
 def test_end_of_input_at_a_question_exits_with_code_1(real_engine):
     code, person = run(real_engine, START, "no", "no", EOFError)
 
-    assert code == 1
+    assert code is Ending.INPUT_ENDED and EXIT_CODES[code] == 1
     assert person.said[-1] == (INPUT_ENDED, False)
     assert "WHAT TO DO" not in person.screen
 
@@ -399,7 +401,7 @@ def test_end_of_input_at_a_question_exits_with_code_1(real_engine):
 def test_end_of_input_at_the_quit_question_exits_with_code_1(real_engine):
     code, person = run(real_engine, START, KeyboardInterrupt, EOFError)
 
-    assert code == 1
+    assert code is Ending.INPUT_ENDED and EXIT_CODES[code] == 1
     assert person.said[-1] == (INPUT_ENDED, False)
 
 

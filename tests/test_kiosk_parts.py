@@ -17,6 +17,7 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from triage.endings import Ending
 from triage.rete.engine import CompiledRules
 from triage.errors import KnowledgeBaseError
 from triage.frontends.kiosk.kiosk import Kiosk
@@ -314,7 +315,7 @@ def test_each_person_gets_a_new_session_and_nothing_of_it_stays_in_memory(real_k
         pipe.send_text(person_1 + person_2 + staff)
         screen = Screen(stream=out, pt_input=pipe, pt_output=DummyOutput())
         kiosk = Watched(engine, reading, config, screen)
-        assert kiosk.run() == 0
+        assert kiosk.run() is Ending.FINISHED
     assert seen_at_start == [(0, 0), (0, 0)]
     assert len(sessions) == 2 and sessions[0]() is None and kiosk.interview is None
     assert not [f for f in engine.facts_held() if f.kind == "Answer"]

@@ -355,7 +355,7 @@ def test_every_problem_is_reported_at_once_across_files(tiny):
     tiny.replace("rules/x.yaml", "source: safety", "source: safe")
     tiny.replace("rules/x.yaml", "then: {advice: checkups}", "then: {advice: rest}")
     problems = tiny.problems()
-    assert {(p.file.removeprefix("kb/"), p.item, p.field) for p in problems} == {
+    assert {(p.place.file.removeprefix("kb/"), p.place.item, p.place.field) for p in problems} == {
         ("knowledge.yaml", "referral", "several_doctors"),
         ("questions.yaml", "question 'cough'", "colour"),
         ("sections.yaml", "section 'lungs'", "doctor"),

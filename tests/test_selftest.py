@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from support.kb_copies import REFUSAL, case_count, rules_copy
 
-from triage.knowledge.load import load_knowledge
 from triage.checks.selftest import SelfTestError, checked_rules, failures
+from triage.cli import EXIT_CODES
+from triage.knowledge.load import load_knowledge
 
 
 def test_the_built_in_knowledge_base_passes_its_self_test(real_kb):
@@ -88,8 +89,8 @@ def test_selftest_error_lists_one_problem_per_case(tmp_path):
     rules = rules_copy(tmp_path, {"cases/all_no.yaml": ("urgency: routine", "urgency: soon")})
     with pytest.raises(SelfTestError) as info:
         checked_rules(load_knowledge(rules))
-    assert [p.item for p in info.value.problems] == ["case 'all_no'", None]
-    assert info.value.exit_code == 2
+    assert [p.place.item for p in info.value.problems] == ["case 'all_no'", None]
+    assert EXIT_CODES[info.value.ending] == 2
 
 
 def test_the_checked_rules_carries_nothing_of_the_golden_cases_into_the_first_session(real_kb):

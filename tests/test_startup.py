@@ -16,7 +16,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from questionary import Choice
 
-from triage.errors import KnowledgeBaseError, Problem
+from triage.errors import KnowledgeBaseError, Place, Problem
 from triage.frontends.choice_prompt import ChoicePrompt
 from triage.frontends.opening_screen import interview_while_preparing
 from triage.frontends.asker import QuestionaryAsker
@@ -29,7 +29,8 @@ NEVER = 10.0  # seconds: a guard that ends a prompt no failure took down, so tha
 
 
 def broken_rules() -> None:
-    raise KnowledgeBaseError([Problem("rules/lungs.yaml", "unknown question 'tb_histroy'", "rule 'lungs.tb'")])
+    raise KnowledgeBaseError([Problem("unknown-id", Place("rules/lungs.yaml", item="rule 'lungs.tb'"),
+                                      "unknown question 'tb_histroy'")])
 
 
 def test_result_returns_the_prepared_value():

@@ -92,7 +92,7 @@ def test_validation_lists_problems_and_never_raises_on_many_at_once(kb):
         rule("x2", AnswerIs("cough", ("perhaps",)), Refer("nobody", "someday")),
         rule("x1", ConcernRaised("lungs"), ReachFinding("nothing")),
     )
-    fields = sorted((p.item, p.field) for p in validate.knowledge_base(broken))
+    fields = sorted((p.place.item, p.place.field) for p in validate.knowledge_base(broken))
     assert fields == sorted([
         ("rule 'x1'", "when"), ("rule 'x1'", "then.concern"),
         ("rule 'x2'", "when"), ("rule 'x2'", "then.referral.to"), ("rule 'x2'", "then.referral.urgency"),
@@ -104,4 +104,4 @@ def test_a_referral_rule_that_holds_only_sometimes_is_not_a_baseline(kb):
     baseline = kb.rule["baseline"]
     without = replace(kb, rules=tuple(r for r in kb.rules if r.id != "baseline")
                       + (replace(baseline, when=AnswerIs("cough", ("no",))),))
-    assert [p.field for p in validate.knowledge_base(without)] == ["when"]
+    assert [p.place.field for p in validate.knowledge_base(without)] == ["when"]

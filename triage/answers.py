@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from triage.errors import AnswersError, Problem
+from triage.errors import AnswersError, Place, Problem, YamlSyntaxError
 from triage.flow import is_asked, offered_values
 from triage.model import NOT_SURE, KnowledgeBase, Question
 from triage.outcome import AnswerValue
-from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
+from triage.knowledge.yamlfile import parse_text
 
 _SPELLINGS = {True: "yes", False: "no", "not sure": NOT_SURE, "not-sure": NOT_SURE, "unsure": NOT_SURE}
 
@@ -25,13 +25,13 @@ def read_answers_file(path: str, stdin: TextIO | None = None) -> tuple[str, Any]
         try:
             text = Path(path).read_text(encoding="utf-8")
         except FileNotFoundError as exc:
-            raise AnswersError([Problem(name, "no such file")]) from exc
+            raise AnswersError([Problem("no-such-file", Place(name), "no such file")]) from exc
         except (OSError, UnicodeDecodeError) as exc:
-            raise AnswersError([Problem(name, f"cannot be read: {exc}")]) from exc
+            raise AnswersError([Problem("unreadable", Place(name), f"cannot be read: {exc}")]) from exc
     try:
         return name, parse_text(text, name)
     except YamlSyntaxError as exc:
-        raise AnswersError([exc.problem]) from exc
+        raise AnswersError(exc.problems) from exc
 
 
 def check_answers(kb: KnowledgeBase, raw: Any, file: str) -> dict[str, AnswerValue]:
@@ -39,13 +39,14 @@ def check_answers(kb: KnowledgeBase, raw: Any, file: str) -> dict[str, AnswerVal
     if isinstance(raw, Mapping) and isinstance(raw.get("answers"), Mapping) and "answers" not in kb.question:
         raw = raw["answers"]  # a file saved by the interview holds the answers beside the outcome
     if not isinstance(raw, Mapping):
-        raise AnswersError([Problem(file, "must be a mapping of question ids to answers, e.g. {chest_pain: no}")])
+        raise AnswersError([Problem("wrong-shape", Place(file),
+                                    "must be a mapping of question ids to answers, e.g. {chest_pain: no}")])
     problems: list[Problem] = []
     answers: dict[str, AnswerValue] = {}
     for key in raw:
         if not isinstance(key, str) or key not in kb.question:
-            problems.append(Problem(file, "is not a question of this knowledge base (see 'triage questions')",
-                                    f"question '{key}'"))
+            problems.append(Problem("unknown-id", Place(file, item=f"question '{key}'"),
+                                    "is not a question of this knowledge base (see 'triage questions')"))
     # In question order, so that 'would not have been asked' is judged on the earlier answers.
     for question in kb.questions:
         if question.id in raw:
@@ -60,18 +61,18 @@ def check_answers(kb: KnowledgeBase, raw: Any, file: str) -> dict[str, AnswerVal
 def _checked(question: Question, raw: Any, earlier: dict[str, AnswerValue], file: str,
              problems: list[Problem]) -> AnswerValue | None:
     """One answer in the engine's form, if it fits the question and the earlier answers."""
-    item = f"question '{question.id}'"
-    value = _normalise(question, raw, file, item, problems)
+    place = Place(file, item=f"question '{question.id}'")
+    value = _normalise(question, raw, place, problems)
     if value is None:
         return None
     if not is_asked(question, earlier):
-        problems.append(Problem(file, "would not have been asked, given the other answers; remove it", item))
+        problems.append(Problem("not-asked", place, "would not have been asked, given the other answers; remove it"))
         return None
     offered = offered_values(question, earlier)
     wrong = [v for v in (value if isinstance(value, tuple) else (value,)) if v not in offered]
     if wrong:
-        problems.append(Problem(file, f"{', '.join(map(repr, wrong))} is not an answer here; it takes "
-                                      f"{_choices(question, offered)}", item))
+        problems.append(Problem("not-an-answer", place, f"{', '.join(map(repr, wrong))} is not an answer here; "
+                                                        f"it takes {_choices(question, offered)}"))
         return None
     return value
 
@@ -81,20 +82,19 @@ def _choices(question: Question, offered: tuple[str, ...]) -> str:
     return f"a list of: {listed} (or [] for none)" if question.kind.is_list else listed
 
 
-def _normalise(question: Question, value: Any, file: str, item: str,
-               problems: list[Problem]) -> AnswerValue | None:
+def _normalise(question: Question, value: Any, place: Place, problems: list[Problem]) -> AnswerValue | None:
     if question.kind.is_list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            problems.append(Problem(file, f"must be a list of option ids (multiple choice), not {value!r:.60}",
-                                    item))
+            problems.append(Problem("bad-value", place,
+                                    f"must be a list of option ids (multiple choice), not {value!r:.60}"))
             return None
         if len(set(value)) != len(value):
-            problems.append(Problem(file, "lists an option more than once", item))
+            problems.append(Problem("duplicate-id", place, "lists an option more than once"))
             return None
         return tuple(value)
     if isinstance(value, bool) or (isinstance(value, str) and value.lower() in _SPELLINGS):
         value = _SPELLINGS.get(value if isinstance(value, bool) else value.lower(), value)
     if not isinstance(value, str):
-        problems.append(Problem(file, f"must be one of {', '.join(question.values)}, not {value!r:.60}", item))
+        problems.append(Problem("bad-value", place, f"must be one of {', '.join(question.values)}, not {value!r:.60}"))
         return None
     return value

@@ -1,7 +1,8 @@
 """The `triage` command: parses arguments, calls the library, prints. Nothing more.
 
 Every error a person can cause (a bad rules folder, a bad answers file) ends in readable lines on
-stderr and exit code 2, never a traceback.
+stderr and exit code 2, never a traceback. Commands and front ends return an Ending; EXIT_CODES below is
+the one place where endings become numbers.
 """
 
 from __future__ import annotations
@@ -11,10 +12,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from triage.errors import TriageError
+from triage.endings import Ending
+from triage.errors import Severity, TriageError
 
-EXIT_USAGE = 2
-EXIT_FAILED = 1
+# The exit codes people and scripts see (README.md, docs/kiosk.md); no other module of triage/ holds them.
+EXIT_CODES: dict[Ending, int] = {
+    Ending.FINISHED: 0,
+    Ending.CHECK_FAILED: 1,  # a golden case (`rules test`) or the check (`rules check`) failed
+    Ending.INPUT_ENDED: 1,  # input ended before the interview did
+    Ending.WENT_WRONG: 1,  # the person was shown the emergency advice; the kiosk gave up
+    Ending.BAD_INPUT: 2,  # a bad knowledge base, answers file, configuration or batch line
+    Ending.QUIT: 130,  # the person quit with Ctrl-C (as a shell reports an interrupted command)
+}
 
 
 def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -23,7 +32,7 @@ def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return load_knowledge(args.rules)
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace) -> Ending:
     """Evaluate an answers file and print the outcome; or, with --batch, many recorded sessions.
 
     Example: triage run --answers examples/past-tb.yaml --format json
@@ -41,21 +50,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     answers = check_answers(kb, raw, name)
     outcome = CompiledRules(kb).evaluate(answers)
     sys.stdout.write(outcome_json(outcome) + "\n" if args.format == "json" else outcome_text(kb, outcome))
-    return 0
+    return Ending.FINISHED
 
 
-def _run_batch(engine, path: str) -> int:  # type: ignore[no-untyped-def]
+def _run_batch(engine, path: str) -> Ending:  # type: ignore[no-untyped-def]
     """One outcome (JSON) per input line on stdout; a progress bar on stderr when it is a terminal."""
     import time
 
     from triage.frontends.batch import evaluate_lines
-    from triage.errors import AnswersError, Problem
+    from triage.errors import AnswersError, Place, Problem
 
     name = "<stdin>" if path == "-" else path
     try:
         stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115 - closed below
     except OSError as exc:
-        raise AnswersError([Problem(name, f"cannot be read: {exc.strerror}")]) from exc
+        raise AnswersError([Problem("unreadable", Place(name), f"cannot be read: {exc.strerror}")]) from exc
     total = None
     if path != "-" and sys.stderr.isatty():
         with open(path, "rb") as counting:
@@ -76,7 +85,7 @@ def _run_batch(engine, path: str) -> int:  # type: ignore[no-untyped-def]
         sys.stderr.write("\r" + _progress(done, total, done / max(time.monotonic() - started, 1e-9)) + "\n")
     if failed:
         print(f"error: {failed} of {done} lines could not be evaluated (see the 'errors' lines)", file=sys.stderr)
-    return 2 if failed else 0
+    return Ending.BAD_INPUT if failed else Ending.FINISHED
 
 
 def _progress(done: int, total: int | None, rate: float) -> str:
@@ -86,7 +95,7 @@ def _progress(done: int, total: int | None, rate: float) -> str:
     return f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} sessions ({rate:.0f}/s)"
 
 
-def cmd_questions(args: argparse.Namespace) -> int:
+def cmd_questions(args: argparse.Namespace) -> Ending:
     """List every question: id, wording, type, options and when it is asked.
 
     Example: triage questions --format json
@@ -96,10 +105,10 @@ def cmd_questions(args: argparse.Namespace) -> int:
 
     kb = _load(args)
     sys.stdout.write(questions_json(kb) + "\n" if args.format == "json" else questions_text(kb))
-    return 0
+    return Ending.FINISHED
 
 
-def cmd_rules_test(args: argparse.Namespace) -> int:
+def cmd_rules_test(args: argparse.Namespace) -> Ending:
     """Run the golden cases in the rules folder's cases/ and print one line per case.
 
     Exit 0 when every case passes; a failing case shows how the outcome differs from the expectation.
@@ -119,10 +128,10 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
     print(f"{len(results) - failed} passed, {failed} failed")
     if unexercised:
         print(f"rules no case exercises ({len(unexercised)}): {', '.join(unexercised)}")
-    return 1 if failed else 0
+    return Ending.CHECK_FAILED if failed else Ending.FINISHED
 
 
-def cmd_rules_check(args: argparse.Namespace) -> int:
+def cmd_rules_check(args: argparse.Namespace) -> Ending:
     """Validate and lint the knowledge base: errors first, then warnings. Exit 0 only with no errors.
 
     Finds, besides load errors: unused questions; sections, workups and urgency levels no rule reaches;
@@ -130,29 +139,29 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     texts (reading grade per text with --readability); failing golden cases.
     Example: triage rules check --rules ./my-rules
     """
-    from triage.rete.engine import CompiledRules
-    from triage.checks.lint import ERROR, READABILITY_MAX_GRADE, check, readability
+    from triage.checks.lint import READABILITY_MAX_GRADE, check, readability
+    from triage.rete.engine import compile_rules
 
     kb = _load(args)
-    notes = check(kb, CompiledRules(kb))
-    errors = [n for n in notes if n.level == ERROR]
-    warnings = [n for n in notes if n.level != ERROR]
+    notes = check(kb, compile_rules(kb))
+    errors = [n for n in notes if n.severity is Severity.ERROR]
+    warnings = [n for n in notes if n.severity is not Severity.ERROR]
     print(f"Knowledge base {kb.name} {kb.version} ({kb.hash[:12]}): {len(kb.questions)} questions, "
           f"{len(kb.rules)} rules, {len(kb.cases)} golden cases")
     print(f"\nErrors ({len(errors)}):" if errors else "\nErrors: none")
     for note in errors:
-        print(f"  {note}")
+        print(f"  {note.as_finding()}")
     print(f"\nWarnings ({len(warnings)}):" if warnings else "\nWarnings: none")
     for note in warnings:
-        print(f"  {note}")
+        print(f"  {note.as_finding()}")
     if args.readability:
         print(f"\nReading grade of every patient text (Flesch-Kincaid; above {READABILITY_MAX_GRADE:.0f} is flagged):")
         for where, grade, _ in readability(kb):
             print(f"  {grade:5.1f}  {where}")
-    return 1 if errors else 0
+    return Ending.CHECK_FAILED if errors else Ending.FINISHED
 
 
-def cmd_rules_review(args: argparse.Namespace) -> int:
+def cmd_rules_review(args: argparse.Namespace) -> Ending:
     """Write the review sheet: every question and rule per leaflet section, golden cases, the rule network
     and each rule's sign-off status. One self-contained HTML file (works offline, prints well), or Markdown.
 
@@ -172,10 +181,10 @@ def cmd_rules_review(args: argparse.Namespace) -> int:
     else:
         args.output.write_text(text, encoding="utf-8")
         print(f"Wrote the review sheet to {args.output}")
-    return 0
+    return Ending.FINISHED
 
 
-def cmd_rules_approve(args: argparse.Namespace) -> int:
+def cmd_rules_approve(args: argparse.Namespace) -> Ending:
     """Sign off rules: record reviewer, role, date and a fingerprint of each rule's content in reviews.yaml.
 
     Example: triage rules approve lungs.tb_history referral.lungs --reviewer "Dr A. Smith" --role pulmonologist
@@ -185,10 +194,10 @@ def cmd_rules_approve(args: argparse.Namespace) -> int:
     kb = _load(args)
     for record in approve(kb, args.rule_ids, args.reviewer, args.role):
         print(f"approved {record.rule} by {record.reviewer} ({record.role}) on {record.date}")
-    return 0
+    return Ending.FINISHED
 
 
-def cmd_rules_status(args: argparse.Namespace) -> int:
+def cmd_rules_status(args: argparse.Namespace) -> Ending:
     """List every rule as reviewed, changed since review, or never reviewed.
 
     Example: triage rules status
@@ -204,10 +213,10 @@ def cmd_rules_status(args: argparse.Namespace) -> int:
     counts = {s: sum(1 for v, _ in states.values() if v == s) for s in ("reviewed", "changed since review",
                                                                         "never reviewed")}
     print(", ".join(f"{n} {s}" for s, n in counts.items()))
-    return 0
+    return Ending.FINISHED
 
 
-def cmd_explain(args: argparse.Namespace) -> int:
+def cmd_explain(args: argparse.Namespace) -> Ending:
     """Show the forward chaining for one answers file step by step: facts declared, rules fired (with the
     facts they matched) and conclusions, in order; then why the outcome is or is not an emergency.
 
@@ -223,10 +232,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     run = compile_rules(kb).new_run()
     run.restart(answers)
     sys.stdout.write(trace_text(kb, run.trace(), run.outcome()))
-    return 0
+    return Ending.FINISHED
 
 
-def cmd_interview(args: argparse.Namespace) -> int:
+def cmd_interview(args: argparse.Namespace) -> Ending:
     """Answer the questions in a guided interview and see whom to see, and how soon.
 
     Runs when `triage` is called with no command. Plain mode (numbered options, one line at a time) is
@@ -256,7 +265,7 @@ def cmd_interview(args: argparse.Namespace) -> int:
         return _went_wrong(kb.emergency_notice)
 
 
-def _interview_while_preparing(args: argparse.Namespace, opening) -> int:  # type: ignore[no-untyped-def]
+def _interview_while_preparing(args: argparse.Namespace, opening) -> Ending:  # type: ignore[no-untyped-def]
     """The opening screen at once; the rules are loaded, compiled and self-tested while it is read."""
     from triage.frontends.opening_screen import interview_while_preparing
     from triage.frontends.asker import QuestionaryAsker
@@ -283,13 +292,13 @@ def _interview_while_preparing(args: argparse.Namespace, opening) -> int:  # typ
         preparation.wait()
 
 
-def _went_wrong(emergency_notice: str) -> int:
+def _went_wrong(emergency_notice: str) -> Ending:
     print(f"\nSomething went wrong and the questions cannot go on. {emergency_notice} Otherwise, please "
           "talk to a doctor about what you notice.")
-    return EXIT_FAILED
+    return Ending.WENT_WRONG
 
 
-def cmd_kiosk(args: argparse.Namespace) -> int:
+def cmd_kiosk(args: argparse.Namespace) -> Ending:
     """Run a shared waiting-room terminal: welcome, questions or reading, cleared after each person.
 
     Needs a configuration file with a staff code hash (make the line with --hash-code). Staff leave with
@@ -387,15 +396,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.plain = getattr(args, "plain", False)
     args.save = getattr(args, "save", None)
     try:
-        return int(args.func(args))
+        ending: Ending = args.func(args)
     except TriageError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
-        return exc.exit_code
+        ending = exc.ending
     except KeyboardInterrupt:
-        return 130
+        ending = Ending.QUIT
     except BrokenPipeError:
-        return 0
+        ending = Ending.FINISHED  # whoever read the output stopped reading: nothing is wrong here
+    return EXIT_CODES[ending]
 
 
 if __name__ == "__main__":

@@ -1,34 +1,118 @@
-"""One error style for everything a person can get wrong: file, line, item, field, and what to do."""
+"""One error style for everything a person can get wrong: file, line, item, field, and what to do.
+
+A `Problem` is one finding, a load error or a `triage rules check` note alike: a `code` from CODES below,
+a `Severity`, a `Place` and a message that says how to fix it. Errors that stop a command are
+`TriageError`s carrying Problems and the `Ending` they lead to (cli.py prints them, one line each).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+
+from triage.endings import Ending
+
+# Every Problem's code, with what it means. Codes are stable: scripts and reviewers may filter on them.
+CODES: dict[str, str] = {
+    # reading files
+    "not-a-folder": "the rules folder given has no knowledge.yaml",
+    "no-such-file": "a file named on the command line does not exist",
+    "unreadable": "a file cannot be read (permissions, a folder, ...)",
+    "not-utf8": "a file is not UTF-8 text",
+    "empty-file": "a file is empty or holds only comments",
+    "yaml-syntax": "a file is not valid YAML or JSON (or its aliases stand for too much)",
+    "toml-syntax": "a configuration file is not valid TOML",
+    "no-rules": "the rules folder holds no rule files",
+    # the shape of items and fields
+    "wrong-shape": "a file or an item is not the mapping or list it should be",
+    "missing-field": "a field that must be there is missing",
+    "unknown-field": "a field that this kind of item does not have (often a typo)",
+    "bad-id": "an id is not made of letters, digits, '_' and '.'",
+    "bad-value": "a field holds a value of the wrong type or form",
+    "bad-condition": "a condition is not written as {question: ID, is: VALUE}, all, any, ...",
+    # references and consistency
+    "unknown-id": "a reference to a question, section, doctor, rule, ... that does not exist",
+    "duplicate-id": "an id (or an option, or a page) is used more than once",
+    "ask-when-order": "an ask_when uses something other than answers to questions asked before",
+    "wrong-test": "'is' used on a multiple-choice question, or 'includes' on another",
+    "not-an-answer": "a value that the question does not take",
+    "cycle": "a conclusion depends on itself through the rules",
+    "no-baseline-referral": "no rule gives a referral whatever the answers",
+    # answers files
+    "not-asked": "an answer to a question that would not have been asked",
+    # running
+    "self-test-failed": "a golden case failed when the rules were loaded; the tool refuses to start",
+    "did-not-settle": "the rule engine kept firing past its limit",
+    "unsafe-config": "the kiosk configuration could be changed by anyone",
+    "needs-terminal": "the kiosk was started without a terminal",
+    # `triage rules check` (lint)
+    "never-fires": "a rule no set of answers can make fire",
+    "red-flag-source": "a red-flag rule whose source is not 'safety'",
+    "red-flag-chain": "a safety rule that rests on other conclusions, not on answers",
+    "diagnostic-wording": "a patient text that reads as a diagnosis",
+    "hard-to-read": "a patient text above the reading grade aimed for",
+    "unused-question": "a question whose answer no rule and no ask_when reads",
+    "unreached": "a section, workup, urgency level, finding or advice item no rule reaches",
+    "reading-page": "the kiosk's reading pages cannot be loaded",
+    "case-fails": "a golden case whose outcome differs from its expectation",
+}
+
+
+class Severity(Enum):
+    """Errors make a load or a check fail; warnings are listed apart and do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a file, precise enough to find and fix without reading code."""
+class Place:
+    """Where a problem is: a file (with the line where known), the item in it, the field of the item."""
 
-    file: str
-    message: str
+    file: str | None
+    line: int | None = None
     item: str | None = None
     field: str | None = None
-    line: int | None = None
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        parts = [where]
+        """File first, as load errors name it: `rules/x.yaml:3, rule 'x.y', field 'when'`."""
+        parts = [] if self.file is None else [self.file if self.line is None else f"{self.file}:{self.line}"]
         if self.item is not None:
             parts.append(self.item)
         if self.field is not None:
             parts.append(f"field '{self.field}'")
-        return ": ".join([", ".join(parts), self.message])
+        return ", ".join(parts)
+
+    def item_first(self) -> str:
+        """Item first, as `triage rules check` lists its findings: `rule 'x.y' (rules/x.yaml)`."""
+        if self.item is None:
+            return str(self)
+        where = self.item if self.file is None else f"{self.item} ({self.file})"
+        return where if self.field is None else f"{where}, field '{self.field}'"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, precise enough to find and fix without reading code."""
+
+    code: str  # a key of CODES
+    place: Place
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        """As an error that stops a command prints it (after 'error: ')."""
+        return f"{self.place}: {self.message}"
+
+    def as_finding(self) -> str:
+        """As `triage rules check` lists it: `error: [never-fires] rule 'x.y' (rules/x.yaml): ...`."""
+        return f"{self.severity.value}: [{self.code}] {self.place.item_first()}: {self.message}"
 
 
 class TriageError(Exception):
-    """Base of every error calcitriage reports to a person; the CLI prints it and exits with `exit_code`."""
+    """Base of every error calcitriage reports to a person; the CLI prints its problems and ends with `ending`."""
 
-    exit_code = 2
+    ending = Ending.BAD_INPUT
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
@@ -37,6 +121,14 @@ class TriageError(Exception):
 
 class KnowledgeBaseError(TriageError):
     """The rules folder cannot be used; every problem found is listed."""
+
+
+class YamlSyntaxError(TriageError):
+    """A file that is not valid YAML/JSON; its one problem (code 'yaml-syntax') names the file and line.
+
+    Uncaught, it ends like any other TriageError; the knowledge base's loader collects its problem with
+    the others, and an answers file's reader re-raises it as an AnswersError.
+    """
 
 
 class AnswersError(TriageError):

@@ -35,7 +35,7 @@ def run_case(engine: CompiledRules, case: GoldenCase) -> CaseResult:
     try:
         answers = check_answers(engine.kb, case.answers, case.file)
     except AnswersError as exc:
-        return CaseResult(case, None, tuple(f"answers: {p.message} ({p.item})" for p in exc.problems))
+        return CaseResult(case, None, tuple(f"answers: {p.message} ({p.place.item})" for p in exc.problems))
     outcome = engine.evaluate(answers)
     differences = []
     if outcome.referral.urgency.id != case.expect.urgency:

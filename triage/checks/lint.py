@@ -1,14 +1,15 @@
 """`triage rules check`: everything a clinician should fix or look at in a knowledge base.
 
-Errors make the check fail; warnings are listed apart. Pure: a KnowledgeBase in, a list of Notes out.
+Errors make the check fail; warnings are listed apart. Pure: a KnowledgeBase in, a list of Problems out
+(the same type as load errors; `Problem.as_finding()` is how the check lists one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 
 from triage.checks.cases import run_cases
+from triage.errors import Place, Problem, Severity, TriageError
 from triage.logic import questions_read, walk
 from triage.rete.engine import CompiledRules
 from triage.model import (
@@ -20,36 +21,25 @@ from triage.model import (
     RaiseConcern,
     ReachFinding,
     Refer,
+    Rule,
 )
 from triage.checks.reachability import Reachability
 from triage.checks.wording import diagnostic_phrases, patient_texts
 
-ERROR, WARNING = "error", "warning"
 # Plain-language guidance for patient material asks for about school grade 6-8; short labels and
 # single words give meaningless grades, so only texts of this many words or more are scored.
 READABILITY_MAX_GRADE = 9.0
 READABILITY_MIN_WORDS = 12
 
 
-@dataclass(frozen=True)
-class Note:
-    level: str
-    code: str
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.level}: [{self.code}] {self.where}: {self.message}"
-
-
-def check(kb: KnowledgeBase, engine: CompiledRules | None = None) -> list[Note]:
+def check(kb: KnowledgeBase, engine: CompiledRules | None = None) -> list[Problem]:
     """Every lint finding, errors first."""
     notes = [*_unused(kb), *_never_fires(kb), *_red_flags(kb), *_wording(kb), *_readability_notes(kb),
              *_reading(kb), *_cases(kb, engine or CompiledRules(kb))]
-    return sorted(notes, key=lambda n: n.level != ERROR)
+    return sorted(notes, key=lambda n: n.severity is not Severity.ERROR)
 
 
-def _unused(kb: KnowledgeBase) -> Iterator[Note]:
+def _unused(kb: KnowledgeBase) -> Iterator[Problem]:
     read = set().union(*(questions_read(r.when) for r in kb.rules))
     for q in kb.questions:
         read |= questions_read(q.ask_when)
@@ -57,7 +47,8 @@ def _unused(kb: KnowledgeBase) -> Iterator[Note]:
             read |= questions_read(o.ask_when)
     for q in kb.questions:
         if q.id not in read:
-            yield Note(WARNING, "unused-question", f"question '{q.id}'", "no rule and no ask_when uses its answer")
+            yield Problem("unused-question", Place(None, item=f"question '{q.id}'"),
+                          "no rule and no ask_when uses its answer", Severity.WARNING)
     thens = [r.then for r in kb.rules]
     reached = {
         "section": {t.section for t in thens if isinstance(t, RaiseConcern)},
@@ -72,38 +63,47 @@ def _unused(kb: KnowledgeBase) -> Iterator[Note]:
     for kind, all_ids in ids.items():
         for ident in all_ids:
             if ident not in reached[kind]:
-                yield Note(WARNING, "unreached", f"{kind} '{ident}'", "no rule reaches it")
+                yield Problem("unreached", Place(None, item=f"{kind} '{ident}'"), "no rule reaches it",
+                              Severity.WARNING)
 
 
-def _never_fires(kb: KnowledgeBase) -> Iterator[Note]:
+def _never_fires(kb: KnowledgeBase) -> Iterator[Problem]:
     reach = Reachability(kb)
     for rule in kb.rules:
         if not reach.can_hold(rule.when):
-            yield Note(ERROR, "never-fires", f"rule '{rule.id}' ({rule.file})",
-                       "can never fire: no set of answers the interview can produce satisfies its condition "
-                       "(check the questions it needs: are they ever asked together?)")
+            yield Problem("never-fires", _rule_place(rule),
+                          "can never fire: no set of answers the interview can produce satisfies its condition "
+                          "(check the questions it needs: are they ever asked together?)")
 
 
-def _red_flags(kb: KnowledgeBase) -> Iterator[Note]:
+def _red_flags(kb: KnowledgeBase) -> Iterator[Problem]:
     top = kb.urgency_levels[0].id if kb.urgency_levels else None
     red = {q.id for q in kb.questions if q.red_flag}
     for rule in kb.rules:
         concludes_top = isinstance(rule.then, Refer) and rule.then.urgency == top
         reads_red = isinstance(rule.then, Refer) and bool(questions_read(rule.when) & red)
         if (concludes_top or reads_red) and rule.source != "safety":
-            yield Note(ERROR, "red-flag-source", f"rule '{rule.id}' ({rule.file})",
-                       f"a red-flag rule must have source 'safety', not '{rule.source}'")
+            yield Problem("red-flag-source", _rule_place(rule),
+                          f"a red-flag rule must have source 'safety', not '{rule.source}'")
         uses_conclusions = any(isinstance(p, ConcernRaised | FindingReached) for p in walk(rule.when))
         if rule.source == "safety" and uses_conclusions:
-            yield Note(WARNING, "red-flag-chain", f"rule '{rule.id}' ({rule.file})",
-                       "a safety rule should rest on answers directly, not on other conclusions")
+            yield Problem("red-flag-chain", _rule_place(rule),
+                          "a safety rule should rest on answers directly, not on other conclusions", Severity.WARNING)
 
 
-def _wording(kb: KnowledgeBase) -> Iterator[Note]:
-    for where, text in patient_texts(kb):
+def _rule_place(rule: Rule) -> Place:
+    return Place(rule.file, rule.line, f"rule '{rule.id}'")
+
+
+def _wording(kb: KnowledgeBase) -> Iterator[Problem]:
+    yield from _diagnostic(patient_texts(kb))
+
+
+def _diagnostic(texts: Iterable[tuple[str, str]]) -> Iterator[Problem]:
+    for where, text in texts:
         for phrase in diagnostic_phrases(text):
-            yield Note(ERROR, "diagnostic-wording", where,
-                       f"'{phrase}' reads as a diagnosis; say which leaflet section relates to the answers")
+            yield Problem("diagnostic-wording", Place(None, item=where),
+                          f"'{phrase}' reads as a diagnosis; say which leaflet section relates to the answers")
 
 
 def readability(kb: KnowledgeBase) -> list[tuple[str, float, str]]:
@@ -114,38 +114,34 @@ def readability(kb: KnowledgeBase) -> list[tuple[str, float, str]]:
             if len(text.split()) >= READABILITY_MIN_WORDS]
 
 
-def _readability_notes(kb: KnowledgeBase) -> Iterator[Note]:
+def _readability_notes(kb: KnowledgeBase) -> Iterator[Problem]:
     for where, grade, _ in readability(kb):
         if grade > READABILITY_MAX_GRADE:
-            yield Note(WARNING, "hard-to-read", where,
-                       f"reading grade {grade:.1f} is above {READABILITY_MAX_GRADE:.0f}; use shorter sentences "
-                       "and everyday words")
+            yield Problem("hard-to-read", Place(None, item=where),
+                          f"reading grade {grade:.1f} is above {READABILITY_MAX_GRADE:.0f}; use shorter sentences "
+                          "and everyday words", Severity.WARNING)
 
 
-def _reading(kb: KnowledgeBase) -> Iterator[Note]:
+def _reading(kb: KnowledgeBase) -> Iterator[Problem]:
     """The kiosk's reading pages (reading.yaml), if the folder has them: loadable and non-diagnostic."""
     from pathlib import Path
 
-    from triage.errors import KnowledgeBaseError
     from triage.knowledge.reading import READING_FILE, load_reading
 
     if not (Path(kb.directory) / READING_FILE).is_file():
         return
     try:
         reading = load_reading(kb)
-    except KnowledgeBaseError as exc:
+    except TriageError as exc:
         for problem in exc.problems:
-            yield Note(ERROR, "reading-page", problem.file, str(problem))
+            yield Problem("reading-page", Place(problem.place.file), str(problem))
         return
     texts = [("reading.yaml: closing", reading.closing)]
     texts += [(f"reading page '{page.id}'", p.text) for page in reading.pages for p in page.paragraphs]
-    for where, text in texts:
-        for phrase in diagnostic_phrases(text):
-            yield Note(ERROR, "diagnostic-wording", where,
-                       f"'{phrase}' reads as a diagnosis; say which leaflet section relates to the answers")
+    yield from _diagnostic(texts)
 
 
-def _cases(kb: KnowledgeBase, engine: CompiledRules) -> Iterator[Note]:
+def _cases(kb: KnowledgeBase, engine: CompiledRules) -> Iterator[Problem]:
     for result in run_cases(engine):
         for difference in result.differences:
-            yield Note(ERROR, "case-fails", f"case '{result.case.id}' ({result.case.file})", difference)
+            yield Problem("case-fails", Place(result.case.file, item=f"case '{result.case.id}'"), difference)

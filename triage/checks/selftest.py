@@ -8,8 +8,8 @@ rather than give advice nobody has checked. `triage rules test` shows the same r
 from __future__ import annotations
 
 from triage.checks.cases import run_cases
+from triage.errors import Place, Problem, TriageError
 from triage.rete.engine import CompiledRules
-from triage.errors import Problem, TriageError
 from triage.model import KnowledgeBase
 
 
@@ -22,8 +22,8 @@ def failures(engine: CompiledRules) -> list[Problem]:
     problems = []
     for result in run_cases(engine):
         if not result.passed:
-            problems.append(Problem(result.case.file, f"self-test failed: {'; '.join(result.differences)}",
-                                    f"case '{result.case.id}'"))
+            problems.append(Problem("self-test-failed", Place(result.case.file, item=f"case '{result.case.id}'"),
+                                    f"self-test failed: {'; '.join(result.differences)}"))
     return problems
 
 
@@ -38,6 +38,6 @@ def checked_rules(kb: KnowledgeBase) -> CompiledRules:
     if problems:
         summary = (f"refusing to start: {len(problems)} of {len(kb.cases)} golden cases fail on this "
                    "knowledge base; run 'triage rules test' for details")
-        problems.append(Problem("triage", summary))
+        problems.append(Problem("self-test-failed", Place("triage"), summary))
         raise SelfTestError(problems)
     return engine

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from triage.answers import check_answers
+from triage.errors import TriageError, YamlSyntaxError
 from triage.rete.engine import CompiledRules
-from triage.errors import TriageError
 from triage.render.json_format import outcome_data
-from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
+from triage.knowledge.yamlfile import parse_text
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ def evaluate_lines(engine: CompiledRules, lines: Iterable[str], file: str) -> It
             data = outcome_data(engine.evaluate(answers))
             data["line"] = number
             yield BatchLine(number, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-        except YamlSyntaxError as exc:
-            yield _error(number, [f"{where}: {exc.problem.message}"])
+        except YamlSyntaxError as exc:  # named by the batch file's line, not the line within the line
+            yield _error(number, [f"{where}: {p.message}" for p in exc.problems])
         except TriageError as exc:
             yield _error(number, [str(p) for p in exc.problems])
 

@@ -9,8 +9,9 @@ import json
 import textwrap
 from pathlib import Path
 
+from triage.endings import Ending
+from triage.frontends.opening_screen import Quit, ended_early, guarded, opening_screen
 from triage.rete.engine import CompiledRules
-from triage.frontends.opening_screen import EXIT_OK, Quit, ended_early, guarded, opening_screen
 from triage.frontends.asker import GO_BACK, Asker, wrap
 from triage.model import Question
 from triage.knowledge.opening import Opening
@@ -31,18 +32,18 @@ class Interview:
         self.defaults: dict[str, AnswerValue] = {}
         self.saved = False
 
-    def run(self, opened: bool = False) -> int:
-        """The whole interview (after the opening screen, if `opened`); returns the exit code."""
+    def run(self, opened: bool = False) -> Ending:
+        """The whole interview (after the opening screen, if `opened`): FINISHED, QUIT or INPUT_ENDED."""
         try:
             if not opened and not self._opening():
-                return EXIT_OK
+                return Ending.FINISHED
             while True:
                 if self._questions():
                     break  # top urgency reached: the result is shown at once
                 if self._summary():
                     break
             self._result()
-            return EXIT_OK
+            return Ending.FINISHED
         except (Quit, EOFError) as exc:
             return ended_early(self.asker, exc, self.saved)
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from triage.endings import Ending
 from triage.frontends.asker import Asker, wrap
 from triage.frontends.startup import Preparation, PreparationFailed
 from triage.knowledge.opening import Opening
 
 if TYPE_CHECKING:
     from triage.rete.engine import CompiledRules
-
-EXIT_OK, EXIT_INPUT_ENDED, EXIT_INTERRUPTED = 0, 1, 130
 
 
 class Quit(Exception):
@@ -43,16 +42,16 @@ def opening_screen(asker: Asker, opening: Opening) -> bool:
     return choice == "start"
 
 
-def ended_early(asker: Asker, reason: Exception, saved: bool = False) -> int:
+def ended_early(asker: Asker, reason: Exception, saved: bool = False) -> Ending:
     if isinstance(reason, Quit):
         asker.say("You quit." if saved else "You quit. Nothing was saved.")
-        return EXIT_INTERRUPTED
+        return Ending.QUIT
     asker.say("Input ended before the end of the questions. Nothing was saved.")
-    return EXIT_INPUT_ENDED
+    return Ending.INPUT_ENDED
 
 
 def interview_while_preparing(asker: Asker, opening: Opening, preparation: Preparation[CompiledRules],
-                              save: Path | None = None) -> int:
+                              save: Path | None = None) -> Ending:
     """The interview, its opening screen up while `preparation` loads, compiles and self-tests the rules.
 
     No question is asked before the preparation has succeeded; if it fails, its error is raised (the
@@ -65,7 +64,7 @@ def interview_while_preparing(asker: Asker, opening: Opening, preparation: Prepa
     except (Quit, EOFError) as exc:
         return ended_early(asker, exc)
     if not started:
-        return EXIT_OK
+        return Ending.FINISHED
     engine = preparation.result()
     from triage.frontends.interview import Interview  # imported already, by the preparation
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from triage.errors import Problem
+from triage.errors import Place, Problem
 from triage.knowledge.yamlfile import line_of
 
 
@@ -19,14 +19,15 @@ class Reader:
         self.line = line_of(raw)
         self.problems = problems
 
-    def problem(self, field: str | None, message: str) -> None:
-        self.problems.append(Problem(self.file, message, self.item, field, self.line))
+    def problem(self, field: str | None, message: str, code: str = "bad-value") -> None:
+        """Note a problem with `field` of this item (None: the item as a whole); `code` is from errors.CODES."""
+        self.problems.append(Problem(code, Place(self.file, self.line, self.item, field), message))
 
     def text(self, field: str, required: bool = True) -> str | None:
         value = self.raw.get(field)
         if value is None:
             if required:
-                self.problem(field, "is missing; write a short text here")
+                self.problem(field, "is missing; write a short text here", "missing-field")
             return None
         if not isinstance(value, str) or not value.strip():
             self.problem(field, f"must be a non-empty text, not {value!r}")
@@ -36,10 +37,10 @@ class Reader:
     def ident(self, field: str) -> str | None:
         value = self.raw.get(field)
         if value is None:
-            self.problem(field, "is missing")
+            self.problem(field, "is missing", "missing-field")
             return None
         if not isinstance(value, str) or not value or not value.replace("_", "a").replace(".", "a").isalnum():
-            self.problem(field, f"must be an id of letters, digits, '_' and '.', not {value!r}")
+            self.problem(field, f"must be an id of letters, digits, '_' and '.', not {value!r}", "bad-id")
             return None
         return value
 
@@ -53,4 +54,5 @@ class Reader:
     def unknown_fields(self, allowed: set[str]) -> None:
         for key in self.raw:
             if key not in allowed:
-                self.problem(str(key), f"is not a known field here; known fields: {', '.join(sorted(allowed))}")
+                self.problem(str(key), f"is not a known field here; known fields: {', '.join(sorted(allowed))}",
+                             "unknown-field")

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from triage.knowledge import validate
 from triage.knowledge.conditions import read_condition
-from triage.errors import KnowledgeBaseError, Problem
+from triage.errors import KnowledgeBaseError, Place, Problem, YamlSyntaxError
 from triage.knowledge.paths import builtin_rules_dir
 from triage.model import (
     Advice,
@@ -35,7 +35,7 @@ from triage.model import (
     Workup,
 )
 from triage.knowledge.fields import Reader
-from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
+from triage.knowledge.yamlfile import parse_text
 
 T = TypeVar("T")
 
@@ -52,7 +52,8 @@ def load_knowledge(directory: str | Path | None = None) -> KnowledgeBase:
     label = str(directory) if directory is not None else "rules"
     problems: list[Problem] = []
     if not (folder / "knowledge.yaml").is_file():
-        raise KnowledgeBaseError([Problem(label, "is not a knowledge base folder (no knowledge.yaml in it)")])
+        raise KnowledgeBaseError([Problem("not-a-folder", Place(label),
+                                           "is not a knowledge base folder (no knowledge.yaml in it)")])
     files = _Files(folder, label, problems)
     kb = _build(files, problems)
     # Cross-file checks on a folder with an unreadable file would bury its one real error under every
@@ -87,19 +88,20 @@ class _Files:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            self.problems.append(Problem(self.name(relative), f"cannot be read: {exc.strerror}"))
+            self.problems.append(Problem("unreadable", Place(self.name(relative)), f"cannot be read: {exc.strerror}"))
             return None
         if hashed:
             self.digest.update(relative.encode() + b"\0" + data + b"\0")
         try:
             content = parse_text(data.decode("utf-8"), self.name(relative))
             if content is None:  # an empty file (or only comments): say so, never fail without a message
-                self.problems.append(Problem(self.name(relative), "is empty (or holds only comments)"))
+                self.problems.append(Problem("empty-file", Place(self.name(relative)),
+                                             "is empty (or holds only comments)"))
             return content
         except UnicodeDecodeError:
-            self.problems.append(Problem(self.name(relative), "is not UTF-8 text"))
+            self.problems.append(Problem("not-utf8", Place(self.name(relative)), "is not UTF-8 text"))
         except YamlSyntaxError as exc:
-            self.problems.append(exc.problem)
+            self.problems.extend(exc.problems)
         return None
 
     def listing(self, relative: str) -> list[str]:
@@ -115,7 +117,7 @@ def _items(raw: Any, file: str, kind: str, problems: list[Problem], key: str | N
         raw = raw.get(key) if isinstance(raw, dict) else None
     if not isinstance(raw, list):
         where = f"'{key}'" if key else "the file"
-        problems.append(Problem(file, f"{where} must be a list of {kind}s"))
+        problems.append(Problem("wrong-shape", Place(file), f"{where} must be a list of {kind}s"))
         return []
     readers = []
     for index, item in enumerate(raw, start=1):
@@ -123,7 +125,7 @@ def _items(raw: Any, file: str, kind: str, problems: list[Problem], key: str | N
         label = f"{kind} '{ident}'" if isinstance(ident, str) else f"{kind} #{index}"
         reader = Reader(file, label, item, problems)
         if not isinstance(item, dict):
-            reader.problem(None, f"must be a mapping with an id, not {item!r}")
+            reader.problem(None, f"must be a mapping with an id, not {item!r}", "wrong-shape")
             continue
         readers.append(reader)
     return readers
@@ -139,12 +141,13 @@ def _build(files: _Files, problems: list[Problem]) -> KnowledgeBase | None:
     raw = {name: files.read(name) for name in KNOWLEDGE_FILES[1:]}
     rule_files = files.listing(RULES_FOLDER)
     if not rule_files:
-        problems.append(Problem(files.name(RULES_FOLDER), "holds no rules (*.yaml files) at all"))
+        problems.append(Problem("no-rules", Place(files.name(RULES_FOLDER)), "holds no rules (*.yaml files) at all"))
     rule_raw = {name: files.read(name) for name in rule_files}
     case_raw = {name: files.read(name, hashed=False) for name in files.listing(CASES_FOLDER)}
     if not isinstance(meta, dict):
         if meta is not None:
-            problems.append(Problem(files.name("knowledge.yaml"), "must be a mapping of name, version, ..."))
+            problems.append(Problem("wrong-shape", Place(files.name("knowledge.yaml")),
+                                    "must be a mapping of name, version, ..."))
         return None
     kfile = files.name("knowledge.yaml")
     top = Reader(kfile, None, meta, problems)
@@ -225,7 +228,7 @@ def _section(r: Reader) -> Section:
     r.unknown_fields({"id", "title", "organ", "doctor", "education"})
     edu = Reader(r.file, r.item, r.raw.get("education"), r.problems)
     if not isinstance(r.raw.get("education"), dict):
-        r.problem("education", "must be a mapping with what, causes, signs, examination and next")
+        r.problem("education", "must be a mapping with what, causes, signs, examination and next", "wrong-shape")
     edu.unknown_fields({"what", "causes", "signs", "examination", "next"})
     education = Education(*(edu.text(f) or "" for f in ("what", "causes", "signs", "examination", "next")))
     return Section(r.ident("id") or "", r.text("title") or "", r.flag("organ", True), r.ident("doctor") or "",
@@ -278,7 +281,7 @@ def _rule(r: Reader) -> Rule | None:
     source = r.ident("source")
     when = read_condition(r.raw.get("when"), r, "when") if "when" in r.raw else None
     if "when" not in r.raw:
-        r.problem("when", "is missing; write the condition, or {always: true}")
+        r.problem("when", "is missing; write the condition, or {always: true}", "missing-field")
     then = _conclusion(r)
     if None in (ident, statement, source, when, then):
         return None
@@ -295,12 +298,12 @@ def _conclusion(r: Reader) -> RaiseConcern | ReachFinding | ConsiderWorkup | Ref
     allowed = {kind, "reason"} if kind == "workup" else {kind}
     extra = set(raw) - allowed
     if extra:
-        r.problem("then", f"unexpected key(s) {sorted(extra)} beside '{kind}'")
+        r.problem("then", f"unexpected key(s) {sorted(extra)} beside '{kind}'", "unknown-field")
     value = raw[kind]
     if kind == "referral":
         ref = Reader(r.file, r.item, value, r.problems)
         if not isinstance(value, dict):
-            r.problem("then.referral", "must be a mapping {to: DOCTOR, urgency: LEVEL}")
+            r.problem("then.referral", "must be a mapping {to: DOCTOR, urgency: LEVEL}", "wrong-shape")
             return None
         ref.unknown_fields({"to", "urgency"})
         to, urgency = ref.ident("to"), ref.ident("urgency")
@@ -311,7 +314,7 @@ def _conclusion(r: Reader) -> RaiseConcern | ReachFinding | ConsiderWorkup | Ref
     if kind == "workup":
         reason = raw.get("reason")
         if not isinstance(reason, str) or not reason.strip():
-            r.problem("then.reason", "a workup needs a reason: one plain sentence shown to the person")
+            r.problem("then.reason", "a workup needs a reason: one plain sentence shown to the person", "missing-field")
             return None
         return ConsiderWorkup(value, reason.strip())
     if kind == "concern":
@@ -321,12 +324,12 @@ def _conclusion(r: Reader) -> RaiseConcern | ReachFinding | ConsiderWorkup | Ref
 
 def _case(r: Reader, ident: str) -> GoldenCase | None:
     if not isinstance(r.raw, dict) or not r.raw:
-        r.problem(None, "must be a mapping with title, story, answers and expect")
+        r.problem(None, "must be a mapping with title, story, answers and expect", "wrong-shape")
         return None
     r.unknown_fields({"title", "story", "answers", "expect"})
     answers = r.raw.get("answers")
     if not isinstance(answers, dict):
-        r.problem("answers", "must be a mapping of question ids to answers")
+        r.problem("answers", "must be a mapping of question ids to answers", "wrong-shape")
         answers = {}
     expect = Reader(r.file, r.item, r.raw.get("expect"), r.problems)
     expect.unknown_fields({"urgency", "referral_to", "sections", "workups"})

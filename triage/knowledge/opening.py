@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
+from triage.errors import YamlSyntaxError
+from triage.knowledge.yamlfile import parse_text
 
 KNOWLEDGE_FILE = "knowledge.yaml"
 REVIEWS_FILE = "reviews.yaml"

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from triage.errors import KnowledgeBaseError, Problem
+from triage.errors import KnowledgeBaseError, Place, Problem
 from triage.model import KnowledgeBase, Section
 from triage.knowledge.fields import Reader
-from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
+from triage.knowledge.yamlfile import parse_text
 
 READING_FILE = "reading.yaml"
 _PAGE_FIELDS = {"id", "title", "source", "section", "text", "workups"}
@@ -47,7 +47,8 @@ class Reading:
 
 
 def load_reading(kb: KnowledgeBase, path: str | Path | None = None) -> Reading:
-    """Read the reading pages of `kb`'s folder (or `path`); raise KnowledgeBaseError listing every problem."""
+    """Read the reading pages of `kb`'s folder (or `path`); raise KnowledgeBaseError listing every problem
+    (or YamlSyntaxError, if the file is not YAML)."""
     file_path = Path(path) if path is not None else Path(kb.directory) / READING_FILE
     name = str(path) if path is not None else f"{kb.label}/{READING_FILE}"
     problems: list[Problem] = []
@@ -62,16 +63,14 @@ def _read(path: Path, name: str, problems: list[Problem]) -> Any:
     try:
         raw = parse_text(path.read_text(encoding="utf-8"), name)
     except OSError as exc:
-        problems.append(Problem(name, f"cannot be read: {exc.strerror}; the kiosk needs its reading pages"))
+        problems.append(Problem("unreadable", Place(name),
+                                f"cannot be read: {exc.strerror}; the kiosk needs its reading pages"))
         return None
     except UnicodeDecodeError:
-        problems.append(Problem(name, "is not UTF-8 text"))
-        return None
-    except YamlSyntaxError as exc:
-        problems.append(exc.problem)
+        problems.append(Problem("not-utf8", Place(name), "is not UTF-8 text"))
         return None
     if not isinstance(raw, dict):
-        problems.append(Problem(name, "must be a mapping with 'closing' and 'pages'"))
+        problems.append(Problem("wrong-shape", Place(name), "must be a mapping with 'closing' and 'pages'"))
         return None
     return raw
 
@@ -82,7 +81,7 @@ def _build(kb: KnowledgeBase, raw: dict[str, Any], name: str, problems: list[Pro
     closing = top.text("closing") or ""
     items = raw.get("pages")
     if not isinstance(items, list) or not items:
-        top.problem("pages", "must be a list of pages, each with an id")
+        top.problem("pages", "must be a list of pages, each with an id", "wrong-shape")
         return None
     pages: list[ReadingPage] = []
     seen: set[str] = set()
@@ -90,13 +89,13 @@ def _build(kb: KnowledgeBase, raw: dict[str, Any], name: str, problems: list[Pro
         ident = item.get("id") if isinstance(item, dict) else None
         r = Reader(name, f"page '{ident}'" if isinstance(ident, str) else f"page #{index}", item, problems)
         if not isinstance(item, dict):
-            r.problem(None, f"must be a mapping with an id, not {item!r}")
+            r.problem(None, f"must be a mapping with an id, not {item!r}", "wrong-shape")
             continue
         page = _page(kb, r)
         if page is None:
             continue
         if page.id in seen:
-            r.problem("id", f"'{page.id}' is used by an earlier page; give each page its own id")
+            r.problem("id", f"'{page.id}' is used by an earlier page; give each page its own id", "duplicate-id")
         seen.add(page.id)
         pages.append(page)
     return Reading(closing, tuple(pages))
@@ -107,7 +106,8 @@ def _page(kb: KnowledgeBase, r: Reader) -> ReadingPage | None:
     ident = r.ident("id")
     source = r.ident("source")
     if source is not None and source not in kb.source:
-        r.problem("source", f"'{source}' is not a source in knowledge.yaml; known: {', '.join(kb.source)}")
+        r.problem("source", f"'{source}' is not a source in knowledge.yaml; known: {', '.join(kb.source)}",
+                  "unknown-id")
     paragraphs: list[Paragraph] = []
     section = _section(kb, r)
     if section is not None:
@@ -117,7 +117,7 @@ def _page(kb: KnowledgeBase, r: Reader) -> ReadingPage | None:
     paragraphs += _workups(kb, r)
     title = r.text("title", required=section is None) or (section.title if section is not None else "")
     if not paragraphs:
-        r.problem(None, "has nothing to show; give it a 'section', a 'text' or 'workups'")
+        r.problem(None, "has nothing to show; give it a 'section', a 'text' or 'workups'", "missing-field")
     if ident is None or not paragraphs:
         return None
     return ReadingPage(ident, title, source or "", tuple(paragraphs))
@@ -142,7 +142,8 @@ def _section(kb: KnowledgeBase, r: Reader) -> Section | None:
     if ident is None:
         return None
     if ident not in kb.section:
-        r.problem("section", f"'{ident}' is not a section in sections.yaml; known: {', '.join(kb.section)}")
+        r.problem("section", f"'{ident}' is not a section in sections.yaml; known: {', '.join(kb.section)}",
+                  "unknown-id")
         return None
     return kb.section[ident]
 
@@ -156,5 +157,6 @@ def _workups(kb: KnowledgeBase, r: Reader) -> list[Paragraph]:
         return []
     unknown = [w for w in raw if w not in kb.workup]
     if unknown:
-        r.problem("workups", f"{', '.join(unknown)} not in workups.yaml; known: {', '.join(kb.workup)}")
+        r.problem("workups", f"{', '.join(unknown)} not in workups.yaml; known: {', '.join(kb.workup)}",
+                  "unknown-id")
     return [Paragraph(kb.workup[w].name, kb.workup[w].purpose) for w in raw if w in kb.workup]

@@ -15,11 +15,11 @@ from typing import Any
 
 import yaml
 
-from triage.errors import KnowledgeBaseError, Problem
+from triage.errors import KnowledgeBaseError, Place, Problem
 from triage.model import KnowledgeBase, Rule
 from triage.knowledge.opening import REVIEWS_FILE, UNREVIEWED_NOTICE
 from triage.knowledge.fields import Reader
-from triage.knowledge.yamlfile import YamlSyntaxError, parse_text
+from triage.knowledge.yamlfile import parse_text
 
 REVIEWED, CHANGED, NEVER = "reviewed", "changed since review", "never reviewed"
 _HEADER = ("# Sign-off records, one per review of a rule. Added by `triage rules approve`; the fingerprint\n"
@@ -62,22 +62,19 @@ def read_reviews(kb: KnowledgeBase) -> list[Review]:
     label = f"{kb.label}/{REVIEWS_FILE}"
     if not path.is_file():
         return []
-    try:
-        raw = parse_text(path.read_text(encoding="utf-8"), label)
-    except YamlSyntaxError as exc:
-        raise KnowledgeBaseError([exc.problem]) from exc
+    raw = parse_text(path.read_text(encoding="utf-8"), label)
     if raw is not None and not isinstance(raw, dict):
-        raise KnowledgeBaseError([Problem(label, "must be a mapping with a list 'reviews'")])
+        raise KnowledgeBaseError([Problem("wrong-shape", Place(label), "must be a mapping with a list 'reviews'")])
     items = (raw or {}).get("reviews") or []
     if not isinstance(items, list):
-        raise KnowledgeBaseError([Problem(label, "'reviews' must be a list of records")])
+        raise KnowledgeBaseError([Problem("wrong-shape", Place(label), "'reviews' must be a list of records")])
     problems: list[Problem] = []
     records = [r for index, item in enumerate(items, start=1)
                if (r := _record(Reader(label, f"review #{index}", item, problems))) is not None]
     for record in records:
         if record.rule not in kb.rule:
-            problems.append(Problem(label, f"names rule '{record.rule}', which does not exist",
-                                    f"review of '{record.rule}'", "rule"))
+            problems.append(Problem("unknown-id", Place(label, item=f"review of '{record.rule}'", field="rule"),
+                                    f"names rule '{record.rule}', which does not exist"))
     if problems:
         raise KnowledgeBaseError(problems)
     return records
@@ -85,13 +82,13 @@ def read_reviews(kb: KnowledgeBase) -> list[Review]:
 
 def _record(r: Reader) -> Review | None:
     if not isinstance(r.raw, dict) or not r.raw:
-        r.problem(None, "must be a record with rule, reviewer, role, date and fingerprint")
+        r.problem(None, "must be a record with rule, reviewer, role, date and fingerprint", "wrong-shape")
         return None
     r.unknown_fields({"rule", "reviewer", "role", "date", "fingerprint"})
     rule, reviewer, role, recorded = (r.text(name) for name in ("rule", "reviewer", "role", "fingerprint"))
     day = r.raw.get("date")
     if day is None:
-        r.problem("date", "is missing")
+        r.problem("date", "is missing", "missing-field")
     if rule is None or reviewer is None or role is None or recorded is None or day is None:
         return None
     return Review(rule, reviewer, role, str(day), recorded)
@@ -124,11 +121,11 @@ def review_notices(kb: KnowledgeBase) -> tuple[str, ...]:
 def approve(kb: KnowledgeBase, rule_ids: list[str], reviewer: str, role: str, day: date | None = None) -> list[Review]:
     """Add sign-off records for these rules to the knowledge base's reviews file; returns the new records."""
     label = f"{kb.label}/{REVIEWS_FILE}"
-    problems = [Problem(label, f"there is no rule '{r}' (see `triage rules status`)", f"rule '{r}'")
-                for r in rule_ids if r not in kb.rule]
+    problems = [Problem("unknown-id", Place(label, item=f"rule '{r}'"),
+                        f"there is no rule '{r}' (see `triage rules status`)") for r in rule_ids if r not in kb.rule]
     for name, value in (("reviewer", reviewer), ("role", role)):
         if not value.strip():
-            problems.append(Problem(label, f"--{name} must not be empty"))
+            problems.append(Problem("bad-value", Place(label), f"--{name} must not be empty"))
     if problems:
         raise KnowledgeBaseError(problems)
     existing = read_reviews(kb)

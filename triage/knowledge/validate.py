@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from triage.logic import walk
-from triage.errors import Problem
+from triage.errors import Place, Problem
 from triage.model import (
     AllOf,
     Always,
@@ -42,8 +42,8 @@ def knowledge_base(kb: KnowledgeBase) -> list[Problem]:
     problems += _cases(kb)
     problems += _baseline(kb)
     if kb.several_doctors and kb.several_doctors not in kb.doctor:
-        problems.append(Problem(_file(kb, "knowledge.yaml"), f"unknown doctor '{kb.several_doctors}'",
-                                "referral", "several_doctors"))
+        problems.append(Problem("unknown-id", Place(_file(kb, "knowledge.yaml"), None, "referral", "several_doctors"),
+                                f"unknown doctor '{kb.several_doctors}'"))
     return problems
 
 
@@ -65,19 +65,19 @@ def _duplicates(kb: KnowledgeBase) -> Iterable[Problem]:
     for file, kind, ids in groups:
         for ident, count in Counter(ids).items():
             if count > 1:
-                yield Problem(_file(kb, file), f"the id is used {count} times; ids must be unique", f"{kind} '{ident}'",
-                              "id")
+                yield Problem("duplicate-id", Place(_file(kb, file), None, f"{kind} '{ident}'", "id"),
+                              f"the id is used {count} times; ids must be unique")
     seen: dict[str, Rule] = {}
     for rule in kb.rules:
         if rule.id in seen:
-            yield Problem(rule.file, f"the id is also used in {seen[rule.id].file}; rule ids must be unique",
-                          f"rule '{rule.id}'", "id", rule.line)
+            yield Problem("duplicate-id", Place(rule.file, rule.line, f"rule '{rule.id}'", "id"),
+                          f"the id is also used in {seen[rule.id].file}; rule ids must be unique")
         seen.setdefault(rule.id, rule)
     for q in kb.questions:
         for ident, count in Counter(o.id for o in q.options).items():
             if count > 1:
-                yield Problem(_file(kb, "questions.yaml"), f"option '{ident}' is listed {count} times",
-                              f"question '{q.id}'", "options")
+                yield Problem("duplicate-id", Place(_file(kb, "questions.yaml"), None, f"question '{q.id}'", "options"),
+                              f"option '{ident}' is listed {count} times")
 
 
 def _questions(kb: KnowledgeBase) -> Iterable[Problem]:
@@ -91,11 +91,13 @@ def _questions(kb: KnowledgeBase) -> Iterable[Problem]:
                 continue
             for part in walk(condition):
                 if not isinstance(part, AnswerIs | AnswerIncludes | AllOf | AnyOf):
-                    yield Problem(file, "may only use question, all and any", item, field)
+                    yield Problem("ask-when-order", Place(file, None, item, field),
+                                  "may only use question, all and any")
                 elif isinstance(part, AnswerIs | AnswerIncludes) and part.question not in earlier:
                     where = "a later question" if part.question in kb.question else "an unknown question"
-                    yield Problem(file, f"refers to {where} '{part.question}'; it may only use questions asked "
-                                        "before this one", item, field)
+                    yield Problem("ask-when-order", Place(file, None, item, field),
+                                  f"refers to {where} '{part.question}'; it may only use questions asked "
+                                  "before this one")
                 elif isinstance(part, AnswerIs | AnswerIncludes):
                     yield from _values(earlier[part.question], part, file, item, field)
         earlier[q.id] = q
@@ -105,29 +107,29 @@ def _values(q: Question, part: AnswerIs | AnswerIncludes, file: str, item: str, 
             line: int | None = None) -> Iterable[Problem]:
     multiple = q.kind.is_list
     if isinstance(part, AnswerIncludes) and not multiple:
-        yield Problem(file, f"'includes' is for multiple-choice questions; use 'is' for '{q.id}'", item, field,
-                      line)
+        yield Problem("wrong-test", Place(file, line, item, field),
+                      f"'includes' is for multiple-choice questions; use 'is' for '{q.id}'")
     if isinstance(part, AnswerIs) and multiple:
-        yield Problem(file, f"'{q.id}' is multiple choice; use 'includes'", item, field, line)
+        yield Problem("wrong-test", Place(file, line, item, field), f"'{q.id}' is multiple choice; use 'includes'")
     wanted = part.values if isinstance(part, AnswerIs) else part.options
     for value in wanted:
         if value not in q.values:
-            yield Problem(file, f"'{value}' is not an answer to '{q.id}'; it takes {', '.join(q.values)}", item,
-                          field, line)
+            yield Problem("not-an-answer", Place(file, line, item, field),
+                          f"'{value}' is not an answer to '{q.id}'; it takes {', '.join(q.values)}")
 
 
 def _sections(kb: KnowledgeBase) -> Iterable[Problem]:
     for s in kb.sections:
         if s.doctor and s.doctor not in kb.doctor:
-            yield Problem(_file(kb, "sections.yaml"), f"unknown doctor '{s.doctor}'; doctors are listed in "
-                                                      "knowledge.yaml", f"section '{s.id}'", "doctor")
+            yield Problem("unknown-id", Place(_file(kb, "sections.yaml"), None, f"section '{s.id}'", "doctor"),
+                          f"unknown doctor '{s.doctor}'; doctors are listed in knowledge.yaml")
 
 
 def _rule(kb: KnowledgeBase, rule: Rule) -> Iterable[Problem]:
     item = f"rule '{rule.id}'"
 
     def problem(field: str, message: str) -> Problem:
-        return Problem(rule.file, message, item, field, rule.line)
+        return Problem("unknown-id", Place(rule.file, rule.line, item, field), message)
 
     if rule.source not in kb.source:
         yield problem("source", f"unknown source '{rule.source}'; use one of {', '.join(kb.source)}")
@@ -206,9 +208,9 @@ def _cycles(kb: KnowledgeBase) -> Iterable[Problem]:
                     if key not in reported:
                         reported.add(key)
                         first = cycle[0]
-                        yield Problem(first.file, f"{start} depends on itself through the rules "
-                                                  f"{' -> '.join(r.id for r in cycle)}; break the cycle",
-                                      f"rule '{first.id}'", "when", first.line)
+                        yield Problem("cycle", Place(first.file, first.line, f"rule '{first.id}'", "when"),
+                                      f"{start} depends on itself through the rules "
+                                      f"{' -> '.join(r.id for r in cycle)}; break the cycle")
                 elif target not in visited:
                     visited.add(target)
                     stack.append((target, path + [rule]))
@@ -216,21 +218,22 @@ def _cycles(kb: KnowledgeBase) -> Iterable[Problem]:
 
 def _cases(kb: KnowledgeBase) -> Iterable[Problem]:
     for case in kb.cases:
-        item = f"case '{case.id}'"
-        expect = case.expect
+        item, expect = f"case '{case.id}'", case.expect
         if expect.urgency not in kb.urgency:
-            yield Problem(case.file, f"unknown urgency '{expect.urgency}'", item, "expect.urgency")
+            yield Problem("unknown-id", Place(case.file, None, item, "expect.urgency"),
+                          f"unknown urgency '{expect.urgency}'")
         for ident in sorted(expect.sections - set(kb.section)):
-            yield Problem(case.file, f"unknown section '{ident}'", item, "expect.sections")
+            yield Problem("unknown-id", Place(case.file, None, item, "expect.sections"), f"unknown section '{ident}'")
         for ident in sorted(expect.workups - set(kb.workup)):
-            yield Problem(case.file, f"unknown workup '{ident}'", item, "expect.workups")
+            yield Problem("unknown-id", Place(case.file, None, item, "expect.workups"), f"unknown workup '{ident}'")
         if expect.referral_to is not None and expect.referral_to not in kb.doctor:
-            yield Problem(case.file, f"unknown doctor '{expect.referral_to}'", item, "expect.referral_to")
+            yield Problem("unknown-id", Place(case.file, None, item, "expect.referral_to"),
+                          f"unknown doctor '{expect.referral_to}'")
 
 
 def _baseline(kb: KnowledgeBase) -> Iterable[Problem]:
     """Every outcome must carry a referral, so one referral rule must hold whatever the answers."""
     if not any(isinstance(r.when, Always) and isinstance(r.then, Refer) for r in kb.rules):
-        yield Problem(f"{kb.label}/rules", "no rule gives a referral for every outcome; add one with "
-                                           "when: {always: true} and then: {referral: {to: gp, urgency: routine}}",
-                      None, "when")
+        yield Problem("no-baseline-referral", Place(f"{kb.label}/rules", field="when"),
+                      "no rule gives a referral for every outcome; add one with "
+                      "when: {always: true} and then: {referral: {to: gp, urgency: routine}}")

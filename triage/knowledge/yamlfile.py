@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from triage.errors import Problem
+from triage.errors import Place, Problem, YamlSyntaxError
 
 
 class LinedDict(dict):
@@ -72,14 +72,6 @@ for _loader in _LOADERS:
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-class YamlSyntaxError(Exception):
-    """A file that is not valid YAML/JSON; carries a Problem naming the file and line."""
-
-    def __init__(self, problem: Problem):
-        self.problem = problem
-        super().__init__(str(problem))
-
-
 # Aliases (*name) let a few lines stand for an enormous structure ("billion laughs"); quoting such a value in
 # an error message would hang. No rules or answers file comes near this many values (questions.yaml: ~800).
 MAX_VALUES = 100_000
@@ -108,8 +100,8 @@ def _load(text: str, loader_class: type, file: str) -> Any:
         if node is None:
             return None
         if _expands_beyond(node, MAX_VALUES):
-            raise YamlSyntaxError(Problem(file, f"its aliases (*name) stand for more than {MAX_VALUES:,} "
-                                                "values; write the values out instead"))
+            raise _syntax_error(file, f"its aliases (*name) stand for more than {MAX_VALUES:,} values; "
+                                      "write the values out instead")
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -128,16 +120,20 @@ def parse_text(text: str, file: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = exc.problem or exc.context or "not valid YAML"
-        raise YamlSyntaxError(Problem(file, f"not valid YAML or JSON: {reason}", line=line)) from exc
+        raise _syntax_error(file, f"not valid YAML or JSON: {reason}", line) from exc
     except yaml.YAMLError as exc:
         # e.g. a control character: PyYAML's text has a second line naming "<unicode string>"; keep one line.
         line = text.count("\n", 0, exc.position) + 1 if isinstance(exc, yaml.reader.ReaderError) else None
         reason = str(exc).splitlines()[0]
-        raise YamlSyntaxError(Problem(file, f"not valid YAML or JSON: {reason}", line=line)) from exc
+        raise _syntax_error(file, f"not valid YAML or JSON: {reason}", line) from exc
     except RecursionError as exc:
-        raise YamlSyntaxError(Problem(file, "not valid YAML or JSON: nested too deeply")) from exc
+        raise _syntax_error(file, "not valid YAML or JSON: nested too deeply") from exc
     except ValueError as exc:  # e.g. a number of more than 4,300 digits, which Python refuses to convert
-        raise YamlSyntaxError(Problem(file, f"not valid YAML or JSON: {str(exc).splitlines()[0]}")) from exc
+        raise _syntax_error(file, f"not valid YAML or JSON: {str(exc).splitlines()[0]}") from exc
+
+
+def _syntax_error(file: str, message: str, line: int | None = None) -> YamlSyntaxError:
+    return YamlSyntaxError([Problem("yaml-syntax", Place(file, line), message)])
 
 
 def line_of(value: Any) -> int | None:

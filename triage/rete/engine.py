@@ -18,7 +18,7 @@ import weakref
 from collections.abc import Mapping
 from typing import Any, assert_never
 
-from triage.errors import EngineError, Problem
+from triage.errors import EngineError, Place, Problem
 from triage.model import (
     AllOf,
     Always,
@@ -368,8 +368,8 @@ class _Network(KnowledgeEngine):
                 break
             if fired >= limit:
                 self.running = False
-                raise EngineError([Problem("engine", f"the rules did not settle after {fired} firings; "
-                                                     "check the knowledge base for rules that feed each other")])
+                raise EngineError([Problem("did-not-settle", Place("engine"), f"the rules did not settle after {fired} "
+                                           "firings; check the knowledge base for rules that feed each other")])
             fired += 1
             name = activation.rule.__name__
             if name != _COUNTING_RULE:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from triage.errors import Problem, TriageError
+from triage.errors import Place, Problem, TriageError
 
 DEFAULT_CONFIG = Path("/etc/calcitriage/kiosk.toml")
 LANGUAGES = ("en",)  # the languages the texts exist in
@@ -60,16 +60,16 @@ def load_config(path: str | Path | None) -> KioskConfig:
         raw = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         hint = "" if path is not None else " (or pass --config FILE)"
-        raise KioskConfigError([Problem(name, f"no kiosk configuration here{hint}: copy examples/kiosk.toml, "
-                                              f"then {HOW_TO_SET_CODE}")]) from None
+        raise KioskConfigError([Problem("no-such-file", Place(name), f"no kiosk configuration here{hint}: copy "
+                                        f"examples/kiosk.toml, then {HOW_TO_SET_CODE}")]) from None
     except OSError as exc:
-        raise KioskConfigError([Problem(name, f"cannot be read: {exc.strerror}")]) from exc
+        raise KioskConfigError([Problem("unreadable", Place(name), f"cannot be read: {exc.strerror}")]) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise KioskConfigError([Problem(name, f"is not valid TOML: {exc}")]) from exc
+        raise KioskConfigError([Problem("toml-syntax", Place(name), f"is not valid TOML: {exc}")]) from exc
     problems: list[Problem] = []
     if mode & stat.S_IWOTH:
-        problems.append(Problem(name, "anyone can change this file; make it writable by its owner only "
-                                      "(chmod 644, or 640 with the kiosk user's group)"))
+        problems.append(Problem("unsafe-config", Place(name), "anyone can change this file; make it writable by "
+                                "its owner only (chmod 644, or 640 with the kiosk user's group)"))
     config = _check(name, raw, problems)
     if problems or config is None:
         raise KioskConfigError(problems)
@@ -77,22 +77,22 @@ def load_config(path: str | Path | None) -> KioskConfig:
 
 
 def _check(name: str, raw: dict[str, Any], problems: list[Problem]) -> KioskConfig | None:
-    def problem(field: str, message: str) -> None:
-        problems.append(Problem(name, message, field=field))
+    def problem(field: str, message: str, code: str = "bad-value") -> None:
+        problems.append(Problem(code, Place(name, field=field), message))
 
     for key in raw:
         if key not in _FIELDS:
-            problem(key, f"is not a known setting; known settings: {', '.join(sorted(_FIELDS))}")
+            problem(key, f"is not a known setting; known settings: {', '.join(sorted(_FIELDS))}", "unknown-field")
     texts = {key: _text(raw, key, problem) for key in ("clinic_name", "emergency_number", "language",
                                                         "staff_code_hash")}
     flags = {key: _flag(raw, key, problem) for key in ("count_sessions", "short_times_for_testing")}
     code_hash = texts["staff_code_hash"]
     if code_hash is None and "staff_code_hash" not in raw:  # an empty one was reported by _text
-        problem("staff_code_hash", NO_CODE)
+        problem("staff_code_hash", NO_CODE, "missing-field")
     elif code_hash is not None and not is_code_hash(code_hash):
         problem("staff_code_hash", NOT_A_HASH)
     if texts["emergency_number"] is None and "emergency_number" not in raw:
-        problem("emergency_number", NO_EMERGENCY_NUMBER)
+        problem("emergency_number", NO_EMERGENCY_NUMBER, "missing-field")
     language = texts["language"] or "en"
     if language not in LANGUAGES:
         problem("language", f"'{language}' is not available; the texts exist only in: {', '.join(LANGUAGES)}")

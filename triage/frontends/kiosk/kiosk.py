@@ -21,10 +21,10 @@ from typing import Any, TypeVar
 
 from prompt_toolkit.application import Application
 
+from triage.endings import Ending
+from triage.errors import Place, Problem
 from triage.rete.engine import CompiledRules
-from triage.errors import Problem
 from triage.frontends.interview import Interview
-from triage.frontends.opening_screen import EXIT_INPUT_ENDED
 from triage.frontends.kiosk.config import KioskConfig, KioskConfigError, code_matches, hash_code, load_config
 from triage.frontends.kiosk.pages import (
     end_text,
@@ -55,12 +55,11 @@ T = TypeVar("T")
 # Test hook, read only here: a question id or reading page id at which the kiosk raises a forced failure,
 # to show that any failure ends in the safe screen. Never set it on a real kiosk.
 FAIL_AT_ENV = "CALCITRIAGE_KIOSK_FAIL_AT"
-MAX_FAILURES_IN_A_ROW = 10  # then the kiosk ends (exit 1) and its supervisor starts a fresh one
+MAX_FAILURES_IN_A_ROW = 10  # then the kiosk ends (WENT_WRONG, exit 1) and its supervisor starts a fresh one
 WRONG_CODE_PAUSE = 1.0
 MIN_CODE_LENGTH = 6
 NEEDS_A_TERMINAL = ("needs a terminal; run it on a console or in a terminal window, with no input or output "
                     "redirected")
-EXIT_STAFF, EXIT_BROKEN = 0, 1
 _BACK = "__back__"
 
 
@@ -124,7 +123,9 @@ class Kiosk:
 
     # --- the loop -------------------------------------------------------------------------------------------
 
-    def run(self) -> int:
+    def run(self) -> Ending:
+        """Visitors until staff close the kiosk (FINISHED), the terminal goes away (INPUT_ENDED) or too
+        many visits in a row fail (WENT_WRONG)."""
         failures = 0
         self.screen.clear(scrollback=True)  # whatever was on the terminal before (a login message, ...)
         while True:
@@ -132,14 +133,14 @@ class Kiosk:
                 failed = self._visit_safely()
                 failures = failures + 1 if failed else 0
                 if failed and failures >= MAX_FAILURES_IN_A_ROW:
-                    return EXIT_BROKEN
+                    return Ending.WENT_WRONG
                 if failed:
                     self._safe_screen()
             except StaffExit:
                 self._staff_screen()
-                return EXIT_STAFF
+                return Ending.FINISHED
             except EOFError:
-                return EXIT_BROKEN  # the terminal went away
+                return Ending.INPUT_ENDED  # the terminal went away
 
     def _visit_safely(self) -> bool:
         """One person's visit; True if it ended in an unexpected failure (never shown)."""
@@ -183,7 +184,7 @@ class Kiosk:
 
     def _answer(self) -> None:
         self.interview = Interview(self.engine, self.asker, notices=self.notices)
-        if self.interview.run() == EXIT_INPUT_ENDED:
+        if self.interview.run() is Ending.INPUT_ENDED:
             raise EOFError
         session = self.interview.session
         if not session.answers:
@@ -284,13 +285,13 @@ class Kiosk:
         self.screen.clear(scrollback=True)
 
 
-def kiosk_main(config_path: str | Path | None, engine: CompiledRules) -> int:
+def kiosk_main(config_path: str | Path | None, engine: CompiledRules) -> Ending:
     """`triage kiosk` with `engine` (the one that passed the start-up self-test): check the configuration
     (no staff code, no kiosk) and the reading pages, then run on this terminal until staff stop it."""
     sys.dont_write_bytecode = True  # nothing written to disk, not even a cache of our own code
     config = load_config(config_path)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise KioskConfigError([Problem("triage kiosk", NEEDS_A_TERMINAL)])
+        raise KioskConfigError([Problem("needs-terminal", Place("triage kiosk"), NEEDS_A_TERMINAL)])
     kb = engine.kb
     reading = load_reading(kb)
     notices = review_notices(kb)
@@ -302,19 +303,19 @@ def kiosk_main(config_path: str | Path | None, engine: CompiledRules) -> int:
         except BaseException:  # noqa: BLE001 - e.g. the engine could not be reset: end, never a traceback
             with contextlib.suppress(BaseException):
                 screen.clear(scrollback=True)
-            return EXIT_BROKEN
+            return Ending.WENT_WRONG
 
 
-def print_code_hash() -> int:
+def print_code_hash() -> Ending:
     """`triage kiosk --hash-code`: read a staff code twice without echo, print the configuration line."""
     import getpass
 
     code = getpass.getpass("New staff code (not shown): ")
     if getpass.getpass("The same code again: ") != code:
         print("error: the two codes differ; nothing was printed, try again", file=sys.stderr)
-        return 2
+        return Ending.BAD_INPUT
     if len(code) < MIN_CODE_LENGTH:
         print(f"error: a staff code needs at least {MIN_CODE_LENGTH} characters", file=sys.stderr)
-        return 2
+        return Ending.BAD_INPUT
     print(f'staff_code_hash = "{hash_code(code)}"')
-    return 0
+    return Ending.FINISHED

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from support.paths import REPO
 from triage.cli import EXIT_CODES
 from triage.endings import Ending
 from triage.errors import CODES, KnowledgeBaseError, Place, Problem, Severity, TriageError, YamlSyntaxError

@@ -245,31 +245,48 @@ class Run:
         self.kb = rules.kb
         self.answers: dict[str, AnswerValue] = {}
         self._owner = object()  # marks the network this run last used, so it can carry on from there
+        # What this run was told since its last restart: the answers it started with, then each one added.
+        # A network lent to somebody else in between is brought back to the same state by replaying them in
+        # the same steps, so the facts and firings never depend on who else was evaluated meanwhile.
+        self._started: dict[str, AnswerValue] = {}
+        self._added: list[tuple[str, AnswerValue]] = []
         self._facts: tuple[Fact, ...] = ()
         self._firings: tuple[tuple[str, tuple[Fact, ...]], ...] = ()
         self._outcome: Outcome | None = None
 
     def restart(self, answers: Mapping[str, AnswerValue]) -> None:
         """Forget this run's answers and evaluate these instead."""
+        self._started, self._added = dict(answers), []
         network = self.rules._borrow(self._owner)
         try:
             network.begin(answers, self._owner)
             network.run()
-            self._keep(network, answers)
+            self._keep(network)
         finally:
             self.rules._give_back(network)
 
     def add(self, question: str, value: AnswerValue) -> None:
-        """Add one answer and evaluate again (carrying on from the last evaluation when the network allows)."""
-        answers = {**self.answers, question: value}
+        """Add one answer and evaluate again, carrying on from what the rules concluded so far.
+
+        Rules only ever add conclusions, so a new answer needs no start over. Changing an answer does:
+        that is `restart` with the changed answers.
+        """
+        if question in self.answers:
+            self.restart({**self.answers, question: value})
+            return
+        self._added.append((question, value))
         network = self.rules._borrow(self._owner)
         try:
-            if network.owner is self._owner and question not in self.answers:
+            if network.owner is self._owner:
                 network.add_answer(question, value)
+                network.run()
             else:
-                network.begin(answers, self._owner)
-            network.run()
-            self._keep(network, answers)
+                network.begin(self._started, self._owner)
+                network.run()
+                for earlier, earlier_value in self._added:
+                    network.add_answer(earlier, earlier_value)
+                    network.run()
+            self._keep(network)
         finally:
             self.rules._give_back(network)
 
@@ -281,9 +298,12 @@ class Run:
                 network.begin({}, None)
         finally:
             self.rules._give_back(network)
-        self.answers, self._facts, self._firings, self._outcome = {}, (), (), None
+        self.answers, self._started, self._added = {}, {}, []
+        self._facts, self._firings, self._outcome = (), (), None
 
     def outcome(self) -> Outcome:
+        if not self._firings:  # never evaluated (every evaluation fires the unconditional referral)
+            self.restart(self.answers)
         if self._outcome is None:
             firings = [Firing(rule_id, _answers_in(facts), _conclusions_in(facts)) for rule_id, facts in self._firings]
             self._outcome = build_outcome(self.kb, self.answers, firings)
@@ -291,6 +311,8 @@ class Run:
 
     def trace(self) -> Trace:
         """Every fact declared and every rule fired (with the facts it matched), in order, as plain values."""
+        if not self._firings:
+            self.restart(self.answers)
         facts = {id(fact): _trace_fact(fact) for fact in sorted(self._facts, key=lambda f: f["__factid__"])}
         return Trace(
             tuple(facts.values()),
@@ -299,8 +321,8 @@ class Run:
                   for rule_id, matched in self._firings),
         )
 
-    def _keep(self, network: _Network, answers: Mapping[str, AnswerValue]) -> None:
-        self.answers = dict(answers)
+    def _keep(self, network: _Network) -> None:
+        self.answers = {**self._started, **dict(self._added)}
         self._facts = tuple(network.facts.values())
         self._firings = tuple(network.firings)
         self._outcome = None

@@ -16,7 +16,7 @@ from test_interview_terminal import CTRL_C, DOWN, ENTER, POINTER, Terminal, flat
 from test_selftest import REFUSAL, case_count, rules_copy
 
 from triage.knowledge.load import load_knowledge
-from triage.knowledge.opening import UNREVIEWED_NOTICE
+from triage.knowledge.opening import unreviewed_notice
 from triage.knowledge.reviews import approve
 
 OPENING_QUESTION = "Do you want to start?"
@@ -78,8 +78,8 @@ def test_the_opening_screen_says_what_the_tool_is_not_and_that_no_clinician_has_
     shown = flat(t.text)
     assert flat(load_knowledge().about) in shown
     assert NOT_FOR_EMERGENCIES in shown
-    assert UNREVIEWED_NOTICE in shown
-    assert shown.index(NOT_FOR_EMERGENCIES) < shown.index(UNREVIEWED_NOTICE) < shown.index(OPENING_QUESTION)
+    assert unreviewed_notice() in shown
+    assert shown.index(NOT_FOR_EMERGENCIES) < shown.index(unreviewed_notice()) < shown.index(OPENING_QUESTION)
 
 
 def test_enter_at_once_on_the_opening_screen_brings_the_first_question_and_the_interview_goes_on(spawn):

@@ -13,7 +13,7 @@ import pytest
 from test_selftest import rules_copy
 
 from triage.knowledge.load import load_knowledge
-from triage.knowledge.opening import UNREVIEWED_NOTICE, Opening, read_opening
+from triage.knowledge.opening import Opening, read_opening, unreviewed_notice
 from triage.knowledge.paths import builtin_rules_dir
 from triage.knowledge.reviews import approve, review_notices
 
@@ -44,8 +44,8 @@ def test_a_copy_of_the_rules_opens_with_what_the_tool_is_the_emergency_notice_an
     assert opening.about.startswith("This questionnaire helps you prepare for a talk with a doctor")
     assert opening.emergency_notice == kb.emergency_notice
     assert opening.emergency_notice.startswith("Not for emergencies: if you have chest pain")
-    assert opening.notices == (UNREVIEWED_NOTICE,) == review_notices(kb)
-    assert UNREVIEWED_NOTICE.startswith("Please note: a clinician has not yet reviewed all of this content.")
+    assert opening.notices == (unreviewed_notice(),) == review_notices(kb)
+    assert unreviewed_notice().startswith("Please note: a clinician has not yet reviewed all of this content.")
 
 
 def test_changed_opening_texts_are_read_as_written(tmp_path):
@@ -65,7 +65,7 @@ def test_no_reviews_file_means_nothing_is_reviewed_yet(tmp_path):
     opening = read_opening(rules)
 
     assert opening is not None
-    assert opening.notices == (UNREVIEWED_NOTICE,) == review_notices(load_knowledge(rules))
+    assert opening.notices == (unreviewed_notice(),) == review_notices(load_knowledge(rules))
 
 
 def test_an_empty_reviews_file_means_nothing_is_reviewed_yet(tmp_path):
@@ -75,7 +75,7 @@ def test_an_empty_reviews_file_means_nothing_is_reviewed_yet(tmp_path):
     opening = read_opening(rules)
 
     assert opening is not None
-    assert opening.notices == (UNREVIEWED_NOTICE,)
+    assert opening.notices == (unreviewed_notice(),)
 
 
 # --- None: only a full load can tell ----------------------------------------------------------------------
@@ -151,7 +151,7 @@ def test_with_sign_offs_the_interview_loads_everything_first_and_shows_the_right
 
     assert result.code == 0
     assert "It is not a diagnosis" in result.out
-    shown = " ".join(UNREVIEWED_NOTICE.split()) in " ".join(result.out.split())
+    shown = " ".join(unreviewed_notice().split()) in " ".join(result.out.split())
     assert shown is not every_rule
 
 

@@ -59,9 +59,10 @@ TINY_FILES: dict[str, str] = {
         - id: chest_pain
           topic: safety
           red_flag: true
+          emergency_sign: you feel pain in your chest
           text: Is there pain or pressure in your chest right now?
           type: yes_no_unsure
-          emergency_sign: you feel pain in your chest
+
         - id: sex
           topic: about_you
           text: What is your sex?

@@ -21,8 +21,9 @@ from triage.knowledge.reviews import approve
 
 OPENING_QUESTION = "Do you want to start?"
 ABOUT_STARTS = "This questionnaire helps you prepare for a talk with a doctor about"
-NOT_FOR_EMERGENCIES = ("Not for emergencies: if you have chest pain, vomit blood, have blue lips or cannot breathe, "
-                       "call the emergency number now.")
+NOT_FOR_EMERGENCIES = ("Not for emergencies: if you feel pain or pressure in your chest, you throw up blood, your "
+                       "lips turn blue, you can hardly breathe or you pass almost no urine, call the emergency "
+                       "number now.")
 
 
 def ended_by_itself(t: Terminal) -> int:

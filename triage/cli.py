@@ -339,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--rules", metavar="DIR", type=Path, default=argparse.SUPPRESS,
                         help="use the knowledge base in DIR instead of the built-in one")
     parser = _TopParser(prog="triage", parents=[top])  # its description: _TopParser.format_help
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser)
 
     def command(name: str, func, **kwargs) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
         doc = (func.__doc__ or "").strip()

@@ -14,9 +14,10 @@ on the first lookup (about 1 ms with libyaml); importing this module reads nothi
 from __future__ import annotations
 
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 CATALOGUE = Path(__file__).with_name("en.yaml")
@@ -48,9 +49,9 @@ def emergency_notice(signs: Sequence[str]) -> str:
     return ui("emergency.notice", signs=plain_list(signs))
 
 
-def keys() -> tuple[str, ...]:
-    """Every key of the catalogue (for tests)."""
-    return tuple(_catalogue())
+def catalogue() -> Mapping[str, str]:
+    """Every key of the catalogue and its text as written, placeholders unfilled (for tests and checks)."""
+    return MappingProxyType(_catalogue())
 
 
 @cache

@@ -12,7 +12,7 @@ from conftest import REPO
 from triage.errors import KnowledgeBaseError
 from triage.frontends.kiosk.config import KioskConfig
 from triage.frontends.kiosk.pages import safe_text, welcome_text
-from triage.knowledge.opening import read_opening
+from triage.knowledge.opening import read_emergency_signs, read_opening
 from triage.knowledge.paths import builtin_rules_dir
 from triage.texts import catalogue, emergency_notice, placeholders, plain_list, ui
 
@@ -124,6 +124,39 @@ def test_a_new_red_flag_is_in_the_notice_at_once(tiny):
         "Not for emergencies: if you feel pain in your chest or you faint, call the emergency number now.")
     opening = read_opening(tiny.path)
     assert opening is not None and opening.emergency_notice == emergency_notice(kb.emergency_signs)
+
+
+def test_without_red_flags_the_notice_still_reads_well(tiny):
+    tiny.replace("questions.yaml", "  red_flag: true\n  emergency_sign: you feel pain in your chest\n", "")
+    kb = tiny.load()
+    config = KioskConfig(file="kiosk.toml", emergency_number="112", staff_code_hash="")
+    assert kb.emergency_signs == ()
+    assert emergency_notice(kb.emergency_signs) == ("Not for emergencies: in an emergency, call the emergency "
+                                                    "number now.")
+    assert "In an emergency, call 112 now." in safe_text(kb, config)
+    opening = read_opening(tiny.path)
+    assert opening is not None and opening.emergency_notice == emergency_notice(())
+
+
+@pytest.mark.parametrize("change", [
+    ("- id: cough\n", "- &cough\n  id: cough\n"),
+    ("- id: sex\n  topic: about_you\n", "- id: sex\n  <<: {red_flag: true}\n  topic: about_you\n"),
+    ("- id: sex\n", "questions:\n- id: sex\n"),
+], ids=["anchor", "merge-key", "not-a-plain-list"])
+def test_questions_that_only_a_full_parse_can_read_give_no_quick_opening(tiny, change):
+    """The opening reads only the items that mention red_flag; anything that could hide one elsewhere makes it
+    step aside, and the interview loads everything first."""
+    tiny.replace("questions.yaml", *change).save()
+    assert read_emergency_signs(tiny.path) is None
+
+
+def test_a_red_flag_written_in_flow_style_is_read(tiny):
+    tiny.append("questions.yaml", "- {id: fainted, topic: safety, red_flag: true, emergency_sign: you faint, "
+                                  "text: Did you faint today?, type: yes_no}\n")
+    kb = tiny.load()
+    opening = read_opening(tiny.path)
+    assert opening is not None and opening.emergency_notice == emergency_notice(kb.emergency_signs)
+    assert kb.emergency_signs == ("you feel pain in your chest", "you faint")
 
 
 def test_a_red_flag_without_a_sign_is_a_load_error_naming_file_question_and_field(tiny):

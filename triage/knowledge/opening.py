@@ -10,6 +10,7 @@ checks everything first, as it always did; the full load also reports any error.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from triage.texts import emergency_notice, ui
 KNOWLEDGE_FILE = "knowledge.yaml"
 QUESTIONS_FILE = "questions.yaml"
 REVIEWS_FILE = "reviews.yaml"
+_ITEM = re.compile(r"^- ", re.MULTILINE)  # a question of questions.yaml
+# Anchors, aliases and merge keys; a line at the left edge that is neither an item, a comment nor blank.
+_ODD = re.compile(r"<<|[&*][\w-]|^(?:[^\s#-]|-(?! ))", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -59,15 +63,27 @@ def unreviewed_notice() -> str:
 
 def read_emergency_signs(folder: Path) -> tuple[str, ...] | None:
     """The red-flag questions' signs from `folder`'s questions.yaml, in order; None unless every red flag
-    (and at least one question) plainly has one: then only a full load can tell, and report what is wrong."""
+    plainly has one: then only a full load can tell, and report what is wrong.
+
+    Only the questions that mention red_flag are parsed (a tenth of the file): the file must be a plain
+    list, one `- ` item per question at the start of a line, with no anchors or merge keys that could
+    bring a red_flag in from elsewhere.
+    """
     try:
-        questions = _read(folder / QUESTIONS_FILE)
-    except (OSError, UnicodeDecodeError, YamlSyntaxError):
+        text = (folder / QUESTIONS_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
-    if not isinstance(questions, list) or not questions:
+    starts = [m.start() for m in _ITEM.finditer(text)]
+    if not starts or _ODD.search(text):
+        return None
+    items = [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
+    try:
+        questions = parse_text("".join(i if i.endswith("\n") else i + "\n" for i in items if "red_flag" in i),
+                               QUESTIONS_FILE)
+    except YamlSyntaxError:
         return None
     signs: list[str] = []
-    for question in questions:
+    for question in questions or []:
         if not isinstance(question, dict):
             return None
         if question.get("red_flag") is True:

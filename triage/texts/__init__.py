@@ -46,7 +46,7 @@ def plain_list(items: Sequence[str]) -> str:
 
 def emergency_notice(signs: Sequence[str]) -> str:
     """'Not for emergencies: if <signs>, call the emergency number now.', from the red flags' signs."""
-    return ui("emergency.notice", signs=plain_list(signs))
+    return ui("emergency.notice", signs=plain_list(signs)) if signs else ui("emergency.notice_without_signs")
 
 
 def catalogue() -> Mapping[str, str]:

@@ -54,7 +54,8 @@ def safe_text(kb: KnowledgeBase, config: KioskConfig) -> str:
     return "\n".join([
         heading(ui("kiosk.safe_heading")), "",
         fill(ui("kiosk.safe_staff")), "",
-        fill(ui("kiosk.safe_emergency", signs=plain_list(kb.emergency_signs), number=config.emergency_number)), "",
+        fill(ui("kiosk.safe_emergency", signs=plain_list(kb.emergency_signs), number=config.emergency_number)
+             if kb.emergency_signs else ui("kiosk.safe_emergency_without_signs", number=config.emergency_number)), "",
         fill(ui("kiosk.safe_cleared")), "",
     ])
 

@@ -1,10 +1,14 @@
-"""What each speed change in triage/rete/engine.py gains: the engine rebuilt without them, one by one.
+"""What each speed change in triage/rete/ gains: the network rebuilt without them, one by one.
 
 Variants, each adding one change to the one before, all timed side by side on the same generated
-sessions (whole-session evaluate, rotating order; the figure is the median over runs of each run's
+sessions (whole-session `evaluate`, rotating order; the figure is the median over runs of each run's
 median). The first is the engine as it was before the changes (experta's matcher and defaults); the
-last is CompiledRules as it is. Then engine construction, before and after the changes that concern it.
-First, every variant is checked to give the same results as the one before (check_same).
+last is `CompiledRules` as it is. Each variant is a `_Network` subclass (triage/rete/engine.py) lent by
+a `CompiledRules` subclass that sets `network_type`, so every variant runs through the same `Run`,
+pool and outcome code as the product; only the network differs. Then construction (compiling the rules
+and building a network), before and after the changes that concern it, and the start-up's engine part
+(compiled rules and the golden cases run on them). First, every variant is checked to give the same
+results as the one before (check_same).
 """
 
 from __future__ import annotations
@@ -17,23 +21,26 @@ from typing import Any
 import common
 from sessions import SEED, answer_sets, answer_steps
 
-# triage.rete.engine first: triage.rete.compat (which it imports) makes experta importable.
+# triage.rete first: its __init__ imports triage.rete.compat, which makes experta importable.
 import triage.rete.engine as engine_module
-from triage.rete.engine import (Answer, OrganConcernCount, ReteMatcher, CompiledRules, _FastMatcher,
-                           _nodes_with_memory)
 from triage.rete.compat import KnowledgeEngine as ExpertaEngine
+from triage.rete.engine import Answer, CompiledRules, OrganConcernCount, _counting_rule, _Network
+from triage.rete.matcher import FastMatcher, _nodes_with_memory
+from experta.matchers import ReteMatcher
+from experta.matchers.rete.token import Token
+
+from triage.checks.selftest import failures
 from triage.knowledge.load import load_knowledge
 from triage.render.json_format import outcome_data
 from triage.render.trace import trace_text
-from triage.checks.selftest import failures
 from triage.session import Session
 
 
 class _Stock(ReteMatcher):
-    """experta's matcher as it runs with one engine in a process.
+    """experta's matcher as it runs with one network in a process; it remembers nothing ahead.
 
     experta caches the list of conflict-set nodes with lru_cache(maxsize=1) on the method, which several
-    engines alive in one process (as here) would keep evicting; with one engine it is worked out once.
+    networks alive in one process (as here) would keep evicting; with one network it is worked out once.
     """
 
     def _get_conflict_set_nodes(self) -> Any:
@@ -42,6 +49,9 @@ class _Stock(ReteMatcher):
         except AttributeError:
             self._csn_cache = super()._get_conflict_set_nodes()
             return self._csn_cache
+
+    def remember(self, facts: list[Any]) -> None:
+        pass
 
 
 class _ResetMemoryOnly(_Stock):
@@ -54,11 +64,21 @@ class _ResetMemoryOnly(_Stock):
             node._reset()
 
 
-class _AskTouchedOnly(_FastMatcher):
-    """_FastMatcher without the remembered alpha paths: every fact walks experta's network."""
+class _AskTouchedOnly(FastMatcher):
+    """FastMatcher without the remembered alpha paths: every fact walks experta's network."""
 
     def _send(self, fact: Any, tag: Any) -> None:
-        (self.root_node.add if tag is engine_module.Token.TagType.VALID else self.root_node.remove)(fact)
+        (self.root_node.add if tag is Token.TagType.VALID else self.root_node.remove)(fact)
+
+    def remember(self, facts: list[Any]) -> None:
+        pass
+
+
+class _NothingAhead(FastMatcher):
+    """FastMatcher whose alpha paths are worked out as facts come, none when the network is built."""
+
+    def remember(self, facts: list[Any]) -> None:
+        pass
 
 
 def _compile_with_copy(kb: Any, rule: Any) -> Any:
@@ -73,40 +93,33 @@ def _compile_with_copy(kb: Any, rule: Any) -> Any:
 
 
 def rules_with_copy(kb: Any) -> list[Any]:
-    return [*(_compile_with_copy(kb, rule) for rule in kb.rules), CompiledRules._count_organ_concern()]
+    return [*(_compile_with_copy(kb, rule) for rule in kb.rules), _counting_rule()]
 
 
 def rules_now(kb: Any) -> list[Any]:
-    return [*(engine_module._compile_rule(kb, rule) for rule in kb.rules), CompiledRules._count_organ_concern()]
+    return [*(engine_module._compile_rule(kb, rule) for rule in kb.rules), _counting_rule()]
 
 
-def variant(matcher: type, one_declare: bool, deffacts_once: bool, fields: bool) -> type:
-    """CompiledRules with some of the changes, and no alpha paths worked out ahead."""
+def variant(matcher: type, one_declare: bool, deffacts_once: bool, fields: bool) -> type[CompiledRules]:
+    """CompiledRules whose networks have some of the changes (and no alpha paths worked out ahead)."""
 
-    class Variant(CompiledRules):
+    class Network(_Network):
         __matcher__ = matcher
-
-        def __init__(self, kb: Any, rules: list[Any] | None = None):
-            self.kb = kb
-            # Variants given the same rule objects build the same network, in the same order (experta orders
-            # it by the rules' hashes): then even the order of firing can be compared.
-            self._rules = rules if rules is not None else (rules_now(kb) if fields else rules_with_copy(kb))
-            self.firing_limit = engine_module.FIRING_LIMIT_PER_RULE * len(self._rules) + 100
-            self.firings = []
-            ExpertaEngine.__init__(self)
 
         def get_deffacts(self) -> list[Any]:
             return super().get_deffacts() if deffacts_once else ExpertaEngine.get_deffacts(self)
 
-        def start(self, answers: Any) -> None:
+        def begin(self, answers: Any, owner: object | None) -> None:
             if one_declare:
-                super().start(answers)
+                super().begin(answers, owner)
                 return
+            self.owner = None
             self.reset()
             self.firings = []
             self.declare(OrganConcernCount(n=0))
             for question, value in answers.items():
                 self.add_answer(question, value)
+            self.owner = owner
 
         def add_answer(self, question: str, value: Any) -> None:
             if one_declare:
@@ -115,88 +128,116 @@ def variant(matcher: type, one_declare: bool, deffacts_once: bool, fields: bool)
             for single in value if isinstance(value, tuple) else (value,):
                 self.declare(Answer(question=question, value=single))
 
+    class Variant(CompiledRules):
+        network_type = Network
+
+        def __init__(self, kb: Any, rules: list[Any] | None = None):
+            super().__init__(kb)
+            # Given rule objects (compiled once, shared by variants) or the variant's own kind of them.
+            if rules is not None:
+                self.rules = tuple(rules)
+            elif not fields:
+                self.rules = tuple(rules_with_copy(kb))
+
     return Variant
 
 
-VARIANTS: list[tuple[str, type]] = [
+VARIANTS: list[tuple[str, type[CompiledRules]]] = [
     ("before: experta's matcher, one declare per answer", variant(_Stock, False, False, False)),
     ("+ all answers in one declare", variant(_Stock, True, False, False)),
     ("+ deffacts looked up once, reset wipes only nodes with memory",
      variant(_ResetMemoryOnly, True, True, False)),
     ("+ only conflict-set nodes that were activated are asked", variant(_AskTouchedOnly, True, True, False)),
-    ("+ alpha-network paths remembered per fact content", variant(_FastMatcher, True, True, False)),
+    ("+ alpha-network paths remembered per fact content", variant(_NothingAhead, True, True, False)),
     ("+ conclusion facts made from their fields (CompiledRules now)", CompiledRules),
 ]
-SAME_RULES = (range(0, 5), range(5, 6))  # variants built from the same kind of compiled rules
+
+
+def _built(make: Callable[[Any], list[Any]], cls: type[CompiledRules], kb: Any) -> float:
+    """Seconds to compile the rule objects with `make` and build one network of `cls` from exactly those.
+
+    The CompiledRules object around them (rule positions, the list of possible facts) is made between the
+    two, untimed: for the variants it compiles rules of its own first, which are then replaced.
+    """
+    gc.collect()
+    started = time.perf_counter()
+    rules = make(kb)
+    compiled = time.perf_counter() - started
+    holder = cls(kb) if cls is CompiledRules else cls(kb, rules)  # type: ignore[call-arg]
+    holder.rules = tuple(rules)
+    gc.collect()
+    started = time.perf_counter()
+    holder.prepare()
+    return compiled + time.perf_counter() - started
 
 
 def build_times(kb: Any, count: int) -> tuple[dict[str, float], dict[str, float]]:
-    """Median construction time of the engine (before, with the shared signature, as it is now), and the
-    start-up's engine part: a new engine built, then the golden cases run on it (the self-test)."""
-    makers = {"before (experta reads each rule's signature again and again)": variant(_Stock, False, False, False),
-              "+ one shared signature for every rule's right-hand side": variant(_FastMatcher, True, True, True),
-              "+ alpha paths of every possible fact worked out (CompiledRules now)": CompiledRules}
+    """Median construction time (rules compiled and one network built: before, with the shared signature,
+    as it is now), and the start-up's engine part: new compiled rules, then the golden cases run on them (the
+    self-test, which builds the first network), as `checked_rules` does."""
+    makers: dict[str, tuple[Callable[[Any], list[Any]], type[CompiledRules]]] = {
+        "before (experta reads each rule's signature again and again)":
+            (rules_with_copy, variant(_Stock, False, False, False)),
+        "+ one shared signature for every rule's right-hand side": (rules_now, variant(_NothingAhead, True, True, True)),
+        "+ alpha paths of every possible fact worked out (CompiledRules now)": (rules_now, CompiledRules),
+    }
     times: dict[str, list[float]] = {name: [] for name in makers}
     startup: dict[str, list[float]] = {"before": [], "CompiledRules now": []}
     for _ in range(count):
-        for name, make in makers.items():
+        for name, (make, cls) in makers.items():
+            times[name].append(_built(make, cls, kb))
+        for name, cls in (("before", VARIANTS[0][1]), ("CompiledRules now", CompiledRules)):
             gc.collect()
             started = time.perf_counter()
-            make(kb)
-            times[name].append(time.perf_counter() - started)
-        for name, make in (("before", VARIANTS[0][1]), ("CompiledRules now", CompiledRules)):
-            gc.collect()
-            started = time.perf_counter()
-            assert failures(make(kb)) == []
+            assert failures(cls(kb)) == []
             startup[name].append(time.perf_counter() - started)
     return ({name: common.ms(common.median(values)) for name, values in times.items()},
             {name: common.ms(common.median(values)) for name, values in startup.items()})
 
 
-def _trace(engine: Any, answers: Any) -> str:
-    return trace_text(engine.kb, engine.facts.values(), engine.firings, engine.evaluate(answers))
+def _trace(rules: CompiledRules, answers: Any) -> str:
+    run = rules.new_run()
+    run.restart(answers)
+    text = trace_text(rules.kb, run.trace(), run.outcome())
+    run.forget()
+    return text
 
 
-def _session_traces(engine: Any, steps: list[tuple[str, Any]]) -> list[str]:
-    """The trace after every answer of an interview (the engine running incrementally), with a go-back."""
-    session, traces = Session(engine), []
+def _session_traces(rules: CompiledRules, steps: list[tuple[str, Any]]) -> list[str]:
+    """The trace after every answer of an interview (Session.answer -> Run.add), with a go-back."""
+    session, traces = Session(rules), []
     for number, (question, value) in enumerate(steps):
         session.answer(question, value)
         if number == 3:
             session.go_back()
             session.answer(question, value)
-        traces.append(trace_text(engine.kb, engine.facts.values(), engine.firings, session.outcome()))
+        traces.append(trace_text(rules.kb, session.run.trace(), session.outcome()))
+    session.forget()
     return traces
 
 
 def check_same(kb: Any, sessions: list[Any], interviews: list[list[tuple[str, Any]]]) -> None:
     """Every change leaves the engine's results as they were.
 
-    Variants built from the same rule objects build the same network, in the same order: for them the
-    whole `triage explain` trace (facts with their ids, rules in the order they fired, the facts each
-    matched) must be identical, after evaluating complete answer sets and after every answer of an
-    interview (with a go-back). Across the two kinds of compiled rules (`fact.copy()` or fields), other
-    rule objects give another order among rules that tie, so there the outcomes are compared.
+    The whole `triage explain` trace (facts with their ids, rules in the order they fired, the facts each
+    matched) must be identical for every variant, after evaluating complete answer sets and after every
+    answer of an interview (with a go-back, so both Run.add and Run.restart are used). Activations that tie
+    on salience and facts fire in the rules' knowledge-base order (PositionalDepthStrategy), so the order
+    no longer depends on the rule objects: variants compiled separately are compared whole. The outcomes
+    are compared too.
     """
-    now = CompiledRules(kb)
-    shared = {0: rules_with_copy(kb)}
-    engines = []
-    for index, (_, cls) in enumerate(VARIANTS):
-        first = next(group[0] for group in SAME_RULES if index in group)
-        engines.append(now if cls is CompiledRules else cls(kb, shared[first]))
+    engines = [cls(kb) for _, cls in VARIANTS]
+    now = engines[-1]
     for answers in sessions:
-        for group in SAME_RULES:
-            expected = _trace(engines[group[0]], answers)
-            for index in group[1:]:
-                assert _trace(engines[index], answers) == expected, f"{VARIANTS[index][0]}: another trace"
+        expected = _trace(now, answers)
+        for (name, _), rules in zip(VARIANTS, engines, strict=True):
+            assert _trace(rules, answers) == expected, f"{name}: another trace for {answers}"
         assert outcome_data(engines[0].evaluate(answers)) == outcome_data(now.evaluate(answers)), \
             f"another outcome for {answers}"
     for steps in interviews:
-        for group in SAME_RULES:
-            expected_traces = _session_traces(engines[group[0]], steps)
-            for index in group[1:]:
-                assert _session_traces(engines[index], steps) == expected_traces, \
-                    f"{VARIANTS[index][0]}: another interview for {steps}"
+        expected_traces = _session_traces(now, steps)
+        for (name, _), rules in zip(VARIANTS, engines, strict=True):
+            assert _session_traces(rules, steps) == expected_traces, f"{name}: another interview for {steps}"
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:

@@ -143,8 +143,8 @@ def test_the_opening_screen_says_what_this_is_and_that_it_is_not_for_emergencies
     opening = flat(person.said[0][0])
     assert "helps you prepare for a talk with a doctor about calcifications" in opening
     assert "It is not a diagnosis" in opening
-    assert ("Not for emergencies: if you have chest pain, vomit blood, have blue lips or cannot breathe, "
-            "call the emergency number now.") in opening
+    assert ("Not for emergencies: if you feel pain or pressure in your chest, you throw up blood, your lips turn "
+            "blue, you can hardly breathe or you pass almost no urine, call the emergency number now.") in opening
     assert person.choices == [("Do you want to start?", [START, "Quit"])]
     assert person.asked == []
 

@@ -16,13 +16,14 @@ from support.kb_copies import REFUSAL, case_count, rules_copy
 from support.terminals import CTRL_C, DOWN, ENTER, POINTER, Terminal, flat
 
 from triage.knowledge.load import load_knowledge
-from triage.knowledge.opening import UNREVIEWED_NOTICE
+from triage.knowledge.opening import unreviewed_notice
 from triage.knowledge.reviews import approve
 
 OPENING_QUESTION = "Do you want to start?"
 ABOUT_STARTS = "This questionnaire helps you prepare for a talk with a doctor about"
-NOT_FOR_EMERGENCIES = ("Not for emergencies: if you have chest pain, vomit blood, have blue lips or cannot breathe, "
-                       "call the emergency number now.")
+NOT_FOR_EMERGENCIES = ("Not for emergencies: if you feel pain or pressure in your chest, you throw up blood, your "
+                       "lips turn blue, you can hardly breathe or you pass almost no urine, call the emergency "
+                       "number now.")
 
 
 def ended_by_itself(t: Terminal) -> int:
@@ -78,8 +79,8 @@ def test_the_opening_screen_says_what_the_tool_is_not_and_that_no_clinician_has_
     shown = flat(t.text)
     assert flat(load_knowledge().about) in shown
     assert NOT_FOR_EMERGENCIES in shown
-    assert UNREVIEWED_NOTICE in shown
-    assert shown.index(NOT_FOR_EMERGENCIES) < shown.index(UNREVIEWED_NOTICE) < shown.index(OPENING_QUESTION)
+    assert unreviewed_notice() in shown
+    assert shown.index(NOT_FOR_EMERGENCIES) < shown.index(unreviewed_notice()) < shown.index(OPENING_QUESTION)
 
 
 def test_enter_at_once_on_the_opening_screen_brings_the_first_question_and_the_interview_goes_on(spawn):

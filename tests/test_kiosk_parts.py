@@ -214,7 +214,7 @@ def test_every_page_ends_with_talk_to_a_doctor_and_never_says_what_you_have(real
 
 def test_the_kiosk_screens_are_not_diagnostic_either(real_kb, tmp_path):
     config = load_config(write_config(tmp_path, 'emergency_number = "112"\ncount_sessions = true\n'))
-    texts = [welcome_text(real_kb, config), safe_text(config), end_text(config), *kiosk_notices(config),
+    texts = [welcome_text(real_kb, config), safe_text(real_kb, config), end_text(config), *kiosk_notices(config),
              staff_text(real_kb, {})]
     assert [diagnostic_phrases(" ".join(t.split())) for t in texts] == [[]] * len(texts)
 
@@ -256,11 +256,12 @@ def test_a_rules_folder_without_reading_pages_is_refused(tiny):
         "the kiosk needs its reading pages"]
 
 
-def test_the_safe_screen_names_the_emergency_signs_and_the_number(tmp_path):
+def test_the_safe_screen_names_the_emergency_signs_and_the_number(tmp_path, real_kb):
     config = load_config(write_config(tmp_path, 'emergency_number = "999"\n'))
-    text = " ".join(safe_text(config).split())
+    text = " ".join(safe_text(real_kb, config).split())
     assert "Please talk to the staff at the desk." in text
-    assert "If you have chest pain, vomit blood, have blue lips or cannot breathe, call 999 now." in text
+    assert ("If you feel pain or pressure in your chest, you throw up blood, your lips turn blue, you can hardly "
+            "breathe or you pass almost no urine, call 999 now.") in text
 
 
 # --- paging -------------------------------------------------------------------------------------------------

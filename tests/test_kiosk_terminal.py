@@ -309,8 +309,8 @@ def test_a_forced_failure_shows_the_safe_screen_and_the_kiosk_carries_on(start):
     k.keys("Down", "Enter")  # chest pain: no; the next question fails
     shown = k.wait_for("something went wrong")
     assert "Please talk to the staff at the desk." in shown
-    assert "If you have chest pain, vomit blood, have blue lips or cannot breathe, call 112 now." in " ".join(
-        shown.split())
+    assert ("If you feel pain or pressure in your chest, you throw up blood, your lips turn blue, you can hardly "
+            "breathe or you pass almost no urine, call 112 now.") in " ".join(shown.split())
     assert "Traceback" not in k.history() and "ForcedFailure" not in k.history()
     assert "Question 1" not in k.history()
     k.keys("Space")

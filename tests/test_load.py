@@ -115,7 +115,7 @@ def test_a_yaml_syntax_error_names_the_file_and_line(tiny):
 def test_a_syntax_error_in_questions_is_not_buried_under_the_rules_that_need_them(tiny):
     tiny.replace("questions.yaml", "type: yes_no_unsure\n\n- id: sex", "type: [yes_no_unsure\n\n- id: sex")
     # Every rule would otherwise report "unknown question ..." for ids the broken file defines.
-    assert tiny.messages() == ["kb/questions.yaml:7: not valid YAML or JSON: expected ',' or ']', but got ':'"]
+    assert tiny.messages() == ["kb/questions.yaml:8: not valid YAML or JSON: expected ',' or ']', but got ':'"]
 
 
 def test_a_field_written_twice_in_a_rule_is_an_error_not_a_silent_choice(tiny):
@@ -222,7 +222,7 @@ def test_a_question_of_an_unknown_type_lists_the_types(tiny):
     tiny.replace("questions.yaml", "  type: yes_no\n", "  type: yesno\n")
     messages = tiny.messages()
     assert messages[0] == (
-        "kb/questions.yaml:20, question 'cough_blood', field 'type': 'yesno' is not a question type; "
+        "kb/questions.yaml:21, question 'cough_blood', field 'type': 'yesno' is not a question type; "
         "use one of yes_no, yes_no_unsure, single_choice, multiple_choice")
 
 
@@ -230,7 +230,7 @@ def test_options_on_a_yes_no_question_are_refused(tiny):
     tiny.replace("questions.yaml", "  type: yes_no\n",
                  "  type: yes_no\n  options:\n    - {id: a, label: A}\n")
     assert tiny.messages() == [
-        "kb/questions.yaml:20, question 'cough_blood', field 'options': only choice questions have "
+        "kb/questions.yaml:21, question 'cough_blood', field 'options': only choice questions have "
         "options; this one is yes_no"]
 
 
@@ -238,7 +238,7 @@ def test_a_choice_question_without_options_is_refused(tiny):
     tiny.replace("questions.yaml", "    - {id: male, label: Male}\n    - {id: female, label: Female}\n", "")
     tiny.replace("questions.yaml", "  type: single_choice\n  options:\n", "  type: single_choice\n")
     messages = tiny.messages()
-    assert messages[0] == ("kb/questions.yaml:7, question 'sex', field 'options': a single_choice "
+    assert messages[0] == ("kb/questions.yaml:8, question 'sex', field 'options': a single_choice "
                            "question needs a list of options, each with an id and a label")
 
 

@@ -1,4 +1,5 @@
-"""The opening screen's texts, read from knowledge.yaml and reviews.yaml alone (triage/knowledge/opening.py).
+"""The opening screen's texts, read from knowledge.yaml, questions.yaml and reviews.yaml alone
+(triage/knowledge/opening.py).
 
 `read_opening` must give exactly what the full load would show, or None, so that the interview falls back
 to loading and checking everything first: whenever a file cannot be read simply, a text is missing, or a
@@ -13,9 +14,10 @@ import pytest
 from support.kb_copies import rules_copy
 
 from triage.knowledge.load import load_knowledge
-from triage.knowledge.opening import UNREVIEWED_NOTICE, Opening, read_opening
+from triage.knowledge.opening import Opening, read_opening, unreviewed_notice
 from triage.knowledge.paths import builtin_rules_dir
 from triage.knowledge.reviews import approve, review_notices
+from triage.texts import emergency_notice
 
 
 
@@ -30,7 +32,7 @@ def signed_off(tmp_path: Path, *rule_ids: str) -> Path:
 def test_the_built_in_rules_give_the_same_texts_as_the_full_load(real_kb):
     opening = read_opening(builtin_rules_dir())
 
-    assert opening == Opening(real_kb.about, real_kb.emergency_notice, review_notices(real_kb))
+    assert opening == Opening(real_kb.about, emergency_notice(real_kb.emergency_signs), review_notices(real_kb))
 
 
 def test_a_copy_of_the_rules_opens_with_what_the_tool_is_the_emergency_notice_and_the_review_notice(tmp_path):
@@ -42,10 +44,10 @@ def test_a_copy_of_the_rules_opens_with_what_the_tool_is_the_emergency_notice_an
     assert opening is not None
     assert opening.about == kb.about
     assert opening.about.startswith("This questionnaire helps you prepare for a talk with a doctor")
-    assert opening.emergency_notice == kb.emergency_notice
-    assert opening.emergency_notice.startswith("Not for emergencies: if you have chest pain")
-    assert opening.notices == (UNREVIEWED_NOTICE,) == review_notices(kb)
-    assert UNREVIEWED_NOTICE.startswith("Please note: a clinician has not yet reviewed all of this content.")
+    assert opening.emergency_notice == emergency_notice(kb.emergency_signs)
+    assert opening.emergency_notice.startswith("Not for emergencies: if you feel pain or pressure in your chest")
+    assert opening.notices == (unreviewed_notice(),) == review_notices(kb)
+    assert unreviewed_notice().startswith("Please note: a clinician has not yet reviewed all of this content.")
 
 
 def test_changed_opening_texts_are_read_as_written(tmp_path):
@@ -65,7 +67,7 @@ def test_no_reviews_file_means_nothing_is_reviewed_yet(tmp_path):
     opening = read_opening(rules)
 
     assert opening is not None
-    assert opening.notices == (UNREVIEWED_NOTICE,) == review_notices(load_knowledge(rules))
+    assert opening.notices == (unreviewed_notice(),) == review_notices(load_knowledge(rules))
 
 
 def test_an_empty_reviews_file_means_nothing_is_reviewed_yet(tmp_path):
@@ -75,7 +77,7 @@ def test_an_empty_reviews_file_means_nothing_is_reviewed_yet(tmp_path):
     opening = read_opening(rules)
 
     assert opening is not None
-    assert opening.notices == (UNREVIEWED_NOTICE,)
+    assert opening.notices == (unreviewed_notice(),)
 
 
 # --- None: only a full load can tell ----------------------------------------------------------------------
@@ -115,8 +117,14 @@ def test_an_empty_or_wrong_about_text_gives_none(tmp_path, about: str):
     assert read_opening(rules) is None
 
 
-def test_a_missing_emergency_notice_gives_none(tmp_path):
-    rules = rules_copy(tmp_path, {"knowledge.yaml": ("emergency_notice:", "old_emergency_notice:")})
+def test_a_red_flag_without_its_emergency_sign_gives_none(tmp_path):
+    rules = rules_copy(tmp_path, {"questions.yaml": ("  emergency_sign: you pass almost no urine\n", "")})
+    assert read_opening(rules) is None
+
+
+def test_a_yaml_syntax_error_in_questions_yaml_gives_none(tmp_path):
+    rules = rules_copy(tmp_path, {})
+    (rules / "questions.yaml").write_text("this: [is not valid\n", encoding="utf-8")
     assert read_opening(rules) is None
 
 
@@ -151,14 +159,16 @@ def test_with_sign_offs_the_interview_loads_everything_first_and_shows_the_right
 
     assert result.code == 0
     assert "It is not a diagnosis" in result.out
-    shown = " ".join(UNREVIEWED_NOTICE.split()) in " ".join(result.out.split())
+    shown = " ".join(unreviewed_notice().split()) in " ".join(result.out.split())
     assert shown is not every_rule
 
 
 def test_read_opening_does_not_read_the_rule_files(tmp_path):
-    """The opening comes from two small files: broken rules do not stop it (the full load reports them)."""
+    """The opening comes from three small files: broken rules do not stop it (the full load reports them)."""
     rules = rules_copy(tmp_path, {})
-    (rules / "questions.yaml").write_text("this: [is not valid\n", encoding="utf-8")
+    (rules / "sections.yaml").write_text("this: [is not valid\n", encoding="utf-8")
+    for rule_file in (rules / "rules").glob("*.yaml"):
+        rule_file.write_text("this: [is not valid\n", encoding="utf-8")
 
     opening = read_opening(rules)
 

@@ -41,7 +41,7 @@ def test_a_fresh_non_editable_install_runs_an_example_and_the_golden_cases_from_
 
     ran = run(venv / "bin" / "triage", "run", "--answers", (EXAMPLES / "past-tb.yaml").resolve())
     assert ran.returncode == 0, ran.stderr
-    assert ran.stdout.startswith("WHAT TO DO: SOON (within two weeks)\n")
+    assert ran.stdout.startswith("WHAT TO DO: SOON (within two weeks)\n")  # words from triage/texts/en.yaml
     assert "This is not a diagnosis" in ran.stdout
 
     tested = run(venv / "bin" / "triage", "rules", "test")

@@ -262,7 +262,7 @@ def cmd_interview(args: argparse.Namespace) -> Ending:
     try:
         return Interview(engine, asker, save=args.save, notices=review_notices(kb)).run()
     except Exception:  # noqa: BLE001 - whatever broke, the person leaves with the emergency advice, no traceback
-        return _went_wrong(kb.emergency_notice)
+        return _went_wrong(_notice(kb.emergency_signs))
 
 
 def _interview_while_preparing(args: argparse.Namespace, opening) -> Ending:  # type: ignore[no-untyped-def]
@@ -293,9 +293,32 @@ def _interview_while_preparing(args: argparse.Namespace, opening) -> Ending:  # 
 
 
 def _went_wrong(emergency_notice: str) -> Ending:
-    print(f"\nSomething went wrong and the questions cannot go on. {emergency_notice} Otherwise, please "
-          "talk to a doctor about what you notice.")
+    from triage.texts import ui
+
+    print("\n" + ui("errors.went_wrong", notice=emergency_notice))
     return Ending.WENT_WRONG
+
+
+def _notice(signs: Sequence[str]) -> str:
+    from triage.texts import emergency_notice
+
+    return emergency_notice(signs)
+
+
+class _TopParser(argparse.ArgumentParser):
+    """The top-level parser: its description ends with the emergency notice, made from the red flags of the
+    built-in knowledge base only when the help is shown (reading them costs start-up time)."""
+
+    def format_help(self) -> str:
+        from triage.knowledge.opening import read_emergency_signs
+        from triage.knowledge.paths import builtin_rules_dir
+        from triage.texts import ui
+
+        signs = read_emergency_signs(builtin_rules_dir())
+        if signs is None:  # a broken built-in rules folder: the full load says what is wrong
+            signs = _load(argparse.Namespace(rules=None)).emergency_signs
+        self.description = ui("cli.description", notice=_notice(signs))
+        return super().format_help()
 
 
 def cmd_kiosk(args: argparse.Namespace) -> Ending:
@@ -324,12 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--rules", metavar="DIR", type=Path, default=argparse.SUPPRESS,
                         help="use the knowledge base in DIR instead of the built-in one")
-    parser = argparse.ArgumentParser(
-        prog="triage", parents=[top],
-        description="A non-diagnostic questionnaire about calcifications that ends in a referral to a doctor. "
-                    "Not for emergencies: if you have chest pain, vomit blood, have blue lips or cannot breathe, "
-                    "call the emergency number now.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser = _TopParser(prog="triage", parents=[top])  # its description: _TopParser.format_help
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser)
 
     def command(name: str, func, **kwargs) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
         doc = (func.__doc__ or "").strip()

@@ -121,6 +121,7 @@ class Question:
     options: tuple[Option, ...] = ()
     ask_when: Condition | None = None
     red_flag: bool = False
+    emergency_sign: str | None = None  # red flags only: the sign in plain words, for the emergency notice
 
     @property
     def kind(self) -> QuestionKind:
@@ -228,7 +229,6 @@ class KnowledgeBase:
     hash: str
     disclaimer: str
     about: str
-    emergency_notice: str
     several_doctors: str
     urgency_levels: tuple[Urgency, ...]  # highest first
     doctors: tuple[Doctor, ...]
@@ -242,6 +242,11 @@ class KnowledgeBase:
     cases: tuple[GoldenCase, ...] = ()
     directory: str = ""  # the folder on disk
     label: str = "rules"  # how the folder is named in messages
+
+    @cached_property
+    def emergency_signs(self) -> tuple[str, ...]:
+        """The red-flag questions' signs, in question order: what the emergency notice lists."""
+        return tuple(q.emergency_sign for q in self.questions if q.red_flag and q.emergency_sign)
 
     @cached_property
     def question(self) -> dict[str, Question]:

@@ -29,7 +29,6 @@ TINY_FILES: dict[str, str] = {
         version: 9.9.9
         disclaimer: This is not a diagnosis and does not replace a doctor.
         about: A short questionnaire that helps you prepare for a talk with a doctor.
-        emergency_notice: Not for emergencies. In an emergency, call the emergency number now.
         urgency_levels:
           - {id: emergency, label: Emergency, timeframe: now, advice: Call the emergency number now.}
           - {id: urgent, label: Urgent, timeframe: within 24 hours, advice: See a doctor within 24 hours.}
@@ -51,6 +50,7 @@ TINY_FILES: dict[str, str] = {
         - id: chest_pain
           topic: safety
           red_flag: true
+          emergency_sign: you feel pain in your chest
           text: Is there pain or pressure in your chest right now?
           type: yes_no_unsure
 

@@ -38,7 +38,6 @@ def patient_texts(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
     """Every text of the knowledge base a patient may read, as (where, text)."""
     yield "knowledge.yaml: disclaimer", kb.disclaimer
     yield "knowledge.yaml: about", kb.about
-    yield "knowledge.yaml: emergency_notice", kb.emergency_notice
     for u in kb.urgency_levels:
         yield f"urgency '{u.id}'", f"{u.label}. {u.timeframe}. {u.advice}"
     for d in kb.doctors:
@@ -61,6 +60,8 @@ def patient_texts(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
 def _question_texts(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
     for q in kb.questions:
         yield f"question '{q.id}'", q.text
+        if q.emergency_sign:
+            yield f"question '{q.id}': emergency_sign", q.emergency_sign
         if q.help:
             yield f"question '{q.id}': help", q.help
         for o in q.options:

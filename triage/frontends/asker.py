@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 import sys
-import textwrap
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from triage.render.layout import WIDTH, hang, rule, wrap
+from triage.texts import plain_list, ui
 from triage.vocabulary import NO, NOT_SURE, YES, Prompt
 
 if TYPE_CHECKING:  # only for types: the opening screen is drawn before the model and engine are imported
@@ -19,11 +20,15 @@ if TYPE_CHECKING:  # only for types: the opening screen is drawn before the mode
 
 GO_BACK = "__go_back__"
 _HELP = "__help__"
-_YES_NO_LABELS = {YES: "Yes", NO: "No", NOT_SURE: "Not sure"}
-WIDTH = 78
-# On a line of its own, wrapped: after a long question it would otherwise break mid-word at 80 columns.
-_TICK_INSTRUCTION = "\n" + textwrap.fill(
-    "(space to tick all that apply, Enter when done; nothing ticked means none of these)", WIDTH)
+
+
+def _yes_no_labels() -> dict[str, str]:
+    return {YES: ui("answer.label_yes"), NO: ui("answer.label_no"), NOT_SURE: ui("answer.label_not_sure")}
+
+
+def _tick_instruction() -> str:
+    # On a line of its own, wrapped: after a long question it would otherwise break mid-word at 80 columns.
+    return "\n" + hang(ui("interview.tick_instruction"), "", "")
 
 
 class Asker(Protocol):
@@ -40,29 +45,25 @@ class Asker(Protocol):
 def choices_for(question: Question, options: tuple[Option, ...]) -> list[tuple[str, str]]:
     """(value, label) pairs in the order shown."""
     if not question.kind.takes_options:
-        return [(v, _YES_NO_LABELS[v]) for v in question.values]
+        labels = _yes_no_labels()
+        return [(v, labels[v]) for v in question.values]
     return [(o.id, o.label) for o in options]
 
 
 def progress_line(progress: Progress) -> str:
     if progress.changing:
-        return f"Changing your answer {progress.number}"
-    left = "no more after this one" if progress.left == 0 else f"about {progress.left} left"
-    return f"Question {progress.number} - {left}"
-
-
-def wrap(text: str, indent: str = "") -> str:
-    return "\n".join(textwrap.fill(p, WIDTH, initial_indent=indent, subsequent_indent=indent)
-                     for p in text.split("\n"))
+        return ui("interview.progress_changing", number=progress.number)
+    left = ui("interview.progress_last") if progress.left == 0 else ui("interview.progress_left", count=progress.left)
+    return ui("interview.progress", number=progress.number, left=left)
 
 
 def _fit(label: str) -> str:
     """An option label wrapped under its tick box, so that no word is cut off at 80 columns."""
-    return textwrap.fill(label, WIDTH - 3, subsequent_indent=" " * 5)
+    return hang(label, "", " " * 5, WIDTH - 3)
 
 
 def _numbered(number: int, label: str) -> str:
-    return textwrap.fill(label, WIDTH, initial_indent=f"  {number}) ", subsequent_indent=" " * 6)
+    return hang(label, f"  {number}) ", " " * 6)
 
 
 class PlainAsker:
@@ -84,7 +85,7 @@ class PlainAsker:
 
     def say(self, text: str, emphasis: bool = False) -> None:
         if emphasis:
-            text = f"{'*' * WIDTH}\n{text}\n{'*' * WIDTH}"
+            text = f"{rule('*')}\n{text}\n{rule('*')}"
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
@@ -94,13 +95,13 @@ class PlainAsker:
         multiple = question.kind.prompt is Prompt.TICK_BOXES
         lines = ["", progress_line(progress), wrap(question.text)]
         lines += [_numbered(n, label) for n, (_, label) in enumerate(choices, start=1)]
-        extras = (["h) what does this mean?"] if question.help else []) + (["b) go back"] if can_go_back else [])
+        extras = ([ui("plain.help_key")] if question.help else []) + ([ui("plain.back_key")] if can_go_back else [])
         if extras:
             lines.append("  " + "   ".join(extras))
         self.say("\n".join(lines))
-        hint = "numbers of all that apply, separated by spaces; 0 for none" if multiple else "a number"
+        hint = ui("plain.hint_many") if multiple else ui("plain.hint_one")
         while True:
-            reply = self._read(f"Your answer ({hint}): ").lower()
+            reply = self._read(ui("plain.answer_prompt", hint=hint)).lower()
             if reply == "h" and question.help:
                 self.say(wrap(question.help, "  "))
             elif reply == "b" and can_go_back:
@@ -110,7 +111,8 @@ class PlainAsker:
                 if value is not None:
                     return value
                 keys = [key for key, offered in (("h", question.help), ("b", can_go_back)) if offered]
-                self.say(f"Please type {hint}" + (f", or {' or '.join(keys)}." if keys else "."))
+                self.say(ui("plain.please_type_or", hint=hint, keys=plain_list(keys)) if keys
+                         else ui("plain.please_type", hint=hint))
 
     @staticmethod
     def _parse(reply: str, choices: list[tuple[str, str]], multiple: bool) -> AnswerValue | None:
@@ -131,14 +133,14 @@ class PlainAsker:
     def choose(self, message: str, choices: list[tuple[str, str]]) -> str:
         self.say("\n".join([wrap(message)] + [_numbered(n, label) for n, (_, label) in enumerate(choices, 1)]))
         while True:
-            reply = self._read("Your choice (a number): ")
+            reply = self._read(ui("plain.choice_prompt"))
             if reply.isdigit() and 1 <= int(reply) <= len(choices):
                 return choices[int(reply) - 1][0]
-            self.say("Please type one of the numbers above.")
+            self.say(ui("plain.choose_again"))
 
     def confirm_quit(self) -> bool:
         try:
-            return self._read("\nDo you want to quit? Nothing will be saved. (y/n): ").lower().startswith("y")
+            return self._read("\n" + ui("plain.quit_prompt")).lower().startswith("y")
         except KeyboardInterrupt:
             return True
 
@@ -160,7 +162,7 @@ class QuestionaryAsker:
 
     def say(self, text: str, emphasis: bool = False) -> None:
         if emphasis:
-            bar = "=" * WIDTH
+            bar = rule("=")
             text = f"{bar}\n{text}\n{bar}"
             if self.color:
                 text = f"\033[1m{text}\033[0m"
@@ -179,8 +181,8 @@ class QuestionaryAsker:
     def ask(self, question: Question, options: tuple[Option, ...], progress: Progress, can_go_back: bool,
             default: AnswerValue | None = None) -> AnswerValue:
         q = self.questionary
-        extras = ([q.Choice("What does this mean?", value=_HELP)] if question.help else []) + (
-            [q.Choice("Go back to the previous question", value=GO_BACK)] if can_go_back else [])
+        extras = ([q.Choice(ui("interview.help_button"), value=_HELP)] if question.help else []) + (
+            [q.Choice(ui("interview.back_button"), value=GO_BACK)] if can_go_back else [])
         self.say("\n" + progress_line(progress))
         while True:
             if question.kind.prompt is Prompt.TICK_BOXES:
@@ -189,7 +191,7 @@ class QuestionaryAsker:
                            for v, label in choices_for(question, options)]
                 if extras:
                     choices += [q.Separator()] + extras
-                reply = self._run(self.prompt.checkbox(wrap(question.text), choices, _TICK_INSTRUCTION))
+                reply = self._run(self.prompt.checkbox(wrap(question.text), choices, _tick_instruction()))
                 special = [r for r in reply if r in (_HELP, GO_BACK)]
                 value: Any = special[0] if special else tuple(v for v, _ in choices_for(question, options)
                                                               if v in reply)
@@ -207,7 +209,7 @@ class QuestionaryAsker:
 
     def confirm_quit(self) -> bool:
         try:
-            question = self.questionary.confirm("Do you want to quit? Nothing will be saved.", default=False,
+            question = self.questionary.confirm(ui("interview.quit_question"), default=False,
                                                 style=self.style, **self.prompt_kwargs)
             return bool(self._run(question))
         except KeyboardInterrupt:

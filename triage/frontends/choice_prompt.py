@@ -28,6 +28,8 @@ from prompt_toolkit.styles import Style
 from questionary.prompts.common import InquirerControl, Separator
 from questionary.styles import merge_styles_default
 
+from triage.texts import ui
+
 if TYPE_CHECKING:
     from prompt_toolkit.key_binding.key_bindings import KeyBindingsBase, NotImplementedOrNone
     from prompt_toolkit.layout.controls import GetLinePrefixCallable, UIContent
@@ -61,7 +63,7 @@ class ChoicePrompt:
     def select(self, message: str, choices: list[Any], default: Any = None,
                instruction: str | None = None) -> questionary.Question:
         self._show(message, InquirerControl(choices, default, use_indicator=False, initial_choice=default),
-                   instruction or "(Use arrow keys)", multiple=False)
+                   instruction or ui("interview.select_instruction"), multiple=False)
         return self.question
 
     def checkbox(self, message: str, choices: list[Any], instruction: str) -> questionary.Question:
@@ -94,10 +96,10 @@ class ChoicePrompt:
             return _title(self.control.get_pointed_at().title)
         ticked = self.control.get_selected_values()
         if not ticked:
-            return "done"
+            return ui("interview.ticked_none")
         if len(ticked) == 1:
             return f"[{_title(ticked[0].title)}]"
-        return f"done ({len(ticked)} selections)"
+        return ui("interview.ticked_many", count=len(ticked))
 
     # --- keys -----------------------------------------------------------------------------------------------
 

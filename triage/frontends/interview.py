@@ -6,20 +6,21 @@ Works with any Asker (questionary or plain lines); the decisions all come from t
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 from triage.endings import Ending
+from triage.frontends.asker import GO_BACK, Asker
 from triage.frontends.opening_screen import Quit, ended_early, guarded, opening_screen
 from triage.rete.engine import CompiledRules
-from triage.frontends.asker import GO_BACK, Asker, wrap
 from triage.model import Question
 from triage.knowledge.opening import Opening
 from triage.outcome import AnswerValue, Outcome
 from triage.render.json_format import outcome_data
 from triage.render.describe import answer_words
+from triage.render.layout import hang, wrap
 from triage.render.text import explanation_text, outcome_text, referral_text
 from triage.session import Session
+from triage.texts import emergency_notice, ui
 
 
 class Interview:
@@ -48,7 +49,8 @@ class Interview:
             return ended_early(self.asker, exc, self.saved)
 
     def _opening(self) -> bool:
-        return opening_screen(self.asker, Opening(self.kb.about, self.kb.emergency_notice, self.notices))
+        return opening_screen(self.asker, Opening(self.kb.about, emergency_notice(self.kb.emergency_signs),
+                                                   self.notices))
 
     def _ask(self, question: Question, can_go_back: bool) -> AnswerValue:
         s = self.session
@@ -73,15 +75,15 @@ class Interview:
     def _summary(self) -> bool:
         """Show every answer with the chance to change one; True when the person wants the result."""
         s = self.session
-        lines = ["", "Your answers:"]
+        lines = ["", ui("interview.summary_heading")]
         numbered = list(s.answers.items())
         for n, (qid, value) in enumerate(numbered, start=1):
-            lines.append(textwrap.fill(f"{self.kb.question[qid].text} -> {answer_words(self.kb, qid, value)}",
-                                       78, initial_indent=f"{n:>2}. ", subsequent_indent="    "))
+            lines.append(hang(ui("interview.summary_line", question=self.kb.question[qid].text,
+                                 answer=answer_words(self.kb, qid, value)), f"{n:>2}. ", "    "))
         self.asker.say("\n".join(lines))
-        choices = [("result", "See my result")] + [
-            (qid, f"Change answer {n}") for n, (qid, _) in enumerate(numbered, start=1)]
-        choice = guarded(self.asker, lambda: self.asker.choose("What next?", choices))
+        choices = [("result", ui("interview.see_result"))] + [
+            (qid, ui("interview.change_answer", number=n)) for n, (qid, _) in enumerate(numbered, start=1)]
+        choice = guarded(self.asker, lambda: self.asker.choose(ui("interview.what_next"), choices))
         if choice == "result":
             return True
         question = self.kb.question[choice]
@@ -89,8 +91,8 @@ class Interview:
         value = self._ask(question, can_go_back=False)
         dropped = s.change(choice, value)
         if dropped:
-            self.asker.say(wrap("These answers no longer apply and were removed: " +
-                                "; ".join(self.kb.question[q].text for q in dropped)))
+            self.asker.say(wrap(ui("interview.removed", questions="; ".join(self.kb.question[q].text
+                                                                          for q in dropped))))
         return s.reached_top_urgency()
 
     def _result(self) -> None:
@@ -107,7 +109,7 @@ class Interview:
         self._save(outcome)
         while True:
             choice = guarded(self.asker, lambda: self.asker.choose(
-                "What next?", [("why", "Why am I seeing this?"), ("done", "Finish")]))
+                ui("interview.what_next"), [("why", ui("interview.why")), ("done", ui("interview.finish"))]))
             if choice == "done":
                 return
             self.asker.say(explanation_text(self.kb, outcome))
@@ -119,4 +121,4 @@ class Interview:
         data = {"answers": answers, "outcome": outcome_data(outcome)}
         self.save_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         self.saved = True
-        self.asker.say(f"Saved your answers and this result to {self.save_path}.")
+        self.asker.say(ui("interview.saved", path=self.save_path))

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from triage.endings import Ending
-from triage.frontends.asker import Asker, wrap
+from triage.frontends.asker import Asker
 from triage.frontends.startup import Preparation, PreparationFailed
 from triage.knowledge.opening import Opening
+from triage.render.layout import wrap
+from triage.texts import ui
 
 if TYPE_CHECKING:
     from triage.rete.engine import CompiledRules
@@ -38,15 +40,15 @@ def opening_screen(asker: Asker, opening: Opening) -> bool:
     text += ["", *(wrap(n) for n in opening.notices)] if opening.notices else []
     asker.say("\n".join(text))
     choice = guarded(asker, lambda: asker.choose(
-        "Do you want to start?", [("start", "Start the questions"), ("quit", "Quit")]))
+        ui("opening.start_question"), [("start", ui("opening.start")), ("quit", ui("opening.quit"))]))
     return choice == "start"
 
 
 def ended_early(asker: Asker, reason: Exception, saved: bool = False) -> Ending:
     if isinstance(reason, Quit):
-        asker.say("You quit." if saved else "You quit. Nothing was saved.")
+        asker.say(ui("ending.quit") if saved else ui("ending.quit_unsaved"))
         return Ending.QUIT
-    asker.say("Input ended before the end of the questions. Nothing was saved.")
+    asker.say(ui("ending.input_ended"))
     return Ending.INPUT_ENDED
 
 

@@ -151,8 +151,8 @@ def _build(files: _Files, problems: list[Problem]) -> KnowledgeBase | None:
         return None
     kfile = files.name("knowledge.yaml")
     top = Reader(kfile, None, meta, problems)
-    top.unknown_fields({"name", "version", "disclaimer", "about", "emergency_notice", "urgency_levels", "doctors",
-                        "referral", "sources"})
+    top.unknown_fields({"name", "version", "disclaimer", "about", "urgency_levels", "doctors", "referral",
+                        "sources"})
     levels = _items(meta, kfile, "urgency level", problems, "urgency_levels")
     referral = meta.get("referral")
     several = Reader(kfile, "referral", referral, problems).ident("several_doctors")
@@ -166,7 +166,6 @@ def _build(files: _Files, problems: list[Problem]) -> KnowledgeBase | None:
         hash=files.digest.hexdigest(),
         disclaimer=top.text("disclaimer") or "",
         about=top.text("about") or "",
-        emergency_notice=top.text("emergency_notice") or "",
         several_doctors=several or "",
         urgency_levels=tuple(_urgency(r, len(levels) - i) for i, r in enumerate(levels)),
         doctors=tuple(_all(_items(meta, kfile, "doctor", problems, "doctors"), _doctor)),
@@ -236,7 +235,7 @@ def _section(r: Reader) -> Section:
 
 
 def _question(r: Reader) -> Question | None:
-    r.unknown_fields({"id", "topic", "text", "help", "type", "options", "ask_when", "red_flag"})
+    r.unknown_fields({"id", "topic", "text", "help", "type", "options", "ask_when", "red_flag", "emergency_sign"})
     type_name = r.raw.get("type")
     try:
         qtype: QuestionType | None = QuestionType(str(type_name))
@@ -261,10 +260,21 @@ def _question(r: Reader) -> Question | None:
     elif raw_options is not None:
         r.problem("options", f"only choice questions have options; this one is {type_name}")
     ident, text = r.ident("id"), r.text("text")
+    red_flag, sign = r.flag("red_flag"), _emergency_sign(r)
     if qtype is None or ident is None or text is None:
         return None
     return Question(ident, r.ident("topic") or "", text, qtype, r.text("help", required=False), tuple(options),
-                    _maybe_condition(r, "ask_when"), r.flag("red_flag"))
+                    _maybe_condition(r, "ask_when"), red_flag, sign)
+
+
+def _emergency_sign(r: Reader) -> str | None:
+    """A red flag's sign in plain words, which the emergency notice lists; only red flags have one."""
+    red_flag = r.raw.get("red_flag", False)
+    if red_flag is True:
+        return r.text("emergency_sign")  # required: "is missing; write a short text here"
+    if red_flag is False and "emergency_sign" in r.raw:  # (a red_flag that is not true or false has its own error)
+        r.problem("emergency_sign", "only red-flag questions (red_flag: true) have an emergency sign")
+    return None
 
 
 def _maybe_condition(r: Reader, field: str) -> Condition | None:

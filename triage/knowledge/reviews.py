@@ -17,7 +17,7 @@ import yaml
 
 from triage.errors import KnowledgeBaseError, Place, Problem
 from triage.model import KnowledgeBase, Rule
-from triage.knowledge.opening import REVIEWS_FILE, UNREVIEWED_NOTICE
+from triage.knowledge.opening import REVIEWS_FILE, unreviewed_notice
 from triage.knowledge.fields import Reader
 from triage.knowledge.yamlfile import parse_text
 
@@ -115,7 +115,7 @@ def all_reviewed(kb: KnowledgeBase) -> bool:
 
 def review_notices(kb: KnowledgeBase) -> tuple[str, ...]:
     """What the interview and the kiosk must say about review: the notice, until every rule is reviewed."""
-    return () if all_reviewed(kb) else (UNREVIEWED_NOTICE,)
+    return () if all_reviewed(kb) else (unreviewed_notice(),)
 
 
 def approve(kb: KnowledgeBase, rule_ids: list[str], reviewer: str, role: str, day: date | None = None) -> list[Review]:

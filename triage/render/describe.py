@@ -25,15 +25,17 @@ from triage.model import (
     Rule,
 )
 from triage.outcome import AnswerValue
+from triage.texts import ui
+from triage.vocabulary import NO, NOT_SURE, YES
 
 
 def answer_words(kb: KnowledgeBase, question_id: str, value: AnswerValue) -> str:
     """An answer as the person saw it: option labels rather than ids."""
     question = kb.question[question_id]
     labels = {o.id: o.label for o in question.options}
-    plain = {"yes": "yes", "no": "no", "not_sure": "not sure"}
+    plain = {YES: ui("answer.said_yes"), NO: ui("answer.said_no"), NOT_SURE: ui("answer.said_not_sure")}
     if isinstance(value, tuple):
-        return ", ".join(labels.get(v, v) for v in value) if value else "none of these"
+        return ", ".join(labels.get(v, v) for v in value) if value else ui("answer.said_none")
     return labels.get(value, plain.get(value, value))
 
 

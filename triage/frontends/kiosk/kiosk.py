@@ -43,12 +43,14 @@ from triage.frontends.kiosk.screen import (
     any_key_app,
     code_session,
 )
-from triage.frontends.asker import WIDTH, QuestionaryAsker
+from triage.frontends.asker import QuestionaryAsker
 from triage.model import Option, Question
 from triage.outcome import AnswerValue, Outcome
 from triage.knowledge.reading import Reading, load_reading
 from triage.knowledge.reviews import review_notices
+from triage.render.layout import heading, rule
 from triage.session import Progress
+from triage.texts import ui
 
 T = TypeVar("T")
 
@@ -83,7 +85,7 @@ class KioskAsker(QuestionaryAsker):
 
     def say(self, text: str, emphasis: bool = False) -> None:
         if emphasis:
-            bar = "=" * WIDTH
+            bar = rule("=")
             text = f"{bar}\n{text}\n{bar}"
             if self.color:
                 text = f"\033[1m{text}\033[0m"
@@ -116,6 +118,7 @@ class Kiosk:
         self.guard = Guard(config.idle_timeout, config.idle_warning)
         self.fail_at = fail_at
         self.notices = kiosk_notices(config) + notices
+        self.safe_text = safe_text(self.kb, config)  # made now: it is shown when something else failed
         self.asker = KioskAsker(self)
         self.timed = True
         self.interview: Interview | None = None  # the current person's, if answering
@@ -161,8 +164,8 @@ class Kiosk:
         self.screen.used = self.screen.rows_of(welcome_text(self.kb, self.config))
         self.timed = False  # nobody is there yet: nothing to protect
         try:
-            choice = self.asker.choose("What would you like to do?", [
-                ("answer", "Answer the questions"), ("read", "Read about calcifications")])
+            choice = self.asker.choose(ui("kiosk.choose"), [
+                ("answer", ui("kiosk.answer")), ("read", ui("kiosk.read"))])
         finally:
             self.timed = True
         self.screen.clear()
@@ -204,9 +207,9 @@ class Kiosk:
         pages = self.reading.pages
         while True:
             self.screen.clear()
-            self.say("Read about calcifications\n=========================\n")
-            choice = self.asker.choose("Which topic would you like to read?",
-                                       [(p.id, p.title) for p in pages] + [(_BACK, "Back to the start")])
+            self.say(heading(ui("kiosk.read_heading")) + "\n")
+            choice = self.asker.choose(ui("kiosk.which_topic"),
+                                       [(p.id, p.title) for p in pages] + [(_BACK, ui("kiosk.back_to_start"))])
             if choice == _BACK:
                 return
             index: int | None = next(i for i, p in enumerate(pages) if p.id == choice)
@@ -222,9 +225,9 @@ class Kiosk:
         self.screen.clear()
         self.fail_if(page.id)
         self.say(page_text(self.reading, page) + "\n")
-        choices = ([("next", f"Next: {pages[index + 1].title}")] if index + 1 < len(pages) else []) + [
-            ("topics", "Back to the list of topics"), (_BACK, "Back to the start")]
-        choice = self.asker.choose("What next?", choices)
+        choices = ([("next", ui("kiosk.next_page", title=pages[index + 1].title))] if index + 1 < len(pages)
+                   else []) + [("topics", ui("kiosk.back_to_topics")), (_BACK, ui("kiosk.back_to_start"))]
+        choice = self.asker.choose(ui("interview.what_next"), choices)
         return index + 1 if choice == "next" else None if choice == "topics" else -1
 
     # --- prompts and screens --------------------------------------------------------------------------------
@@ -248,7 +251,7 @@ class Kiosk:
         if code and code_matches(code, self.config.staff_code_hash):
             raise StaffExit
         if code:
-            self.screen.write("Wrong code.\n")
+            self.screen.write(ui("staff.wrong_code") + "\n")
             time.sleep(WRONG_CODE_PAUSE)
 
     def any_key(self, message: str) -> None:
@@ -256,7 +259,7 @@ class Kiosk:
         self.prompt(app, app.run)
 
     def say(self, text: str) -> None:
-        self.screen.say(text, more=lambda: self.any_key("-- More below: press any key to read on --"))
+        self.screen.say(text, more=lambda: self.any_key(ui("kiosk.more")))
 
     def fail_if(self, point: str) -> None:
         if self.fail_at is not None and point == self.fail_at:
@@ -265,8 +268,8 @@ class Kiosk:
     def _safe_screen(self) -> None:
         try:
             self.screen.clear(scrollback=True)
-            self.screen.write(safe_text(self.config))
-            self.any_key("Press any key to go back to the start.")
+            self.screen.write(self.safe_text)
+            self.any_key(ui("kiosk.safe_any_key"))
         except (StaffExit, EOFError):
             raise
         except IdleTimeout:
@@ -281,7 +284,7 @@ class Kiosk:
         self.screen.write(staff_text(self.kb, self.counts))
         self.counts = None
         with contextlib.suppress(BaseException):  # closing anyway
-            self.any_key("Press any key to close the kiosk.")
+            self.any_key(ui("staff.any_key_close"))
         self.screen.clear(scrollback=True)
 
 

@@ -5,85 +5,73 @@ Pure: values in, strings out. The wording a person sees on the kiosk, apart from
 
 from __future__ import annotations
 
-import textwrap
 from collections import Counter
 from collections.abc import Mapping
 
 from triage.frontends.kiosk.config import KioskConfig
 from triage.model import KnowledgeBase
 from triage.knowledge.reading import Reading, ReadingPage
-
-WIDTH = 78
-
-
-def _fill(text: str, first: str = "", rest: str = "") -> str:
-    return textwrap.fill(" ".join(text.split()), WIDTH, initial_indent=first, subsequent_indent=rest)
-
-
-def _heading(title: str) -> str:
-    return f"{title}\n{'=' * len(title)}"
+from triage.render.layout import fill, heading, rule
+from triage.texts import emergency_notice, plain_list, ui
 
 
 def emergency_line(config: KioskConfig) -> str:
-    return _fill(f"Emergency number: {config.emergency_number}")
+    return fill(ui("kiosk.emergency_number", number=config.emergency_number))
 
 
 def welcome_text(kb: KnowledgeBase, config: KioskConfig) -> str:
-    title = f"Welcome to {config.clinic_name}" if config.clinic_name else "Welcome"
+    title = ui("kiosk.welcome_to", clinic=config.clinic_name) if config.clinic_name else ui("kiosk.welcome")
     return "\n".join([
-        _heading(title), "",
-        _fill("Here you can answer a few questions to prepare for a talk with a doctor about calcifications, "
-              "or read about them. Nothing you do here is saved."), "",
-        _fill(kb.emergency_notice), emergency_line(config), "",
+        heading(title), "",
+        fill(ui("kiosk.welcome_text")), "",
+        fill(emergency_notice(kb.emergency_signs)), emergency_line(config), "",
     ])
 
 
 def kiosk_notices(config: KioskConfig) -> tuple[str, ...]:
     """Shown on the interview's opening screen, under its own texts."""
     minutes = config.idle_timeout / 60
-    idle = f"{minutes:g} minutes" if minutes >= 1 else f"{config.idle_timeout:g} seconds"
-    return (f"Emergency number: {config.emergency_number}.",
-            f"Your answers are not saved. When you finish, or after {idle} without a key, the screen is "
-            "cleared and your answers are forgotten.")
+    idle = (ui("kiosk.idle_minutes", minutes=f"{minutes:g}") if minutes >= 1
+            else ui("kiosk.idle_seconds", seconds=f"{config.idle_timeout:g}"))
+    return (ui("kiosk.emergency_number_notice", number=config.emergency_number), ui("kiosk.not_saved", idle=idle))
 
 
 def page_text(reading: Reading, page: ReadingPage) -> str:
-    lines = [_heading(page.title), ""]
+    lines = [heading(page.title), ""]
     for paragraph in page.paragraphs:
         if paragraph.label:
-            lines.append(_fill(f"{paragraph.label}: {paragraph.text}", "- ", "  "))
+            lines.append(fill(f"{paragraph.label}: {paragraph.text}", "- ", "  "))
         else:
-            lines += [_fill(paragraph.text), ""]
+            lines += [fill(paragraph.text), ""]
     if lines[-1]:
         lines.append("")
-    lines += ["-" * WIDTH, _fill(reading.closing)]
+    lines += [rule("-"), fill(reading.closing)]
     return "\n".join(lines)
 
 
-def safe_text(config: KioskConfig) -> str:
-    """The fixed screen after anything unexpected: no detail, no traceback."""
+def safe_text(kb: KnowledgeBase, config: KioskConfig) -> str:
+    """The fixed screen after anything unexpected: no detail, no traceback; the red flags' signs."""
     return "\n".join([
-        _heading("Sorry, something went wrong"), "",
-        _fill("This screen cannot go on. Please talk to the staff at the desk."), "",
-        _fill(f"If you have chest pain, vomit blood, have blue lips or cannot breathe, call "
-              f"{config.emergency_number} now."), "",
-        _fill("Your answers were not saved and have been cleared."), "",
+        heading(ui("kiosk.safe_heading")), "",
+        fill(ui("kiosk.safe_staff")), "",
+        fill(ui("kiosk.safe_emergency", signs=plain_list(kb.emergency_signs), number=config.emergency_number)
+             if kb.emergency_signs else ui("kiosk.safe_emergency_without_signs", number=config.emergency_number)), "",
+        fill(ui("kiosk.safe_cleared")), "",
     ])
 
 
 def end_text(config: KioskConfig) -> str:
-    return f"Emergency number: {config.emergency_number}. Press any key when you have read this; " \
-           "the screen will then be cleared."
+    return ui("kiosk.end", number=config.emergency_number)
 
 
 def staff_text(kb: KnowledgeBase, counts: Mapping[str, Counter[str]] | None) -> str:
-    lines = [_heading("The kiosk was stopped by staff"), ""]
+    lines = [heading(ui("staff.stopped_heading")), ""]
     if counts is None:
-        lines.append("Session counting is off (count_sessions in the configuration).")
+        lines.append(ui("staff.not_counting"))
     elif not counts:
-        lines.append("No results were shown since the kiosk started.")
+        lines.append(ui("staff.no_results"))
     else:
-        lines.append("Results shown since the kiosk started, by day and urgency (kept in memory only):")
+        lines.append(ui("staff.results"))
         for day, counter in sorted(counts.items()):
             parts = ", ".join(f"{u.label} {counter.get(u.id, 0)}" for u in kb.urgency_levels)
             lines.append(f"  {day}: {parts}")

@@ -16,7 +16,6 @@ import re
 import signal
 import sys
 import termios
-import textwrap
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -27,6 +26,9 @@ from prompt_toolkit.key_binding import ConditionalKeyBindings, KeyBindings, merg
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
 from prompt_toolkit.layout.controls import FormattedTextControl
+
+from triage.render.layout import hang
+from triage.texts import ui
 
 CLEAR_SCREEN = "\033[H\033[2J"
 CLEAR_ALL = "\033[H\033[2J\033[3J"  # screen and scrollback: prompt_toolkit's clear() leaves the scrollback
@@ -208,9 +210,9 @@ class _Timer:
 
     def warning_text(self) -> StyleAndTextTuples:
         left = max(0, round(self.deadline - asyncio.get_running_loop().time())) if self.app.is_running else 0
-        return [("reverse bold", " Still there? "), ("", "\n"),
-                ("", f" To keep your answers private, this screen will be cleared in {left} seconds.\n"),
-                ("bold", " Press any key to continue.")]
+        return [("reverse bold", f" {ui('kiosk.still_there')} "), ("", "\n"),
+                ("", f" {ui('kiosk.clear_in', seconds=left)}\n"),
+                ("bold", f" {ui('kiosk.press_any_key')}")]
 
 
 def any_key_app(screen: Screen, message: str) -> Application[None]:
@@ -221,7 +223,7 @@ def any_key_app(screen: Screen, message: str) -> Application[None]:
     def done(event: Any) -> None:
         event.app.exit()
 
-    text = textwrap.fill(message, max(screen.size()[0] - 2, 20))
+    text = hang(message, "", "", max(screen.size()[0] - 2, 20))
     window = Window(FormattedTextControl([("bold", text)]), wrap_lines=True, dont_extend_height=True)
     return Application(
         layout=Layout(window),
@@ -232,4 +234,4 @@ def code_session(screen: Screen) -> Any:
     """A prompt that reads the staff code without showing it."""
     from prompt_toolkit.shortcuts import PromptSession
 
-    return PromptSession("Staff code (Enter to go back): ", is_password=True, **screen.pt)
+    return PromptSession(ui("staff.code_prompt"), is_password=True, **screen.pt)

@@ -5,10 +5,11 @@ sessions (whole-session `evaluate`, rotating order; the figure is the median ove
 median). The first is the engine as it was before the changes (experta's matcher and defaults); the
 last is `CompiledRules` as it is. Each variant is a `_Network` subclass (triage/rete/engine.py) lent by
 a `CompiledRules` subclass that sets `network_type`, so every variant runs through the same `Run`,
-pool and outcome code as the product; only the network differs. Then construction (compiling the rules
-and building a network), before and after the changes that concern it, and the start-up's engine part
-(compiled rules and the golden cases run on them). First, every variant is checked to give the same
-results as the one before (check_same).
+pool and outcome code as the product; only the network differs (so "before" is the old network inside
+today's Run, with today's PositionalDepthStrategy, not the old TriageEngine byte for byte). Then
+construction (compiling the rules and building a network), before and after the changes that concern
+it, and the start-up's engine part (compiled rules and the golden cases run on them). First, every
+variant is checked to give the same results as the one before (check_same).
 """
 
 from __future__ import annotations
@@ -100,36 +101,42 @@ def rules_now(kb: Any) -> list[Any]:
     return [*(engine_module._compile_rule(kb, rule) for rule in kb.rules), _counting_rule()]
 
 
+class _VariantNetwork(_Network):
+    """_Network with some of the changes: `variant` sets the matcher and the two flags."""
+
+    one_declare = True
+    deffacts_once = True
+
+    def get_deffacts(self) -> list[Any]:
+        return super().get_deffacts() if self.deffacts_once else ExpertaEngine.get_deffacts(self)
+
+    def begin(self, answers: Any, owner: object | None) -> None:
+        if self.one_declare:
+            super().begin(answers, owner)
+            return
+        self.owner = None
+        self.reset()
+        self.firings = []
+        self.declare(OrganConcernCount(n=0))
+        for question, value in answers.items():
+            self.add_answer(question, value)
+        self.owner = owner
+
+    def add_answer(self, question: str, value: Any) -> None:
+        if self.one_declare:
+            super().add_answer(question, value)
+            return
+        for single in value if isinstance(value, tuple) else (value,):
+            self.declare(Answer(question=question, value=single))
+
+
 def variant(matcher: type, one_declare: bool, deffacts_once: bool, fields: bool) -> type[CompiledRules]:
     """CompiledRules whose networks have some of the changes (and no alpha paths worked out ahead)."""
-
-    class Network(_Network):
-        __matcher__ = matcher
-
-        def get_deffacts(self) -> list[Any]:
-            return super().get_deffacts() if deffacts_once else ExpertaEngine.get_deffacts(self)
-
-        def begin(self, answers: Any, owner: object | None) -> None:
-            if one_declare:
-                super().begin(answers, owner)
-                return
-            self.owner = None
-            self.reset()
-            self.firings = []
-            self.declare(OrganConcernCount(n=0))
-            for question, value in answers.items():
-                self.add_answer(question, value)
-            self.owner = owner
-
-        def add_answer(self, question: str, value: Any) -> None:
-            if one_declare:
-                super().add_answer(question, value)
-                return
-            for single in value if isinstance(value, tuple) else (value,):
-                self.declare(Answer(question=question, value=single))
+    network = type("Network", (_VariantNetwork,),
+                   {"__matcher__": matcher, "one_declare": one_declare, "deffacts_once": deffacts_once})
 
     class Variant(CompiledRules):
-        network_type = Network
+        network_type = network
 
         def __init__(self, kb: Any, rules: list[Any] | None = None):
             super().__init__(kb)
@@ -178,7 +185,8 @@ def build_times(kb: Any, count: int) -> tuple[dict[str, float], dict[str, float]
     makers: dict[str, tuple[Callable[[Any], list[Any]], type[CompiledRules]]] = {
         "before (experta reads each rule's signature again and again)":
             (rules_with_copy, variant(_Stock, False, False, False)),
-        "+ one shared signature for every rule's right-hand side": (rules_now, variant(_NothingAhead, True, True, True)),
+        "+ one shared signature for every rule's right-hand side":
+            (rules_now, variant(_NothingAhead, True, True, True)),
         "+ alpha paths of every possible fact worked out (CompiledRules now)": (rules_now, CompiledRules),
     }
     times: dict[str, list[float]] = {name: [] for name in makers}

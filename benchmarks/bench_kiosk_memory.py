@@ -208,12 +208,12 @@ def kiosk_loop(people: int, keyed: bool = False) -> tuple[Readings, str]:
 def interview_loop(kb: Any, people: int, rng: random.Random) -> Readings:
     from triage.rete.engine import CompiledRules
 
-    engine = CompiledRules(kb)
+    rules = CompiledRules(kb)
     rss = Readings(people)
     for _ in range(people):
         person = ScriptedPerson(1, rng, lambda n: None, EOFError)
         person.started = 1
-        Interview(engine, person).run()
+        Interview(rules, person).run()
         rss.take()
     return rss
 

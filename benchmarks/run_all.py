@@ -94,7 +94,8 @@ def summary_rows(results: dict[str, Result]) -> list[str]:
                          target, a["met_in_process"]))
     if s := results.get("session"):
         f = s["figures"]
-        others = ", ".join(f"{name} {f[name]['median_ms']:.2f} ms" for name in f if name != "engine")
+        short = {"engine_by_answer": "engine answer by answer (`Run.add`)"}
+        others = ", ".join(f"{short.get(name, name)} {f[name]['median_ms']:.2f} ms" for name in f if name != "engine")
         rows.append(_row("whole session (evaluate)",
                          f"engine median **{f['engine']['median_ms']:.2f} ms**; side by side: {others}",
                          f"median < {s['target_ms']:.0f} ms", s["met"]))
@@ -155,16 +156,21 @@ def startup_section(st: Result) -> list[str]:
 def answer_section(a: Result) -> list[str]:
     lines = [
         "## 2. Per answer", "",
-        "In-process: over generated sessions, the work between two questions (`Session.answer`, which "
-        "declares the answer and runs the engine; `reached_top_urgency`, which builds the outcome; the next "
-        "question, its options and progress). On screen: `triage interview` answered key by key in a "
-        "pseudo-terminal, from the answering key to the next question drawn; the bare program answers "
+        "In-process: over generated sessions, the work between two questions (`Session.answer` -> "
+        "`Run.add`, which declares the answer in the person's own run and lets the rules run on from where "
+        "they stopped; `reached_top_urgency`, which builds the outcome; the next question, its options and "
+        "progress), and `Session.answer` alone (the engine's part). On screen: `triage interview` answered "
+        "key by key in a pseudo-terminal, from the answering key to the next question drawn; the bare program answers "
         f"yes/no prompts in a row. {a['runs']} runs. " + _loads(a), "",
         "| | answers per run | median | p99 | max |", "|---|---|---|---|---|",
     ]
-    labels = {"in_process": "in-process (engine and flow)", "on_screen": "on screen: triage",
+    labels = {"in_process": "in-process (engine and flow)",
+              "session_answer": "in-process: `Session.answer` alone (`Run.add`)",
+              "on_screen": "on screen: triage",
               "bare_on_screen": "on screen: bare questionary"}
     for name, label in labels.items():
+        if name not in a:  # measured before this row existed
+            continue
         fig = a[name]
         lines.append(f"| {label} | {fig['answers']:.0f} | {fig['median_ms']:.2f} ms | {fig['p99_ms']:.2f} ms "
                      f"| {fig['max_ms']:.2f} ms |")
@@ -179,7 +185,8 @@ def session_section(s: Result) -> list[str]:
         "evaluators side by side in each run (rotating order). " + _loads(s), "",
         "| evaluator | median | p90 | p99 | max |", "|---|---|---|---|---|",
     ]
-    labels = {"engine": "engine (experta, `CompiledRules.evaluate`)",
+    labels = {"engine": "engine (experta, `CompiledRules.evaluate`: all answers at once)",
+              "engine_by_answer": "engine, one answer at a time (`Run.add` per answer, as the interview)",
               "reference": "reference evaluator (`triage.checks.oracle.evaluate`, plain Python)",
               "clips": "CLIPS 6.4 via clipspy (`benchmarks/clips_rules.py`)"}
     for name, fig in s["figures"].items():
@@ -220,18 +227,20 @@ def kiosk_section(k: Result) -> list[str]:
 def engine_changes_section(e: Result) -> list[str]:
     lines = [
         "## 6. What each engine change gains", "",
-        "`benchmarks/bench_engine_changes.py`: the engine rebuilt with the speed changes of "
-        "`triage/rete/engine.py` added one at a time (each row adds one to the row above), all timed side by "
-        f"side on the same {e['sessions']} sessions, {e['runs']} runs; every variant gives the same "
-        "outcomes. " + _loads(e), "",
+        "`benchmarks/bench_engine_changes.py`: the network (`_Network` in `triage/rete/engine.py`, its "
+        "matcher in `triage/rete/matcher.py`) rebuilt with the speed changes added one at a time (each row "
+        "adds one to the row above), each variant a `_Network` subclass lent by a `CompiledRules` subclass, "
+        f"all timed side by side (`CompiledRules.evaluate`) on the same {e['sessions']} sessions, {e['runs']} "
+        "runs; every variant gives the same `triage explain` trace and outcome. " + _loads(e), "",
         "| engine | whole session, median |", "|---|---|",
     ]
     lines += [f"| {name} | {value:.3f} ms |" for name, value in e["session_median_ms"].items()]
-    lines += ["", "| engine construction | median |", "|---|---|"]
+    lines += ["", "| construction: rules compiled, one network built | median |", "|---|---|"]
     lines += [f"| {name} | {value:.1f} ms |" for name, value in e["build_ms"].items()]
     if "build_and_selftest_ms" in e:
-        lines += ["", "The start-up's engine part, a new engine built and the 26 golden cases run on it (the "
-                  "self-test), median of the same number of builds:", "",
+        lines += ["", "The start-up's engine part, as `checked_rules` does it: the rules compiled and the "
+                  "golden cases run on them (the self-test, whose first case builds the first network), "
+                  "median of the same number of builds:", "",
                   "| engine | build and self-test |", "|---|---|"]
         lines += [f"| {name} | {value:.1f} ms |" for name, value in e["build_and_selftest_ms"].items()]
     return lines

@@ -42,9 +42,13 @@ kb = load_knowledge()
 mark("behind the screen: load and validate the knowledge base")
 from triage.rete.engine import CompiledRules  # noqa: E402
 
-engine = CompiledRules(kb)
-mark("behind the screen: build the engine")
-assert failures(engine) == []
+# checked_rules(kb), in its parts: the rules compiled, then the golden cases run on them. The first case
+# would build the first network; it is built here first (prepare), so that its cost shows on its own.
+rules = CompiledRules(kb)
+mark("behind the screen: compile the rules (CompiledRules)")
+rules.prepare()
+mark("behind the screen: build the first network (the self-test's first case would)")
+assert failures(rules) == []
 mark("behind the screen: self-test (golden cases)")
 settle_memory()
 mark("behind the screen: collect and freeze the long-lived objects")

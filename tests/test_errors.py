@@ -113,7 +113,7 @@ def test_a_yaml_syntax_error_in_a_rules_file_is_listed_with_the_other_load_probl
     with pytest.raises(KnowledgeBaseError) as info:
         tiny.load()
     assert [(p.code, p.place.file, p.place.line) for p in info.value.problems] == [
-        ("yaml-syntax", "kb/rules/x.yaml", 22), ("unknown-field", "kb/questions.yaml", 15)]
+        ("yaml-syntax", "kb/rules/x.yaml", 22), ("unknown-field", "kb/questions.yaml", 16)]
     result = cli("questions", "--rules", tiny.save())
     assert result.code == 2 and result.out == ""
     assert result.err.splitlines() == [f"error: {p}" for p in info.value.problems]

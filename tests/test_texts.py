@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from support.paths import REPO
 
 from triage.errors import KnowledgeBaseError
 from triage.frontends.kiosk.config import KioskConfig

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from support.cli import CliResult
 from support.kb_copies import TinyKB
 from support.terminals import Terminal
-
 from triage.cli import main
 from triage.knowledge.load import load_knowledge
 from triage.model import KnowledgeBase

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+
 from support.paths import REPO
 
 PACKAGE = REPO / "triage"

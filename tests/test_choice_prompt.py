@@ -21,10 +21,10 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 from questionary import Choice
-from support.pipe_terminal import ANSI, CTRL_C, DOWN, ENTER, SPACE, Terminal
 
-from triage.frontends.choice_prompt import ChoicePrompt
+from support.pipe_terminal import ANSI, CTRL_C, DOWN, ENTER, SPACE, Terminal
 from triage.frontends.asker import QuestionaryAsker
+from triage.frontends.choice_prompt import ChoicePrompt
 from triage.session import Progress
 
 UP = "\x1b[A"

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from support.paths import EXAMPLES
 
 PAST_TB = EXAMPLES / "past-tb.yaml"

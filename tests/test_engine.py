@@ -10,12 +10,10 @@ import itertools
 import random
 
 import pytest
-from support.generators import all_no, complete_answers, randomly
 
+from support.generators import all_no, complete_answers, randomly
 from triage.cli import EXIT_CODES
-from triage.rete.engine import CompiledRules, compile_condition
 from triage.errors import EngineError
-from triage.rete.compat import AND, OR
 from triage.model import (
     AllOf,
     Always,
@@ -27,6 +25,8 @@ from triage.model import (
     OrganConcernsAtLeast,
     QuestionType,
 )
+from triage.rete.compat import AND, OR
+from triage.rete.engine import CompiledRules, compile_condition
 
 SEEDS = range(15)  # random but repeatable sets of complete answers
 

@@ -12,10 +12,10 @@ import textwrap
 
 import pytest
 
-from triage.rete.engine import CompiledRules, _Network, compile_condition
-from triage.rete.compat import AND, NOT, Fact, KnowledgeEngine, Rule
-from triage.rete.strategy import PositionalDepthStrategy
 from triage.model import AllOf, AnswerIs
+from triage.rete.compat import AND, NOT, Fact, KnowledgeEngine, Rule
+from triage.rete.engine import CompiledRules, _Network, compile_condition
+from triage.rete.strategy import PositionalDepthStrategy
 
 
 def run_python(code: str) -> subprocess.CompletedProcess:
@@ -54,6 +54,16 @@ def test_importing_the_compat_module_first_lets_experta_import_and_fire_a_rule()
     """)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "fired: stop\n"
+
+
+@pytest.mark.parametrize("module", ["triage.rete.strategy", "triage.rete.matcher", "triage.rete.engine",
+                                    "triage.rete.compat", "triage.session"])
+def test_any_module_of_the_engine_can_be_the_first_import_whatever_order_its_import_lines_are_in(module):
+    # experta needs the compat fix before it loads; the package triage.rete applies it before any of its
+    # modules runs, so sorted import lines (experta before triage) never break start-up.
+    result = run_python(f"import {module}; import experta.engine; print('ok')")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ok\n"
 
 
 def test_a_tiny_engine_built_from_the_compat_names_fires_its_rule():

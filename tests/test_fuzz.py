@@ -26,12 +26,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from triage.answers import check_answers, read_answers_file
-from triage.rete.engine import CompiledRules
 from triage.errors import TriageError
 from triage.flow import is_asked, offered_values
 from triage.knowledge.load import builtin_rules_dir, load_knowledge
 from triage.model import KnowledgeBase, QuestionType
 from triage.outcome import Outcome
+from triage.rete.engine import CompiledRules
 
 KB = load_knowledge()
 _LONG = os.environ.get("CALCITRIAGE_LONG", "").strip()

@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support.paths import real_case_files
 
+from support.paths import real_case_files
 from triage.checks.cases import rules_not_exercised, run_case, run_cases
 from triage.knowledge.load import builtin_rules_dir
 

@@ -13,10 +13,10 @@ import pytest
 
 from triage.cli import EXIT_CODES
 from triage.endings import Ending
-from triage.rete.engine import CompiledRules
-from triage.frontends.interview import Interview
 from triage.frontends.asker import GO_BACK, progress_line
+from triage.frontends.interview import Interview
 from triage.model import KnowledgeBase
+from triage.rete.engine import CompiledRules
 
 RED_FLAGS = ["chest_pain", "vomiting_blood", "blue_lips", "severe_breathlessness", "almost_no_urine"]
 START, RESULT, FINISH, WHY = "Start the questions", "See my result", "Finish", "Why am I seeing this?"

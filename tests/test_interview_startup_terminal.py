@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 
 import pexpect
+
 from support.kb_copies import REFUSAL, case_count, rules_copy
 from support.terminals import CTRL_C, DOWN, ENTER, POINTER, Terminal, flat
-
 from triage.knowledge.load import load_knowledge
 from triage.knowledge.opening import unreviewed_notice
 from triage.knowledge.reviews import approve

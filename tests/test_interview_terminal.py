@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from support.terminals import CSI, CTRL_C, DOWN, ENTER, POINTER, SGR, environment, flat
 
 DISCLAIMER = ("This is not a diagnosis and does not replace a doctor. It only shows which parts of a patient "

@@ -27,12 +27,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from triage.checks import oracle as reference
 from triage.answers import check_answers
-from triage.logic import holds, questions_read, walk
-from triage.rete.engine import CompiledRules
+from triage.checks import oracle as reference
+from triage.checks.wording import diagnostic_phrases
 from triage.flow import applicable, is_asked, offered_values
 from triage.knowledge.load import load_knowledge
+from triage.logic import holds, questions_read, walk
 from triage.model import (
     NO,
     NOT_SURE,
@@ -42,8 +42,8 @@ from triage.model import (
     AnswerIncludes,
     AnswerIs,
     AnyOf,
-    Condition,
     ConcernRaised,
+    Condition,
     FindingReached,
     KnowledgeBase,
     OrganConcernsAtLeast,
@@ -55,7 +55,7 @@ from triage.model import (
 )
 from triage.outcome import AnswerValue, Outcome, concluded_by
 from triage.render.text import outcome_text
-from triage.checks.wording import diagnostic_phrases
+from triage.rete.engine import CompiledRules
 
 KB = load_knowledge()
 ENGINE = CompiledRules(KB)

@@ -17,11 +17,11 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from triage.checks.wording import diagnostic_phrases
 from triage.endings import Ending
-from triage.rete.engine import CompiledRules
 from triage.errors import KnowledgeBaseError
-from triage.frontends.kiosk.kiosk import Kiosk
 from triage.frontends.kiosk.config import KioskConfigError, code_matches, hash_code, is_code_hash, load_config
+from triage.frontends.kiosk.kiosk import Kiosk
 from triage.frontends.kiosk.pages import (
     end_text,
     kiosk_notices,
@@ -32,7 +32,7 @@ from triage.frontends.kiosk.pages import (
 )
 from triage.frontends.kiosk.screen import CLEAR_ALL, Screen
 from triage.knowledge.reading import load_reading
-from triage.checks.wording import diagnostic_phrases
+from triage.rete.engine import CompiledRules
 
 REPO = Path(__file__).resolve().parent.parent
 CODE = "123456"

@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from triage.logic import questions_read
 from triage.errors import KnowledgeBaseError
 from triage.knowledge.load import builtin_rules_dir, load_knowledge
+from triage.logic import questions_read
 from triage.model import ConsiderWorkup, QuestionType, RaiseConcern, Refer
 
 SECTIONS = ("general", "lungs", "kidneys", "liver", "prostate", "thyroid", "heart", "breast")

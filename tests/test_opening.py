@@ -11,14 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.kb_copies import rules_copy
 
+from support.kb_copies import rules_copy
 from triage.knowledge.load import load_knowledge
 from triage.knowledge.opening import Opening, read_opening, unreviewed_notice
 from triage.knowledge.paths import builtin_rules_dir
 from triage.knowledge.reviews import approve, review_notices
 from triage.texts import emergency_notice
-
 
 
 def signed_off(tmp_path: Path, *rule_ids: str) -> Path:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import random
 
 from support.generators import complete_answers, randomly
-
-from triage.rete.engine import CompiledRules
 from triage.outcome import Firing, build_outcome, concluded_by
+from triage.rete.engine import CompiledRules
 
 
 def given_pairs(answers) -> set[tuple[str, str]]:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+
 from support.paths import EXAMPLES, REPO, real_case_files
 
 INSTALL_TIMEOUT = 300

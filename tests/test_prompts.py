@@ -10,8 +10,8 @@ import io
 
 import pytest
 from prompt_toolkit.input import create_pipe_input
-from support.pipe_terminal import ANSI, CTRL_C, DOWN, ENTER, SPACE, Terminal, flat
 
+from support.pipe_terminal import ANSI, CTRL_C, DOWN, ENTER, SPACE, Terminal, flat
 from triage.frontends.asker import GO_BACK, PlainAsker, QuestionaryAsker, progress_line
 from triage.model import KnowledgeBase, Question
 from triage.session import Progress

@@ -11,17 +11,16 @@ import ast
 import inspect
 
 import pytest
+from experta.strategies import DepthStrategy
 
 from triage.checks import oracle as reference
 from triage.checks.cases import run_case
-from experta.strategies import DepthStrategy
-
-from triage.rete.engine import Answer, CompiledRules, Concern, _compile_rule, _counting_rule, _Network
-from triage.rete.compat import NOT
-from triage.rete.strategy import PositionalDepthStrategy
-from triage.rete.compat import Rule as ExpertaRule
 from triage.knowledge.load import load_knowledge
 from triage.model import RaiseConcern
+from triage.rete.compat import NOT
+from triage.rete.compat import Rule as ExpertaRule
+from triage.rete.engine import Answer, CompiledRules, Concern, _compile_rule, _counting_rule, _Network
+from triage.rete.strategy import PositionalDepthStrategy
 
 CASES = load_knowledge().cases
 

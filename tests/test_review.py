@@ -185,8 +185,8 @@ def test_approving_records_reviewer_role_date_and_a_changed_rule_shows_as_change
 def test_changing_a_condition_from_all_to_any_changes_the_fingerprint(real_kb):
     from dataclasses import replace
 
-    from triage.model import AllOf, AnyOf
     from triage.knowledge.reviews import fingerprint
+    from triage.model import AllOf, AnyOf
 
     rule = next(r for r in real_kb.rules if isinstance(r.when, AllOf))
     assert fingerprint(rule) != fingerprint(replace(rule, when=AnyOf(rule.when.items)))

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from support.generators import complete_answers, randomly
 from support.paths import REPO
-
 from triage.rete.engine import CompiledRules, compile_rules
 
 

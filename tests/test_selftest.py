@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from support.kb_copies import REFUSAL, case_count, rules_copy
 
+from support.kb_copies import REFUSAL, case_count, rules_copy
 from triage.checks.selftest import SelfTestError, checked_rules, failures
 from triage.cli import EXIT_CODES
 from triage.knowledge.load import load_knowledge

@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from triage.answers import check_answers
-from triage.rete.engine import CompiledRules
 from triage.knowledge.load import load_knowledge
 from triage.model import KnowledgeBase, Question, QuestionType
 from triage.render.json_format import outcome_data
+from triage.rete.engine import CompiledRules
 from triage.session import Session
 
 RED_FLAGS = ["chest_pain", "vomiting_blood", "blue_lips", "severe_breathlessness", "almost_no_urine"]

@@ -17,9 +17,9 @@ from prompt_toolkit.output import DummyOutput
 from questionary import Choice
 
 from triage.errors import KnowledgeBaseError, Place, Problem
+from triage.frontends.asker import QuestionaryAsker
 from triage.frontends.choice_prompt import ChoicePrompt
 from triage.frontends.opening_screen import interview_while_preparing
-from triage.frontends.asker import QuestionaryAsker
 from triage.frontends.startup import Preparation, PreparationFailed, settle_memory
 from triage.knowledge.opening import read_opening
 from triage.knowledge.paths import builtin_rules_dir

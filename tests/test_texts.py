@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from support.paths import REPO
 
+from support.paths import REPO
 from triage.errors import KnowledgeBaseError
 from triage.frontends.kiosk.config import KioskConfig
 from triage.frontends.kiosk.pages import safe_text, welcome_text

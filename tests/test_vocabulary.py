@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 
 from support.paths import REPO
-
 from triage.vocabulary import NO, NOT_SURE, YES, Prompt, QuestionKind, QuestionType
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from triage.checks.wording import diagnostic_phrases, patient_texts
 from triage.render.json_format import outcome_json
 from triage.render.text import outcome_text
-from triage.checks.wording import diagnostic_phrases, patient_texts
 
 DISCLAIMER_START = "This is not a diagnosis"
 

@@ -9,9 +9,9 @@ from typing import Any, TextIO
 
 from triage.errors import AnswersError, Place, Problem, YamlSyntaxError
 from triage.flow import is_asked, offered_values
+from triage.knowledge.yamlfile import parse_text
 from triage.model import NOT_SURE, KnowledgeBase, Question
 from triage.outcome import AnswerValue
-from triage.knowledge.yamlfile import parse_text
 
 _SPELLINGS = {True: "yes", False: "no", "not sure": NOT_SURE, "not-sure": NOT_SURE, "unsure": NOT_SURE}
 

@@ -39,9 +39,9 @@ def cmd_run(args: argparse.Namespace) -> Ending:
              triage run --batch sessions.jsonl > outcomes.jsonl
     """
     from triage.answers import check_answers, read_answers_file
-    from triage.rete.engine import CompiledRules
     from triage.render.json_format import outcome_json
     from triage.render.text import outcome_text
+    from triage.rete.engine import CompiledRules
 
     kb = _load(args)
     if args.batch is not None:
@@ -57,8 +57,8 @@ def _run_batch(engine, path: str) -> Ending:  # type: ignore[no-untyped-def]
     """One outcome (JSON) per input line on stdout; a progress bar on stderr when it is a terminal."""
     import time
 
-    from triage.frontends.batch import evaluate_lines
     from triage.errors import AnswersError, Place, Problem
+    from triage.frontends.batch import evaluate_lines
 
     name = "<stdin>" if path == "-" else path
     try:
@@ -169,9 +169,9 @@ def cmd_rules_review(args: argparse.Namespace) -> Ending:
              triage rules review --format markdown -o review.md
     """
     from triage.checks.cases import run_cases
-    from triage.rete.engine import CompiledRules
-    from triage.render import review_sheet
     from triage.knowledge.reviews import read_reviews, status
+    from triage.render import review_sheet
+    from triage.rete.engine import CompiledRules
 
     kb = _load(args)
     sheet = review_sheet.build(kb, status(kb, read_reviews(kb)), run_cases(CompiledRules(kb)))
@@ -223,8 +223,8 @@ def cmd_explain(args: argparse.Namespace) -> Ending:
     Example: triage explain --answers examples/past-tb.yaml
     """
     from triage.answers import check_answers, read_answers_file
-    from triage.rete.engine import compile_rules
     from triage.render.trace import trace_text
+    from triage.rete.engine import compile_rules
 
     kb = _load(args)
     name, raw = read_answers_file(args.answers)
@@ -251,10 +251,10 @@ def cmd_interview(args: argparse.Namespace) -> Ending:
         if opening is not None:
             return _interview_while_preparing(args, opening)
     # Plain mode, or texts that only a full load can give: everything is loaded and checked first.
-    from triage.frontends.interview import Interview
-    from triage.frontends.asker import Asker, PlainAsker, QuestionaryAsker
-    from triage.knowledge.reviews import review_notices
     from triage.checks.selftest import checked_rules
+    from triage.frontends.asker import Asker, PlainAsker, QuestionaryAsker
+    from triage.frontends.interview import Interview
+    from triage.knowledge.reviews import review_notices
 
     kb = _load(args)
     engine = checked_rules(kb)  # refuses to start (exit 2) if a golden case fails
@@ -267,8 +267,8 @@ def cmd_interview(args: argparse.Namespace) -> Ending:
 
 def _interview_while_preparing(args: argparse.Namespace, opening) -> Ending:  # type: ignore[no-untyped-def]
     """The opening screen at once; the rules are loaded, compiled and self-tested while it is read."""
-    from triage.frontends.opening_screen import interview_while_preparing
     from triage.frontends.asker import QuestionaryAsker
+    from triage.frontends.opening_screen import interview_while_preparing
     from triage.frontends.startup import Preparation, settle_memory
 
     def prepare():  # type: ignore[no-untyped-def]
@@ -328,9 +328,9 @@ def cmd_kiosk(args: argparse.Namespace) -> Ending:
     Ctrl-X then Ctrl-E and the staff code. Setting it up as a real kiosk: docs/kiosk.md.
     Example: triage kiosk --config /etc/calcitriage/kiosk.toml
     """
+    from triage.checks.selftest import checked_rules
     from triage.frontends.kiosk.kiosk import kiosk_main, print_code_hash
     from triage.frontends.startup import settle_memory
-    from triage.checks.selftest import checked_rules
 
     if args.hash_code:
         return print_code_hash()

@@ -14,8 +14,8 @@ from triage.model import (
     AnswerIncludes,
     AnswerIs,
     AnyOf,
-    Condition,
     ConcernRaised,
+    Condition,
     FindingReached,
     OrganConcernsAtLeast,
 )

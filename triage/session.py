@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from triage.rete.engine import CompiledRules
 from triage.flow import applicable, next_question, offered_options, offered_values, questions_left
 from triage.model import Option, Question
 from triage.outcome import AnswerValue, Outcome
+from triage.rete.engine import CompiledRules
 
 
 @dataclass(frozen=True)

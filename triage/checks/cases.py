@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from triage.answers import check_answers
-from triage.rete.engine import CompiledRules
 from triage.errors import AnswersError
 from triage.model import GoldenCase
 from triage.outcome import Outcome
+from triage.rete.engine import CompiledRules
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from triage.checks.cases import run_cases
+from triage.checks.reachability import Reachability
+from triage.checks.wording import diagnostic_phrases, patient_texts
 from triage.errors import Place, Problem, Severity, TriageError
 from triage.logic import questions_read, walk
-from triage.rete.engine import CompiledRules
 from triage.model import (
     ConcernRaised,
     ConsiderWorkup,
@@ -23,8 +24,7 @@ from triage.model import (
     Refer,
     Rule,
 )
-from triage.checks.reachability import Reachability
-from triage.checks.wording import diagnostic_phrases, patient_texts
+from triage.rete.engine import CompiledRules
 
 # Plain-language guidance for patient material asks for about school grade 6-8; short labels and
 # single words give meaningless grades, so only texts of this many words or more are scored.

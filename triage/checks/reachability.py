@@ -9,16 +9,16 @@ from collections.abc import Iterator
 from itertools import combinations
 from typing import Any
 
-from triage.logic import walk
 from triage.flow import is_asked, offered_values
+from triage.logic import walk
 from triage.model import (
     AllOf,
     Always,
     AnswerIncludes,
     AnswerIs,
     AnyOf,
-    Condition,
     ConcernRaised,
+    Condition,
     FindingReached,
     KnowledgeBase,
     OrganConcernsAtLeast,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from triage.checks.cases import run_cases
 from triage.errors import Place, Problem, TriageError
-from triage.rete.engine import CompiledRules
 from triage.model import KnowledgeBase
+from triage.rete.engine import CompiledRules
 
 
 class SelfTestError(TriageError):

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from triage.answers import check_answers
 from triage.errors import TriageError, YamlSyntaxError
-from triage.rete.engine import CompiledRules
-from triage.render.json_format import outcome_data
 from triage.knowledge.yamlfile import parse_text
+from triage.render.json_format import outcome_data
+from triage.rete.engine import CompiledRules
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,14 @@ from pathlib import Path
 from triage.endings import Ending
 from triage.frontends.asker import GO_BACK, Asker
 from triage.frontends.opening_screen import Quit, ended_early, guarded, opening_screen
-from triage.rete.engine import CompiledRules
-from triage.model import Question
 from triage.knowledge.opening import Opening
+from triage.model import Question
 from triage.outcome import AnswerValue, Outcome
-from triage.render.json_format import outcome_data
 from triage.render.describe import answer_words
+from triage.render.json_format import outcome_data
 from triage.render.layout import hang, wrap
 from triage.render.text import explanation_text, outcome_text, referral_text
+from triage.rete.engine import CompiledRules
 from triage.session import Session
 from triage.texts import emergency_notice, ui
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from triage.knowledge.fields import Reader
 from triage.model import (
     AllOf,
     Always,
     AnswerIncludes,
     AnswerIs,
     AnyOf,
-    Condition,
     ConcernRaised,
+    Condition,
     FindingReached,
     OrganConcernsAtLeast,
 )
-from triage.knowledge.fields import Reader
 
 CONDITION_KEYS = ("question", "concern", "finding", "organ_concerns_at_least", "all", "any", "always")
 

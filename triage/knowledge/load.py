@@ -7,10 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from triage.errors import KnowledgeBaseError, Place, Problem, YamlSyntaxError
 from triage.knowledge import validate
 from triage.knowledge.conditions import read_condition
-from triage.errors import KnowledgeBaseError, Place, Problem, YamlSyntaxError
+from triage.knowledge.fields import Reader
 from triage.knowledge.paths import builtin_rules_dir
+from triage.knowledge.yamlfile import parse_text
 from triage.model import (
     Advice,
     Condition,
@@ -34,8 +36,6 @@ from triage.model import (
     Urgency,
     Workup,
 )
-from triage.knowledge.fields import Reader
-from triage.knowledge.yamlfile import parse_text
 
 T = TypeVar("T")
 

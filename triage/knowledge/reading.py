@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from triage.errors import KnowledgeBaseError, Place, Problem
-from triage.model import KnowledgeBase, Section
 from triage.knowledge.fields import Reader
 from triage.knowledge.yamlfile import parse_text
+from triage.model import KnowledgeBase, Section
 
 READING_FILE = "reading.yaml"
 _PAGE_FIELDS = {"id", "title", "source", "section", "text", "workups"}

@@ -16,10 +16,10 @@ from typing import Any
 import yaml
 
 from triage.errors import KnowledgeBaseError, Place, Problem
-from triage.model import KnowledgeBase, Rule
-from triage.knowledge.opening import REVIEWS_FILE, unreviewed_notice
 from triage.knowledge.fields import Reader
+from triage.knowledge.opening import REVIEWS_FILE, unreviewed_notice
 from triage.knowledge.yamlfile import parse_text
+from triage.model import KnowledgeBase, Rule
 
 REVIEWED, CHANGED, NEVER = "reviewed", "changed since review", "never reviewed"
 _HEADER = ("# Sign-off records, one per review of a rule. Added by `triage rules approve`; the fingerprint\n"

@@ -8,16 +8,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from triage.logic import walk
 from triage.errors import Place, Problem
+from triage.logic import walk
 from triage.model import (
     AllOf,
     Always,
     AnswerIncludes,
     AnswerIs,
     AnyOf,
-    Condition,
     ConcernRaised,
+    Condition,
     ConsiderWorkup,
     FindingReached,
     GiveAdvice,

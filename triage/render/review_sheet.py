@@ -9,11 +9,10 @@ from datetime import date
 from html import escape
 
 from triage.checks.cases import CaseResult
-from triage.model import KnowledgeBase, Question, Rule
-from triage.render.describe import describe
-from triage.render.network import edges, svg
-from triage.render.describe import rule_sentence
 from triage.knowledge.reviews import CHANGED, NEVER, REVIEWED, Review
+from triage.model import KnowledgeBase, Question, Rule
+from triage.render.describe import describe, rule_sentence
+from triage.render.network import edges, svg
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from prompt_toolkit.application import Application
 
 from triage.endings import Ending
 from triage.errors import Place, Problem
-from triage.rete.engine import CompiledRules
+from triage.frontends.asker import QuestionaryAsker
 from triage.frontends.interview import Interview
 from triage.frontends.kiosk.config import KioskConfig, KioskConfigError, code_matches, hash_code, load_config
 from triage.frontends.kiosk.pages import (
@@ -43,12 +43,12 @@ from triage.frontends.kiosk.screen import (
     any_key_app,
     code_session,
 )
-from triage.frontends.asker import QuestionaryAsker
-from triage.model import Option, Question
-from triage.outcome import AnswerValue, Outcome
 from triage.knowledge.reading import Reading, load_reading
 from triage.knowledge.reviews import review_notices
+from triage.model import Option, Question
+from triage.outcome import AnswerValue, Outcome
 from triage.render.layout import heading, rule
+from triage.rete.engine import CompiledRules
 from triage.session import Progress
 from triage.texts import ui
 

@@ -9,8 +9,8 @@ from collections import Counter
 from collections.abc import Mapping
 
 from triage.frontends.kiosk.config import KioskConfig
-from triage.model import KnowledgeBase
 from triage.knowledge.reading import Reading, ReadingPage
+from triage.model import KnowledgeBase
 from triage.render.layout import fill, heading, rule
 from triage.texts import emergency_notice, plain_list, ui
 

@@ -227,3 +227,35 @@ def test_areas_are_what_the_architecture_page_says():
         for prefix in prefixes:
             if prefix in modules() or any(m.startswith(prefix + ".") for m in modules()):
                 assert f"`{prefix.removeprefix('triage.')}" in page or prefix == "triage", prefix
+
+
+# --- closed sets of kinds -----------------------------------------------------------------------------------
+
+_KIND_NAMES = {"AnswerIs", "AnswerIncludes", "ConcernRaised", "FindingReached", "OrganConcernsAtLeast", "AllOf",
+               "AnyOf", "Always", "RaiseConcern", "ReachFinding", "ConsiderWorkup", "Refer", "GiveAdvice",
+               "QuestionType"}
+
+
+def _matches_over_kinds() -> list[tuple[str, ast.Match]]:
+    found = []
+    for path in sorted((REPO / "triage").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Match) and any(
+                    isinstance(n, ast.Name) and n.id in _KIND_NAMES
+                    or isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in _KIND_NAMES
+                    for case in node.cases for n in ast.walk(case.pattern)):
+                found.append((f"{path.relative_to(REPO)}:{node.lineno}", node))
+    return found
+
+
+def test_every_match_over_condition_conclusion_or_question_kinds_ends_in_assert_never():
+    matches = _matches_over_kinds()
+    assert len(matches) >= 10  # the compiler, the oracle, logic, reachability, renderers, outcome, vocabulary
+    for where, node in matches:
+        last = node.cases[-1]
+        assert isinstance(last.pattern, ast.MatchAs) and last.pattern.pattern is None, \
+            f"{where}: the last case must capture what is left (case unknown:)"
+        call = last.body[-1]
+        assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call) and \
+            isinstance(call.value.func, ast.Name) and call.value.func.id == "assert_never", \
+            f"{where}: the last case must call assert_never, so mypy names a forgotten kind"

@@ -220,3 +220,20 @@ def test_without_the_equal_key_crowd_plain_experta_gets_it_right_too(tiny):
     # Control: with no other activation sharing the planted rule's key, bisect finds it every time, so
     # the disagreement above comes from the bug, not from the planted rule or the salience.
     assert builds(tiny.load(), DepthStrategy) == [(False, [])] * BUILDS
+
+
+def test_the_reference_stops_on_a_kind_of_condition_it_does_not_know(tiny):
+    # A new kind of condition that the reference forgot must not quietly 'match nothing' and agree.
+    import dataclasses
+
+    from triage.model import Rule
+
+    class Unknown:
+        pass
+
+    kb = tiny.load()
+    odd = dataclasses.replace(kb.rules[0], when=Unknown())  # type: ignore[arg-type]
+    broken = dataclasses.replace(kb, rules=(odd, *kb.rules[1:]))
+    assert isinstance(odd, Rule)
+    with pytest.raises(AssertionError):
+        reference.evaluate(broken, {"cough": "yes"})

@@ -7,6 +7,7 @@ the engine compiles the same conditions into experta patterns.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import assert_never
 
 from triage.model import (
     AllOf,
@@ -63,4 +64,5 @@ def holds(
             return any(holds(c, answers, concerns, findings, organ_concerns) for c in items)
         case Always():
             return True
-    raise TypeError(f"unknown condition {condition!r}")
+        case unknown:
+            assert_never(unknown)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import combinations
-from typing import Any
+from typing import Any, assert_never
 
 from triage.flow import is_asked, offered_values
 from triage.logic import walk
@@ -57,6 +57,8 @@ class Reachability:
                     yield from self.conjuncts(item)
             case AllOf(items):
                 yield from self._product(list(items))
+            case unknown:
+                assert_never(unknown)
 
     def _product(self, items: list[Condition]) -> Iterator[Conjunct]:
         if not items:

@@ -6,6 +6,8 @@ a patient sees.
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from triage.model import (
     AllOf,
     Always,
@@ -13,6 +15,7 @@ from triage.model import (
     AnswerIs,
     AnyOf,
     ConcernRaised,
+    Conclusion,
     Condition,
     ConsiderWorkup,
     FindingReached,
@@ -63,7 +66,8 @@ def describe(condition: Condition) -> str:
             return " or ".join(_grouped(c) for c in items)
         case Always():
             return "always"
-    raise TypeError(condition)
+        case unknown:
+            assert_never(unknown)
 
 
 def _grouped(condition: Condition) -> str:
@@ -75,7 +79,7 @@ def bracketed(condition: Condition, text: str) -> str:
     return f"({text})" if isinstance(condition, AllOf | AnyOf) and len(condition.items) > 1 else text
 
 
-def describe_conclusion(conclusion: object) -> str:
+def describe_conclusion(conclusion: Conclusion) -> str:
     match conclusion:
         case RaiseConcern(section):
             return f"the {section} section relates to the answers"
@@ -87,7 +91,8 @@ def describe_conclusion(conclusion: object) -> str:
             return f"referral to {to}, urgency {urgency}"
         case GiveAdvice(advice):
             return f"show advice {advice}"
-    raise TypeError(conclusion)
+        case unknown:
+            assert_never(unknown)
 
 def condition_sentence(kb: KnowledgeBase, condition: Condition) -> str:
     match condition:
@@ -110,7 +115,8 @@ def condition_sentence(kb: KnowledgeBase, condition: Condition) -> str:
             return " OR ".join(_grouped_sentence(kb, c) for c in items)
         case Always():
             return "always (whatever the answers)"
-    raise TypeError(condition)
+        case unknown:
+            assert_never(unknown)
 
 
 def _grouped_sentence(kb: KnowledgeBase, condition: Condition) -> str:
@@ -130,7 +136,8 @@ def conclusion_sentence(kb: KnowledgeBase, rule: Rule) -> str:
             return f"refer to {kb.doctor[to].name}, urgency {level.label.lower()} ({level.timeframe})"
         case GiveAdvice(advice):
             return f"show the advice: “{kb.advice_by_id[advice].text}”"
-    raise TypeError(rule.then)
+        case unknown:
+            assert_never(unknown)
 
 
 def rule_sentence(kb: KnowledgeBase, rule: Rule) -> str:

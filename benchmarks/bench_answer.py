@@ -23,10 +23,10 @@ import common
 import terminal
 from sessions import SEED, answer_steps
 
-from triage.rete.engine import CompiledRules
 from triage.flow import next_question, offered_options
 from triage.knowledge.load import load_knowledge
 from triage.model import NO, QuestionType
+from triage.rete.engine import CompiledRules
 from triage.session import Session
 
 TARGET_P99_MS = 10.0

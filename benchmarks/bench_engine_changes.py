@@ -22,19 +22,20 @@ from typing import Any
 import common
 from sessions import SEED, answer_sets, answer_steps
 
-# triage.rete first: its __init__ imports triage.rete.compat, which makes experta importable.
+# triage.rete before experta: its __init__ imports triage.rete.compat, which makes experta importable.
 import triage.rete.engine as engine_module
-from triage.rete.compat import KnowledgeEngine as ExpertaEngine
-from triage.rete.engine import Answer, CompiledRules, OrganConcernCount, _counting_rule, _Network
-from triage.rete.matcher import FastMatcher, _nodes_with_memory
-from experta.matchers import ReteMatcher
-from experta.matchers.rete.token import Token
-
 from triage.checks.selftest import failures
 from triage.knowledge.load import load_knowledge
 from triage.render.json_format import outcome_data
 from triage.render.trace import trace_text
+from triage.rete.compat import KnowledgeEngine as ExpertaEngine
+from triage.rete.engine import Answer, CompiledRules, OrganConcernCount, _counting_rule, _Network
+from triage.rete.matcher import FastMatcher, _nodes_with_memory
 from triage.session import Session
+
+# isort: split
+from experta.matchers import ReteMatcher
+from experta.matchers.rete.token import Token
 
 
 class _Stock(ReteMatcher):

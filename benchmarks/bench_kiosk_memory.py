@@ -22,8 +22,8 @@ from typing import Any
 import common
 from sessions import SEED
 
-from triage.frontends.interview import Interview
 from triage.frontends.asker import GO_BACK
+from triage.frontends.interview import Interview
 from triage.knowledge.load import load_knowledge
 from triage.model import NO, YES, QuestionType
 
@@ -166,11 +166,11 @@ def kiosk_loop(people: int, keyed: bool = False) -> tuple[Readings, str]:
     rss = Readings(people)
     kb = load_knowledge()
     try:
-        from triage.rete.engine import CompiledRules
-        from triage.frontends.kiosk.kiosk import Kiosk, StaffExit
         from triage.frontends.kiosk.config import KioskConfig
+        from triage.frontends.kiosk.kiosk import Kiosk, StaffExit
         from triage.frontends.kiosk.screen import Screen
         from triage.knowledge.reading import load_reading
+        from triage.rete.engine import CompiledRules
     except ImportError:
         return interview_loop(kb, people, rng), "Session + Interview with a scripted asker (no kiosk module)"
 

@@ -20,8 +20,8 @@ from typing import Any
 import common
 from sessions import answer_sets
 
-from triage.rete.engine import CompiledRules
 from triage.knowledge.load import load_knowledge
+from triage.rete.engine import CompiledRules
 
 TARGET_MS = 5.0
 

@@ -7,9 +7,9 @@ and the knowledge model are imported behind the opening screen, by the preparati
 import questionary
 
 import triage.cli  # noqa: F401
+import triage.frontends.asker  # noqa: F401
 import triage.frontends.choice_prompt  # noqa: F401
 import triage.frontends.opening_screen  # noqa: F401
-import triage.frontends.asker  # noqa: F401
 import triage.frontends.startup  # noqa: F401
 import triage.knowledge.opening  # noqa: F401
 import triage.knowledge.paths  # noqa: F401

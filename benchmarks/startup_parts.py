@@ -34,8 +34,8 @@ from triage.frontends.asker import QuestionaryAsker  # noqa: E402
 QuestionaryAsker()
 mark("before the screen: import questionary, make the prompt application")
 import triage.frontends.interview  # noqa: E402,F401
-from triage.knowledge.load import load_knowledge  # noqa: E402
 from triage.checks.selftest import failures  # noqa: E402
+from triage.knowledge.load import load_knowledge  # noqa: E402
 
 mark("behind the screen: import the interview, engine, experta, knowledge model")
 kb = load_knowledge()

@@ -145,6 +145,13 @@ class PlainAsker:
             return True
 
 
+def emphasised(text: str, color: bool) -> str:
+    """Text between two bars (and bold where colour is on): what the person must not miss, such as an emergency."""
+    bar = rule("=")
+    text = f"{bar}\n{text}\n{bar}"
+    return f"\033[1m{text}\033[0m" if color else text
+
+
 class QuestionaryAsker:
     """Arrow keys and Enter, via questionary; Ctrl-C reaches the interview as KeyboardInterrupt."""
 
@@ -162,10 +169,7 @@ class QuestionaryAsker:
 
     def say(self, text: str, emphasis: bool = False) -> None:
         if emphasis:
-            bar = rule("=")
-            text = f"{bar}\n{text}\n{bar}"
-            if self.color:
-                text = f"\033[1m{text}\033[0m"
+            text = emphasised(text, self.color)
         if self.output is not None:
             self.output.write(text + "\n")
         else:

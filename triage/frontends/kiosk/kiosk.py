@@ -23,7 +23,7 @@ from prompt_toolkit.application import Application
 
 from triage.endings import Ending
 from triage.errors import Place, Problem
-from triage.frontends.asker import QuestionaryAsker
+from triage.frontends.asker import QuestionaryAsker, emphasised
 from triage.frontends.interview import Interview
 from triage.frontends.kiosk.config import KioskConfig, KioskConfigError, code_matches, hash_code, load_config
 from triage.frontends.kiosk.pages import (
@@ -47,7 +47,7 @@ from triage.knowledge.reading import Reading, load_reading
 from triage.knowledge.reviews import review_notices
 from triage.model import Option, Question
 from triage.outcome import AnswerValue, Outcome
-from triage.render.layout import heading, rule
+from triage.render.layout import heading
 from triage.rete.engine import CompiledRules
 from triage.session import Progress
 from triage.texts import ui
@@ -84,12 +84,7 @@ class KioskAsker(QuestionaryAsker):
         return self.kiosk.prompt(question.application, question.unsafe_ask)
 
     def say(self, text: str, emphasis: bool = False) -> None:
-        if emphasis:
-            bar = rule("=")
-            text = f"{bar}\n{text}\n{bar}"
-            if self.color:
-                text = f"\033[1m{text}\033[0m"
-        self.kiosk.say(text)
+        self.kiosk.say(emphasised(text, self.color) if emphasis else text)
 
     def ask(self, question: Question, options: tuple[Option, ...], progress: Progress, can_go_back: bool,
             default: AnswerValue | None = None) -> AnswerValue:

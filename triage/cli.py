@@ -48,9 +48,40 @@ def cmd_run(args: argparse.Namespace) -> Ending:
         return _run_batch(CompiledRules(kb), args.batch)
     name, raw = read_answers_file(args.answers)
     answers = check_answers(kb, raw, name)
-    outcome = CompiledRules(kb).evaluate(answers)
+    outcome = _confirmed(kb, CompiledRules(kb).evaluate(answers), answers, name, args.format == "json")
     sys.stdout.write(outcome_json(outcome) + "\n" if args.format == "json" else outcome_text(kb, outcome))
     return Ending.FINISHED
+
+
+def _confirmed(kb, outcome, answers, name: str, as_json: bool = False):  # type: ignore[no-untyped-def]
+    """The outcome once the reference evaluator agrees (checks/second_opinion.py). If not: the emergency
+    advice on stdout (for --format json inside an error object), and the SecondOpinionError goes on to main,
+    which prints the disagreement on stderr and exits 1."""
+    import json
+
+    from triage.checks.second_opinion import SecondOpinionError, confirmed
+
+    try:
+        return confirmed(kb, outcome, answers, name)
+    except SecondOpinionError as exc:
+        advice = _went_wrong_text(_notice(kb.emergency_signs))
+        print(json.dumps({"errors": [str(p) for p in exc.problems], "advice": advice}, indent=2, ensure_ascii=False)
+              if as_json else "\n" + advice)
+        raise
+
+
+def _disagreed(exc: Exception, emergency_notice: str) -> Ending:
+    """An interview that broke: the emergency advice; when the reference evaluator did not confirm the outcome
+    (a SecondOpinionError, told by its code so that nothing is imported before the opening screen), the
+    disagreement is reported on stderr too."""
+    if isinstance(exc, TriageError) and _second_opinion_failed(exc):
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+    return _went_wrong(emergency_notice)
+
+
+def _second_opinion_failed(exc: TriageError) -> bool:
+    return any(p.code == "second-opinion" for p in exc.problems)
 
 
 def _run_batch(engine, path: str) -> Ending:  # type: ignore[no-untyped-def]
@@ -231,7 +262,7 @@ def cmd_explain(args: argparse.Namespace) -> Ending:
     answers = check_answers(kb, raw, name)
     run = compile_rules(kb).new_run()
     run.restart(answers)
-    sys.stdout.write(trace_text(kb, run.trace(), run.outcome()))
+    sys.stdout.write(trace_text(kb, run.trace(), _confirmed(kb, run.outcome(), answers, name)))
     return Ending.FINISHED
 
 
@@ -261,8 +292,8 @@ def cmd_interview(args: argparse.Namespace) -> Ending:
     asker: Asker = PlainAsker() if plain else QuestionaryAsker()
     try:
         return Interview(engine, asker, save=args.save, notices=review_notices(kb)).run()
-    except Exception:  # noqa: BLE001 - whatever broke, the person leaves with the emergency advice, no traceback
-        return _went_wrong(_notice(kb.emergency_signs))
+    except Exception as exc:  # noqa: BLE001 - whatever broke, the person leaves with the emergency advice, no traceback
+        return _disagreed(exc, _notice(kb.emergency_signs))
 
 
 def _interview_while_preparing(args: argparse.Namespace, opening) -> Ending:  # type: ignore[no-untyped-def]
@@ -284,19 +315,25 @@ def _interview_while_preparing(args: argparse.Namespace, opening) -> Ending:  # 
     preparation.start_after_drawing(asker.prompt.application)
     try:
         return interview_while_preparing(asker, opening, preparation, save=args.save)
-    except TriageError:
-        raise
-    except Exception:  # noqa: BLE001 - as above
-        return _went_wrong(opening.emergency_notice)
+    except TriageError as exc:
+        if not _second_opinion_failed(exc):
+            raise
+        return _disagreed(exc, opening.emergency_notice)
+    except Exception as exc:  # noqa: BLE001 - as above
+        return _disagreed(exc, opening.emergency_notice)
     finally:
         preparation.wait()
 
 
 def _went_wrong(emergency_notice: str) -> Ending:
+    print("\n" + _went_wrong_text(emergency_notice))
+    return Ending.WENT_WRONG
+
+
+def _went_wrong_text(emergency_notice: str) -> str:
     from triage.texts import ui
 
-    print("\n" + ui("errors.went_wrong", notice=emergency_notice))
-    return Ending.WENT_WRONG
+    return ui("errors.went_wrong", notice=emergency_notice)
 
 
 def _notice(signs: Sequence[str]) -> str:

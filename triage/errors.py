@@ -45,6 +45,7 @@ CODES: dict[str, str] = {
     "did-not-settle": "the rule engine kept firing past its limit",
     "unsafe-config": "the kiosk configuration could be changed by anyone",
     "needs-terminal": "the kiosk was started without a terminal",
+    "second-opinion": "the rule engine and the independent reference evaluator disagreed; the outcome was withheld",
     # `triage rules check` (lint)
     "never-fires": "a rule no set of answers can make fire",
     "red-flag-source": "a red-flag rule whose source is not 'safety'",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from triage.checks.second_opinion import confirmed
 from triage.flow import applicable, next_question, offered_options, offered_values, questions_left
 from triage.model import Option, Question
 from triage.outcome import AnswerValue, Outcome
@@ -30,6 +31,7 @@ class Session:
         self.history: list[str] = []  # question ids in the order they were answered
         self.run = rules.new_run()  # this person's own evaluation; nothing in it is shared
         self.run.restart({})
+        self._confirmed: Outcome | None = None  # the last outcome the reference evaluator agreed with
 
     # --- where we are --------------------------------------------------------------------------------
 
@@ -49,7 +51,14 @@ class Session:
         return Progress(len(self.answers) + 1, max(left - 1, 0))
 
     def outcome(self) -> Outcome:
-        return self.run.outcome()
+        """The outcome of the answers so far, confirmed by the reference evaluator (checks/second_opinion.py).
+
+        Raises SecondOpinionError when the two disagree: the front end then shows its safe screen.
+        """
+        outcome = self.run.outcome()
+        if outcome is not self._confirmed:  # the run keeps its outcome until the answers change
+            self._confirmed = confirmed(self.kb, outcome, self.run.answers)
+        return outcome
 
     def reached_top_urgency(self) -> bool:
         """Whether the answers already reach the highest urgency (the interview stops there)."""
@@ -99,6 +108,7 @@ class Session:
     def forget(self) -> None:
         """Drop every answer and conclusion of this person (the kiosk, before the next visitor)."""
         self.answers, self.history = {}, []
+        self._confirmed = None
         self.run.forget()
 
     def _replay(self) -> None:

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from prompt_toolkit.application import Application
 
+from triage.checks.second_opinion import SecondOpinionError
 from triage.endings import Ending
 from triage.errors import Place, Problem
 from triage.frontends.asker import QuestionaryAsker, emphasised
@@ -118,6 +119,7 @@ class Kiosk:
         self.timed = True
         self.interview: Interview | None = None  # the current person's, if answering
         self.counts: dict[str, Counter[str]] | None = {} if config.count_sessions else None
+        self.disagreements = 0  # outcomes the second opinion did not confirm (checks/second_opinion.py)
 
     # --- the loop -------------------------------------------------------------------------------------------
 
@@ -149,6 +151,9 @@ class Kiosk:
             raise
         except IdleTimeout:
             return False
+        except SecondOpinionError as exc:
+            self._disagreed(exc)
+            return True
         except BaseException:  # noqa: BLE001 - whatever happens, the person gets the safe screen
             return True
         finally:
@@ -168,6 +173,14 @@ class Kiosk:
             self._answer()
         else:
             self._read()
+
+    def _disagreed(self, exc: SecondOpinionError) -> None:
+        """Counted for staff and told on stderr, naming what differed but nothing of the visitor's answers."""
+        self.disagreements += 1
+        with contextlib.suppress(OSError):
+            print(f"calcitriage kiosk: the rule engine and the reference evaluator disagreed on a result "
+                  f"({', '.join(exc.differing)} differed); the visitor was shown the safe screen "
+                  f"({self.disagreements} since the kiosk started)", file=sys.stderr, flush=True)
 
     def _forget(self) -> None:
         """Drop everything of the person who just left: session, engine memory, screen and scrollback."""
@@ -276,7 +289,7 @@ class Kiosk:
 
     def _staff_screen(self) -> None:
         self.screen.clear(scrollback=True)
-        self.screen.write(staff_text(self.kb, self.counts))
+        self.screen.write(staff_text(self.kb, self.counts, self.disagreements))
         self.counts = None
         with contextlib.suppress(BaseException):  # closing anyway
             self.any_key(ui("staff.any_key_close"))

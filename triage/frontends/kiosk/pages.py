@@ -56,6 +56,7 @@ def safe_text(kb: KnowledgeBase, config: KioskConfig) -> str:
         fill(ui("kiosk.safe_staff")), "",
         fill(ui("kiosk.safe_emergency", signs=plain_list(kb.emergency_signs), number=config.emergency_number)
              if kb.emergency_signs else ui("kiosk.safe_emergency_without_signs", number=config.emergency_number)), "",
+        fill(ui("safety_net.talk_to_doctor")), "",
         fill(ui("kiosk.safe_cleared")), "",
     ])
 
@@ -64,8 +65,11 @@ def end_text(config: KioskConfig) -> str:
     return ui("kiosk.end", number=config.emergency_number)
 
 
-def staff_text(kb: KnowledgeBase, counts: Mapping[str, Counter[str]] | None) -> str:
+def staff_text(kb: KnowledgeBase, counts: Mapping[str, Counter[str]] | None, disagreements: int = 0) -> str:
+    """What staff see when they stop the kiosk: results by day, and how often the second opinion disagreed."""
     lines = [heading(ui("staff.stopped_heading")), ""]
+    if disagreements:
+        lines += [fill(ui("safety_net.staff_disagreements", count=disagreements)), ""]
     if counts is None:
         lines.append(ui("staff.not_counting"))
     elif not counts:

@@ -15,7 +15,7 @@ PAST_TB = EXAMPLES / "past-tb.yaml"
 CHEST_PAIN = EXAMPLES / "chest-pain.json"
 
 OUTCOME_KEYS = {"schema", "version", "hash", "referral", "sections", "workups", "workup_reasons", "advice",
-                "findings", "explanation", "answers", "disclaimer"}
+                "findings", "explanation", "answers", "disclaimer", "unanswered_red_flags"}
 REFERRAL_KEYS = {"to", "to_name", "urgency", "urgency_label", "timeframe", "advice", "also", "rules"}
 STEP_KEYS = {"rule", "statement", "source", "conclusion", "answers", "conclusions_used"}
 QUESTION_KEYS = {"id", "topic", "text", "help", "type", "values", "options", "red_flag", "asked_when"}

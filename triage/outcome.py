@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import assert_never
 
+from triage.logic import holds
 from triage.model import (
     Advice,
     ConsiderWorkup,
@@ -124,6 +125,9 @@ class Outcome:
     kb_version: str
     kb_hash: str
     disclaimer: str
+    # Red-flag questions that would be asked but have no answer (kb order): the urgency does not take them into
+    # account. The interview asks red flags first, so there it is empty unless the person quit early.
+    unanswered_red_flags: tuple[str, ...] = ()
 
     @property
     def section_ids(self) -> tuple[str, ...]:
@@ -192,6 +196,8 @@ def build_outcome(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], firings
         kb_version=kb.version,
         kb_hash=kb.hash,
         disclaimer=kb.disclaimer,
+        unanswered_red_flags=tuple(q.id for q in kb.questions if q.red_flag and q.id not in answers
+                                   and (q.ask_when is None or holds(q.ask_when, answers))),
     )
 
 

@@ -28,6 +28,7 @@ def outcome_data(outcome: Outcome) -> dict[str, Any]:
             "also": [d.id for d in referral.also],
             "rules": list(referral.rules),
         },
+        "unanswered_red_flags": list(outcome.unanswered_red_flags),
         "sections": list(outcome.section_ids),
         "workups": list(outcome.workup_ids),
         "workup_reasons": {w.workup.id: list(w.reasons) for w in outcome.workups},

@@ -10,7 +10,7 @@ from triage.model import KnowledgeBase, Question, Section
 from triage.outcome import Concluded, ConclusionKind, Outcome
 from triage.render.describe import answer_words, describe
 from triage.render.layout import fill, heading
-from triage.texts import ui
+from triage.texts import plain_list, ui
 
 
 def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
@@ -28,6 +28,17 @@ def referral_text(outcome: Outcome) -> str:
     if referral.also:
         lines.append(_wrap(ui("result.also", doctors="; ".join(d.name for d in referral.also))))
     return "\n".join(lines)
+
+
+def unanswered_red_flags_text(kb: KnowledgeBase, outcome: Outcome) -> str:
+    """Under the referral, when red-flag questions were left unanswered: which signs, and that the urgency
+    above does not take them into account. Empty when every red flag was answered, or at the highest urgency."""
+    top = max(u.rank for u in kb.urgency_levels)
+    if not outcome.unanswered_red_flags or outcome.referral.urgency.rank == top:
+        return ""  # at the highest urgency already, no unanswered sign could raise it
+    questions = [kb.question[q] for q in outcome.unanswered_red_flags]
+    signs = plain_list([q.emergency_sign or q.text for q in questions])
+    return _wrap(ui("safety_net.unanswered_red_flags", signs=signs))
 
 
 def section_text(section: Section, doctor_name: str) -> str:
@@ -67,6 +78,8 @@ def _used_words(kb: KnowledgeBase, used: Concluded) -> str:
 
 def outcome_text(kb: KnowledgeBase, outcome: Outcome, explain: bool = True) -> str:
     blocks = [referral_text(outcome)]
+    if unanswered := unanswered_red_flags_text(kb, outcome):
+        blocks.append(unanswered)
     if outcome.sections:
         blocks.append(heading(ui("result.sections_heading")) + "\n" + "\n\n".join(
             section_text(s, kb.doctor[s.doctor].name) for s in outcome.sections))

@@ -22,8 +22,8 @@ from triage.model import (
 )
 from triage.outcome import ConclusionKind, concluded_by
 
-_CHAR_W, _NODE_H, _ROW, _GAP, _JUNCTION = 7.0, 22, 30, 56, 30
-_MAX_LABEL = 46
+_CHAR_W, _NODE_H, _ROW, _GAP, _JUNCTION = 7.3, 22, 30, 56, 30
+_MAX_LABEL = 60
 _TOP = 10
 
 _CONCLUSION_WORDS = {ConclusionKind.CONCERN: "concern", ConclusionKind.FINDING: "finding",

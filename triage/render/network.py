@@ -29,7 +29,7 @@ _TOP = 10
 _CONCLUSION_WORDS = {ConclusionKind.CONCERN: "concern", ConclusionKind.FINDING: "finding",
                      ConclusionKind.ORGAN_CONCERNS: "concerns in organs", ConclusionKind.WORKUP: "test",
                      ConclusionKind.REFERRAL: "referral", ConclusionKind.ADVICE: "advice"}
-LEGEND = (("answer", "an answer, with the values the rule needs"), ("always", "holds whatever the answers"),
+LEGEND = (("answer", "answer = the values a rule needs"), ("always", "holds whatever the answers"),
           ("and", "AND: all inputs must hold"), ("or", "OR: one input is enough"),
           ("concern", "concern (leaflet section) or finding"), ("workup", "test a doctor may consider"),
           ("referral", "referral and urgency"), ("advice", "advice shown"))
@@ -176,11 +176,11 @@ def _short(label: str) -> str:
 
 
 def _legend(top: float) -> tuple[list[str], float, float]:
-    parts, per_row, item_w = [], 4, 250
+    parts, per_row, item_w = [], 3, 300
     for index, (kind, words) in enumerate(LEGEND):
         x, y = 10 + (index % per_row) * item_w, top + (index // per_row) * 24
         if kind in ("and", "or"):
-            parts.append(f'<g class="node {kind}"><circle cx="{x + 11}" cy="{y + 9}" r="9"/>'
+            parts.append(f'<g class="node {kind}"><circle cx="{x + 11}" cy="{y + 9}" r="11"/>'
                          f'<text x="{x + 11}" y="{y + 12}" text-anchor="middle" class="j">{kind.upper()}</text></g>')
         else:
             parts.append(f'<g class="node {kind}"><rect x="{x}" y="{y}" width="22" height="16" rx="3"/></g>')

@@ -171,9 +171,9 @@ def _patient_texts(sheet: Sheet) -> list[Block]:
         rows.append((f"doctor '{doctor.id}'", doctor.name, _rules_concluding(kb, Refer, to=doctor.id)))
     for section in kb.sections:
         e = section.education
-        text = "\n".join([section.title] + [f"{ui(key)}: {value}" for key, value in (
-            ("result.what_it_is", e.what), ("result.causes", e.causes), ("result.signs", e.signs),
-            ("result.examination", e.examination), ("result.next", e.next))])
+        text = "\n".join([section.title] + [f"{label}: {value}" for label, value in (
+            (ui("result.what_it_is"), e.what), (ui("result.causes"), e.causes), (ui("result.signs"), e.signs),
+            (ui("result.examination"), e.examination), (ui("result.next"), e.next))])
         rows.append((f"section '{section.id}'", text, _rules_concluding(kb, RaiseConcern, section=section.id)))
     for workup in kb.workups:
         rows.append((f"test '{workup.id}'", f"{workup.name}: {workup.purpose}",

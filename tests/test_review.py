@@ -150,7 +150,7 @@ def test_the_review_sheet_in_markdown(cli, real_kb):
     assert result.code == 0
     assert result.out.startswith("# Review sheet:")
     for rule in real_kb.rules:
-        assert f"`{rule.id}`" in result.out
+        assert f"| {rule.id} |" in result.out
     assert "### Golden cases" in result.out and "### Rule network" in result.out
 
 
@@ -218,8 +218,8 @@ def test_the_interview_says_when_content_is_not_yet_reviewed_and_stops_saying_it
 # --- explain --------------------------------------------------------------------------------------------
 
 
-def test_explain_traces_facts_rules_and_why_not_emergency(cli, real_kb):
-    result = cli("explain", "--answers", EXAMPLES / "past-tb.yaml")
+def test_explain_with_facts_traces_facts_rules_and_why_not_emergency(cli, real_kb):
+    result = cli("explain", "--answers", EXAMPLES / "past-tb.yaml", "--facts")
     assert result.code == 0
     out = result.out
     facts, rules = out.index("FACTS DECLARED"), out.index("RULES FIRED")
@@ -232,9 +232,10 @@ def test_explain_traces_facts_rules_and_why_not_emergency(cli, real_kb):
 
 
 def test_explain_of_an_emergency_names_the_rule_that_reached_it(cli):
-    result = cli("explain", "--answers", EXAMPLES / "chest-pain.json")
-    assert result.code == 0
-    assert "WHY EMERGENCY: reached by safety." in result.out
+    for facts in ((), ("--facts",)):
+        result = cli("explain", "--answers", EXAMPLES / "chest-pain.json", *facts)
+        assert result.code == 0
+        assert "WHY EMERGENCY: reached by safety.chest_pain_yes" in result.out
 
 
 def test_explain_rejects_a_bad_answers_file_in_one_line(cli, tmp_path):

@@ -193,19 +193,32 @@ def cmd_rules_check(args: argparse.Namespace) -> Ending:
 
 
 def cmd_rules_review(args: argparse.Namespace) -> Ending:
-    """Write the review sheet: every question and rule per leaflet section, golden cases, the rule network
-    and each rule's sign-off status. One self-contained HTML file (works offline, prints well), or Markdown.
+    """Write the review sheet to sign off on paper: the result of `rules check` (failing golden cases first),
+    every text a patient reads next to the rules that show it, an urgency decision table, every question and
+    rule per part of the leaflet with the golden cases and `any` branches that exercise it, a picture of the
+    rule network, a coverage matrix of rules by cases, each rule's sign-off status and a sign-off form.
+    One self-contained HTML file (works offline; prints on A4 with a footer naming version, hash and page),
+    or Markdown with the same content.
 
     Example: triage rules review -o review.html
              triage rules review --format markdown -o review.md
     """
     from triage.checks.cases import run_cases
+    from triage.checks.lint import check
+    from triage.knowledge.reading import load_reading
     from triage.knowledge.reviews import read_reviews, status
     from triage.render import review_sheet
-    from triage.rete.engine import CompiledRules
+    from triage.rete.engine import compile_rules
 
     kb = _load(args)
-    sheet = review_sheet.build(kb, status(kb, read_reviews(kb)), run_cases(CompiledRules(kb)))
+    engine = compile_rules(kb)
+    reading_problems: tuple[str, ...] = ()
+    try:
+        reading = load_reading(kb)
+    except TriageError as exc:  # no or broken reading pages: the sheet says so (`rules check` names the problem)
+        reading, reading_problems = None, tuple(str(p) for p in exc.problems)
+    sheet = review_sheet.build(kb, status(kb, read_reviews(kb)), run_cases(engine), check(kb, engine), reading,
+                               reading_problems)
     text = review_sheet.html(sheet) if args.format == "html" else review_sheet.markdown(sheet)
     if args.output is None or str(args.output) == "-":
         sys.stdout.write(text)
@@ -248,13 +261,16 @@ def cmd_rules_status(args: argparse.Namespace) -> Ending:
 
 
 def cmd_explain(args: argparse.Namespace) -> Ending:
-    """Show the forward chaining for one answers file step by step: facts declared, rules fired (with the
-    facts they matched) and conclusions, in order; then why the outcome is or is not an emergency.
+    """Explain one answers file in plain words: the answers, then the concerns, findings, tests, referral and
+    advice they led to, each with the rule and the answers behind it, and why the outcome is or is not an
+    emergency (with a warning when emergency questions were left unanswered). --facts shows the engine's
+    forward chaining instead: every fact declared and every rule fired with the facts it matched, in order.
 
     Example: triage explain --answers examples/past-tb.yaml
+             triage explain --answers examples/past-tb.yaml --facts
     """
     from triage.answers import check_answers, read_answers_file
-    from triage.render.trace import trace_text
+    from triage.render.trace import explain_text, trace_text
     from triage.rete.engine import compile_rules
 
     kb = _load(args)
@@ -262,7 +278,8 @@ def cmd_explain(args: argparse.Namespace) -> Ending:
     answers = check_answers(kb, raw, name)
     run = compile_rules(kb).new_run()
     run.restart(answers)
-    sys.stdout.write(trace_text(kb, run.trace(), _confirmed(kb, run.outcome(), answers, name)))
+    outcome = _confirmed(kb, run.outcome(), answers, name)
+    sys.stdout.write(trace_text(kb, run.trace(), outcome) if args.facts else explain_text(kb, outcome))
     return Ending.FINISHED
 
 
@@ -436,6 +453,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain = command("explain", cmd_explain)
     explain.add_argument("--answers", required=True, metavar="FILE",
                          help="YAML or JSON mapping of question ids to answers; '-' reads standard input")
+    explain.add_argument("--facts", action="store_true",
+                         help="the developer trace: every fact declared and every rule fired, in order")
     kiosk = command("kiosk", cmd_kiosk)
     kiosk.add_argument("--config", metavar="FILE", type=Path,
                        help="the kiosk configuration (default: /etc/calcitriage/kiosk.toml)")

@@ -6,8 +6,10 @@ a patient sees.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import assert_never
 
+from triage.logic import holds
 from triage.model import (
     AllOf,
     Always,
@@ -142,3 +144,54 @@ def conclusion_sentence(kb: KnowledgeBase, rule: Rule) -> str:
 
 def rule_sentence(kb: KnowledgeBase, rule: Rule) -> str:
     return f"IF {condition_sentence(kb, rule.when)} THEN {conclusion_sentence(kb, rule)}."
+
+
+# --- plain words for `triage explain`: the question wording, no ids ------------------------------------------
+
+
+def plain_condition(kb: KnowledgeBase, condition: Condition) -> str:
+    """Like `condition_sentence`, in the words a person saw and without ids."""
+    match condition:
+        case AnswerIs(question, values):
+            words = either([answer_words(kb, question, v) for v in values])
+            return f"the answer to “{kb.question[question].text}” is {words}"
+        case AnswerIncludes(question, options):
+            words = either([answer_words(kb, question, o) for o in options])
+            return f"the answers to “{kb.question[question].text}” include {words}"
+        case ConcernRaised(section):
+            return f"the section “{kb.section[section].title}” relates to the answers"
+        case FindingReached(finding):
+            found = next((f.description for f in kb.findings if f.id == finding), finding)
+            return f"the finding “{found}” was reached"
+        case OrganConcernsAtLeast(count):
+            return f"the answers relate to {count} or more organ sections"
+        case AllOf(items):
+            return " AND ".join(bracketed(c, plain_condition(kb, c)) for c in items)
+        case AnyOf(items):
+            return " OR ".join(bracketed(c, plain_condition(kb, c)) for c in items)
+        case Always():
+            return "always (whatever the answers)"
+        case unknown:
+            assert_never(unknown)
+
+
+def held_part(condition: Condition, answers: Mapping[str, AnswerValue], concerns: frozenset[str],
+              findings: frozenset[str], organ_concerns: int) -> Condition:
+    """The part of a condition that held: of an `any`, only the alternatives that held; of an answer, the
+    value given. The condition must hold."""
+    match condition:
+        case AnswerIs(question, _):
+            return AnswerIs(question, (str(answers[question]),))
+        case AnswerIncludes(question, options):
+            given = answers[question]
+            return AnswerIncludes(question, tuple(o for o in options if o in given))
+        case AllOf(items):
+            return AllOf(tuple(held_part(c, answers, concerns, findings, organ_concerns) for c in items))
+        case AnyOf(items):
+            held = [held_part(c, answers, concerns, findings, organ_concerns) for c in items
+                    if holds(c, answers, concerns, findings, organ_concerns)]
+            return held[0] if len(held) == 1 else AllOf(tuple(held))
+        case ConcernRaised() | FindingReached() | OrganConcernsAtLeast() | Always():
+            return condition
+        case unknown:
+            assert_never(unknown)

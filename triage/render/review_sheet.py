@@ -1,6 +1,8 @@
-"""The review sheet: every question and rule, grouped by the part of the leaflet it rests on, with golden
-cases, a picture of the rule network and each rule's sign-off status. One self-contained HTML file (works
-offline, prints well), or Markdown."""
+"""The review sheet a clinician signs off on paper: the result of `rules check`, every text a patient reads next
+to the rules that show it, an urgency decision table, every question and rule per part of the leaflet (with
+the golden cases and `any` branches that exercise it, and a picture of the network), a coverage matrix of
+rules by cases, and a sign-off form. One self-contained HTML file (works offline, prints on A4 with a
+running footer), or Markdown with the same content."""
 
 from __future__ import annotations
 
@@ -9,10 +11,38 @@ from datetime import date
 from html import escape
 
 from triage.checks.cases import CaseResult
+from triage.errors import Problem, Severity
+from triage.knowledge.reading import Reading
 from triage.knowledge.reviews import CHANGED, NEVER, REVIEWED, Review
-from triage.model import KnowledgeBase, Question, Rule
-from triage.render.describe import describe, rule_sentence
-from triage.render.network import edges, svg
+from triage.logic import holds, walk
+from triage.model import (
+    AnyOf,
+    ConcernRaised,
+    ConsiderWorkup,
+    FindingReached,
+    GiveAdvice,
+    KnowledgeBase,
+    Question,
+    RaiseConcern,
+    ReachFinding,
+    Refer,
+    Rule,
+)
+from triage.render.describe import condition_sentence, describe, rule_sentence
+from triage.render.network import lines, svg
+from triage.render.sheet_format import (
+    Block,
+    Heading,
+    Para,
+    Picture,
+    Section,
+    Table,
+    html_blocks,
+    markdown_blocks,
+)
+from triage.texts import emergency_notice, ui
+
+SAFETY = "safety"
 
 
 @dataclass(frozen=True)
@@ -30,13 +60,18 @@ class Sheet:
     groups: tuple[Group, ...]
     status: dict[str, tuple[str, Review | None]]
     results: tuple[CaseResult, ...]
-    exercised: frozenset[str]
+    fired: dict[str, tuple[str, ...]]  # rule id -> the golden cases in which it fired
+    notes: tuple[Problem, ...]  # the result of `rules check`
+    reading: Reading | None
+    reading_problems: tuple[str, ...]
     day: str
 
 
 def build(kb: KnowledgeBase, status: dict[str, tuple[str, Review | None]], results: list[CaseResult],
-          day: date | None = None) -> Sheet:
-    exercised = frozenset(s.rule.id for r in results if r.outcome for s in r.outcome.explanation)
+          notes: list[Problem] | None = None, reading: Reading | None = None,
+          reading_problems: tuple[str, ...] = (), day: date | None = None) -> Sheet:
+    fired = {r.id: tuple(res.case.id for res in results if res.outcome
+                         and any(s.rule.id == r.id for s in res.outcome.explanation)) for r in kb.rules}
     source_ids = {s.id for s in kb.sources}
     groups = []
     unplaced = tuple(q for q in kb.questions if q.topic not in source_ids)
@@ -45,19 +80,155 @@ def build(kb: KnowledgeBase, status: dict[str, tuple[str, Review | None]], resul
     for source in kb.sources:
         rules = tuple(r for r in kb.rules if r.source == source.id)
         questions = tuple(q for q in kb.questions if q.topic == source.id)
-        cases = tuple(r for r in results if source.id in r.case.expect.sections
-                      or (r.outcome and any(s.rule.source == source.id and source.id in kb.section
-                                            for s in r.outcome.explanation)))
+        touched = {case for r in rules for case in fired[r.id]}
+        cases = tuple(r for r in results if source.id in r.case.expect.sections or r.case.id in touched)
         if rules or questions:
             groups.append(Group(source.id, source.title, questions, rules, cases))
-    return Sheet(kb, tuple(groups), status, tuple(results), exercised, (day or date.today()).isoformat())
+    return Sheet(kb, tuple(groups), status, tuple(results), fired, tuple(notes or ()), reading,
+                 reading_problems, (day or date.today()).isoformat())
+
+
+# --- the header and the check ------------------------------------------------------------------------------
 
 
 def _counts(sheet: Sheet) -> dict[str, int]:
     counts = {REVIEWED: 0, CHANGED: 0, NEVER: 0}
     for state, _ in sheet.status.values():
-        counts[state] += 1
+        counts[state] = counts.get(state, 0) + 1
     return counts
+
+
+def _signatures(sheet: Sheet) -> str:
+    records = [record for _, record in sheet.status.values() if record is not None]
+    signed = sum(1 for record in records if getattr(record, "signature", None))
+    if not signed:
+        return "Records are unsigned."
+    return f"{signed} of {len(records)} records carry a signature: check them with `triage rules status --verify`."
+
+
+def _header(sheet: Sheet) -> list[Block]:
+    kb, counts = sheet.kb, _counts(sheet)
+    total = len(kb.rules)
+    unexercised = [r.id for r in kb.rules if not sheet.fired[r.id]]
+    errors = sum(n.severity is Severity.ERROR for n in sheet.notes)
+    rows = (("version", kb.version), ("content hash", kb.hash), ("made on", sheet.day),
+            ("check (triage rules check)", f"{errors} errors, {len(sheet.notes) - errors} warnings"),
+            ("golden cases", f"{sum(r.passed for r in sheet.results)} of {len(sheet.results)} pass"),
+            ("rules", f"{total}: {counts[REVIEWED]} reviewed, {counts[CHANGED]} changed since review, "
+                      f"{counts[NEVER]} never reviewed"),
+            ("sign-off records", _signatures(sheet)),
+            ("coverage", f"{total - len(unexercised)} of {total} rules are exercised by a golden case"
+             + (f"; not exercised: {', '.join(unexercised)}" if unexercised else "")))
+    return [Heading(1, f"Review sheet: {kb.name}"), Table(("", ""), rows, "facts"),
+            Para("Rules marked SAFETY rest on widely accepted emergency practice, not on the leaflet. Every other "
+                 "rule names the part of the leaflet it rests on.")]
+
+
+def _check(sheet: Sheet) -> list[Block]:
+    failing = [r for r in sheet.results if not r.passed]
+    blocks: list[Block] = [Heading(2, "Check result (triage rules check)", "check")]
+    if failing:
+        blocks.append(Table(("failing golden case", "what differs"),
+                            tuple((f"{r.case.id}: {r.case.title}", "\n".join(r.differences)) for r in failing),
+                            row_css=("fail",) * len(failing)))
+    else:
+        blocks.append(Para(f"All {len(sheet.results)} golden cases pass."))
+    # Failing cases first, then the other errors, then warnings.
+    notes = sorted(sheet.notes, key=lambda n: (n.severity is not Severity.ERROR, n.code != "case-fails"))
+    errors = [n for n in notes if n.severity is Severity.ERROR]
+    warnings = [n for n in notes if n.severity is not Severity.ERROR]
+    for title, found, css in (("Errors", errors, "fail"), ("Warnings", warnings, "")):
+        if found:
+            blocks.append(Table((f"{title} ({len(found)})",), tuple((n.as_finding(),) for n in found),
+                                row_css=(css,) * len(found)))
+        else:
+            blocks.append(Para(f"{title}: none."))
+    return blocks
+
+
+# --- what patients read ------------------------------------------------------------------------------------
+
+
+def _rules_concluding(kb: KnowledgeBase, wanted: type, **fields: str) -> str:
+    ids = [r.id for r in kb.rules if isinstance(r.then, wanted)
+           and all(getattr(r.then, k) == v for k, v in fields.items())]
+    return "\n".join(ids) if ids else "no rule (never shown)"
+
+
+def _patient_texts(sheet: Sheet) -> list[Block]:
+    kb = sheet.kb
+    red_flags = ", ".join(q.id for q in kb.questions if q.red_flag) or "none"
+    rows: list[tuple[str, str, str]] = [
+        ("opening screen", kb.about, "before the first question (interview and kiosk)"),
+        ("emergency notice", emergency_notice(kb.emergency_signs),
+         f"opening screen, help and whenever the program fails; built from the red-flag questions: {red_flags}"),
+        ("disclaimer", kb.disclaimer, "with every outcome"),
+    ]
+    for level in kb.urgency_levels:
+        rows.append((f"urgency '{level.id}'", f"{level.label} ({level.timeframe}). {level.advice}",
+                     _rules_concluding(kb, Refer, urgency=level.id)))
+    for doctor in kb.doctors:
+        rows.append((f"doctor '{doctor.id}'", doctor.name, _rules_concluding(kb, Refer, to=doctor.id)))
+    for section in kb.sections:
+        e = section.education
+        text = "\n".join([section.title] + [f"{label}: {value}" for label, value in (
+            (ui("result.what_it_is"), e.what), (ui("result.causes"), e.causes), (ui("result.signs"), e.signs),
+            (ui("result.examination"), e.examination), (ui("result.next"), e.next))])
+        rows.append((f"section '{section.id}'", text, _rules_concluding(kb, RaiseConcern, section=section.id)))
+    for workup in kb.workups:
+        rows.append((f"test '{workup.id}'", f"{workup.name}: {workup.purpose}",
+                     _rules_concluding(kb, ConsiderWorkup, workup=workup.id)))
+        for rule in kb.rules:
+            if isinstance(rule.then, ConsiderWorkup) and rule.then.workup == workup.id:
+                rows.append((f"reason for test '{workup.id}'", rule.then.reason, rule.id))
+    for advice in kb.advice:
+        rows.append((f"advice '{advice.id}'", advice.text, _rules_concluding(kb, GiveAdvice, advice=advice.id)))
+    blocks: list[Block] = [Heading(2, "What patients read", "texts"),
+                           Para("Every text a person can see, next to the rules that show it. The rule "
+                                "statements a person sees under 'Why' are in the rule tables below."),
+                           Table(("what", "text", "shown by"), tuple(rows))]
+    blocks.append(Heading(3, "Reading pages (kiosk)"))
+    if sheet.reading is None:
+        blocks.append(Para("No reading pages: " + "; ".join(sheet.reading_problems)))
+    else:
+        pages = [(f"page '{p.id}'", "\n".join([p.title] + [f"{x.label}: {x.text}" if x.label else x.text
+                                                          for x in p.paragraphs]),
+                  f"kiosk reading, no rule; source: {kb.source[p.source].title if p.source in kb.source else p.source}")
+                 for p in sheet.reading.pages]
+        pages.append(("closing of every page", sheet.reading.closing, "kiosk reading"))
+        blocks.append(Table(("what", "text", "shown by"), tuple(pages)))
+    return blocks
+
+
+# --- urgency decision table ------------------------------------------------------------------------------
+
+
+def _leads_there(kb: KnowledgeBase, rule: Rule) -> str:
+    text = condition_sentence(kb, rule.when)
+    for part in walk(rule.when):
+        if isinstance(part, ConcernRaised):
+            by = [r.id for r in kb.rules if isinstance(r.then, RaiseConcern) and r.then.section == part.section]
+            text += f"\n(“{kb.section[part.section].title}” relates to the answers through: {', '.join(by)})"
+        elif isinstance(part, FindingReached):
+            by = [r.id for r in kb.rules if isinstance(r.then, ReachFinding) and r.then.finding == part.finding]
+            text += f"\n(the finding “{part.finding}” is reached through: {', '.join(by)})"
+    return text
+
+
+def _urgency_table(kb: KnowledgeBase) -> list[Block]:
+    rows = []
+    for level in kb.urgency_levels:
+        reaching = [r for r in kb.rules if isinstance(r.then, Refer) and r.then.urgency == level.id]
+        words = f"{level.label} ({level.timeframe})"
+        rows += [(words, f"{r.id}\nto {kb.doctor[r.then.to].name}", _leads_there(kb, r))  # type: ignore[union-attr]
+                 for r in reaching] or [(words, "none", "no rule reaches this urgency")]
+    return [Heading(2, "Urgency decision table", "urgency"),
+            Para("For each urgency, highest first, the rules that reach it and the answers that lead there. "
+                 "The highest urgency any rule reaches is the outcome."),
+            Table(("urgency", "rule and doctor", "the answers that lead there"), tuple(rows))]
+
+
+# --- per part of the leaflet ------------------------------------------------------------------------------
 
 
 def _asked(question: Question) -> str:
@@ -71,131 +242,165 @@ def _status_words(sheet: Sheet, rule: Rule) -> str:
     return f"{state} (by {record.reviewer}, {record.role}, {record.date})"
 
 
-def _case_line(result: CaseResult) -> tuple[str, str, str]:
+def _organ_count(kb: KnowledgeBase, sections: tuple[str, ...]) -> int:
+    return sum(1 for s in sections if kb.section[s].organ)
+
+
+def branch_coverage(sheet: Sheet, rule: Rule) -> list[tuple[str, tuple[str, ...]]]:
+    """For each alternative of each `any` in the rule: its words, and the cases where the rule fired and it held."""
+    kb, out = sheet.kb, []
+    results = [r for r in sheet.results if r.case.id in sheet.fired[rule.id] and r.outcome]
+    for part in walk(rule.when):
+        if not isinstance(part, AnyOf) or len(part.items) < 2:
+            continue
+        for item in part.items:
+            cases = tuple(r.case.id for r in results if r.outcome and holds(
+                item, dict(r.outcome.answers), set(r.outcome.section_ids), set(r.outcome.findings),
+                _organ_count(kb, r.outcome.section_ids)))
+            out.append((describe(item), cases))
+    return out
+
+
+def _coverage_words(sheet: Sheet, rule: Rule) -> str:
+    cases = sheet.fired[rule.id]
+    lines_ = [("fired in: " + ", ".join(cases)) if cases else "NOT EXERCISED by any golden case"]
+    for words, covered in branch_coverage(sheet, rule):
+        lines_.append(f"branch “{words}”: {', '.join(covered) if covered else 'not exercised'}")
+    return "\n".join(lines_)
+
+
+def _source_words(kb: KnowledgeBase, rule: Rule) -> str:
+    kind = "safety practice" if rule.source == SAFETY else "leaflet"
+    return f"{kind}: {kb.source[rule.source].title}"
+
+
+def _case_row(result: CaseResult) -> tuple[str, str, str, str]:
     expect = result.case.expect
-    expected = f"{expect.urgency}; sections: {', '.join(sorted(expect.sections)) or 'none'}; " \
-               f"workups: {', '.join(sorted(expect.workups)) or 'none'}"
+    expected = f"{expect.urgency}\nsections: {', '.join(sorted(expect.sections)) or 'none'}\n" \
+               f"tests: {', '.join(sorted(expect.workups)) or 'none'}"
     if result.outcome is None:
         actual = "could not run: " + "; ".join(result.differences)
     else:
         o = result.outcome
-        actual = f"{o.referral.urgency.id}; sections: {', '.join(sorted(o.section_ids)) or 'none'}; " \
-                 f"workups: {', '.join(sorted(o.workup_ids)) or 'none'}"
-    return expected, actual, "pass" if result.passed else "FAIL: " + "; ".join(result.differences)
+        actual = f"{o.referral.urgency.id}\nsections: {', '.join(sorted(o.section_ids)) or 'none'}\n" \
+                 f"tests: {', '.join(sorted(o.workup_ids)) or 'none'}"
+    verdict = "pass" if result.passed else "FAIL: " + "; ".join(result.differences)
+    return f"{result.case.id}: {result.case.title}\n{result.case.story}", expected, actual, verdict
+
+
+def _group(sheet: Sheet, group: Group) -> list[Block]:
+    kb = sheet.kb
+    blocks: list[Block] = [Heading(2, group.title, group.id)]
+    if group.questions:
+        rows: list[tuple[str, ...]] = []
+        for q in group.questions:
+            options = "; ".join(f"{o.id}: {o.label}" + (f" (offered when {describe(o.ask_when)})" if o.ask_when
+                                                        else "") for o in q.options)
+            rows.append((q.id + (" RED FLAG" if q.red_flag else ""),
+                         q.text + (f"\nHelp: {q.help}" if q.help else ""),
+                         q.type.value + (f": {options}" if options else ""), _asked(q)))
+        blocks += [Heading(3, "Questions"), Table(("id", "wording", "type and options", "asked"), tuple(rows))]
+    if group.rules:
+        rows = [(r.id, ("SAFETY " if r.source == SAFETY else "") + f"{r.statement}\n{rule_sentence(kb, r)}",
+                 _source_words(kb, r), _coverage_words(sheet, r), _status_words(sheet, r)) for r in group.rules]
+        css = tuple(("safety " if r.source == SAFETY else "") + "status-" + sheet.status[r.id][0].split()[0]
+                    for r in group.rules)
+        blocks += [Heading(3, "Rules"),
+                   Table(("id", "rule", "source", "golden cases (and `any` branches)", "review status"),
+                         tuple(rows), row_css=css),
+                   Heading(3, "Rule network"),
+                   Picture(svg(list(group.rules), f"Rule network: {group.title}"), tuple(lines(list(group.rules))))]
+    if group.cases:
+        title = "Red-flag cases" if group.id == SAFETY else "Golden cases"
+        blocks += [Heading(3, title), Table(("case", "expected", "actual", "result"),
+                                            tuple(_case_row(r) for r in group.cases),
+                                            row_css=tuple("" if r.passed else "fail" for r in group.cases))]
+    return [Section(tuple(blocks), "group safety" if group.id == SAFETY else "group")]
+
+
+def _matrix(sheet: Sheet) -> list[Block]:
+    kb = sheet.kb
+    numbers = {r.case.id: f"C{i}" for i, r in enumerate(sheet.results, start=1)}
+    rows = tuple((r.id, *("●" if case in sheet.fired[r.id] else "" for case in numbers)) for r in kb.rules)
+    return [Heading(2, "Coverage: rules by golden cases", "coverage"),
+            Para("A dot: the rule fires in that golden case. Cases: "
+                 + "; ".join(f"{n} {case}" for case, n in numbers.items()) + "."),
+            Table(("rule", *numbers.values()), rows, "matrix")]
+
+
+def _sign_off(sheet: Sheet) -> list[Block]:
+    parts = ["What patients read (texts and reading pages)", "Urgency decision table",
+             *(g.title for g in sheet.groups)]
+    return [Section((Heading(2, "Sign-off", "sign-off"),
+                     Para(f"I have reviewed the parts named below of {sheet.kb.name}, version {sheet.kb.version}, "
+                          f"content hash {sheet.kb.hash}, as printed on this sheet."),
+                     Table(("part", "name", "role", "date", "signature"), tuple((p, "", "", "", "") for p in parts),
+                           "form")), "sign-off")]
+
+
+def blocks(sheet: Sheet) -> list[Block]:
+    out = [*_header(sheet), *_check(sheet), *_patient_texts(sheet), *_urgency_table(sheet.kb)]
+    for group in sheet.groups:
+        out += _group(sheet, group)
+    return out + _matrix(sheet) + _sign_off(sheet)
+
+
+# --- the two formats ---------------------------------------------------------------------------------------
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 _CSS = """
 body{font-family:system-ui,Segoe UI,Arial,sans-serif;max-width:1000px;margin:1em auto;padding:0 1em;color:#111}
-h1{font-size:1.6em}h2{border-bottom:2px solid #333;margin-top:2em}h3{margin-top:1.2em}
-table{border-collapse:collapse;width:100%;margin:.5em 0}td,th{border:1px solid #999;padding:4px 6px;
-vertical-align:top;text-align:left;font-size:.92em}th{background:#eee}
-.safety{background:#fff1e6}.tag{font-weight:bold}.mono{font-family:monospace;font-size:.9em}
-.status-reviewed{color:#064}.status-changed{color:#a00;font-weight:bold}.status-never{color:#555}
+h1{font-size:1.6em}h2{border-bottom:2px solid #333;margin-top:1.6em}h3{margin-top:1.2em}
+table{border-collapse:collapse;width:100%;margin:.5em 0}td,th{border:1px solid #999;padding:3px 5px;
+vertical-align:top;text-align:left;font-size:.9em}th{background:#eee}thead{display:table-header-group}
+table.facts th:empty{display:none}table.facts td:first-child{font-weight:bold;width:14em}
+table.matrix td,table.matrix th{padding:1px 2px;text-align:center;font-size:.75em}
+table.matrix td:first-child{text-align:left;font-family:monospace}
+table.form td{height:2.4em}table.form td:first-child{width:30%}
+tr.safety{background:#fff1e6}tr.fail{background:#fde2e2}.mono{font-family:monospace;font-size:.9em}
+tr.status-changed td:last-child{color:#a00;font-weight:bold}tr.status-reviewed td:last-child{color:#064}
+figure.picture{margin:.5em 0}figcaption{font-size:.85em}figcaption ul{margin:.2em 0;padding-left:1.2em}
+svg.network{width:100%;height:auto;display:block}
 svg .node rect{fill:#f4f4f4;stroke:#444}svg .concern rect,svg .finding rect,svg .organ_concerns rect{fill:#e8f0ff}
-svg .referral rect{fill:#fff1e6}svg .workup rect{fill:#eaf7ea}svg .advice rect{fill:#f7f3e0}
-svg text{font:12px monospace}svg .col{font:bold 13px sans-serif}svg .edge{stroke:#555;fill:none}
-@media print{h2{page-break-before:always}svg{max-width:100%;height:auto}a{color:inherit}}
+svg .always rect{fill:#fff;stroke-dasharray:4 2}svg .referral rect{fill:#fff1e6}svg .workup rect{fill:#eaf7ea}
+svg .advice rect{fill:#f7f3e0}svg .and circle{fill:#333}svg .or circle{fill:#fff;stroke:#333;stroke-width:2}
+svg text{font:12px monospace}svg text.j{font:bold 9px sans-serif}svg .and text.j{fill:#fff}
+svg text.legend{font:12px sans-serif}svg .edge{stroke:#555;fill:none}
+@media print{
+  body{max-width:none;margin:0;padding:0;font-size:9.5pt}
+  h2{break-after:avoid;margin-top:1.2em}h3{break-after:avoid}
+  tr,figure.picture,svg{break-inside:avoid}
+  section.sign-off{break-before:page}
+  a{color:inherit;text-decoration:none}
+}
 """
 
 
+def _page_css(sheet: Sheet) -> str:
+    """A4 pages with a running footer (CSS paged media; Chromium draws these margin boxes since version 131)."""
+    footer = f"{sheet.kb.name} {sheet.kb.version} · hash {sheet.kb.hash}"
+    return ("@page{size:A4;margin:14mm 12mm 16mm 12mm;"
+            f"@bottom-left{{content:{_css_string(footer)};font:7pt sans-serif;color:#444}}"
+            '@bottom-right{content:"page " counter(page) " of " counter(pages);font:8pt sans-serif;color:#444}}')
+
+
 def html(sheet: Sheet) -> str:
-    kb = sheet.kb
-    counts = _counts(sheet)
-    total = len(kb.rules)
-    unexercised = [r.id for r in kb.rules if r.id not in sheet.exercised]
-    e = escape
-    out = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Review sheet: {e(kb.name)}</title>"
-           f"<style>{_CSS}</style></head><body>",
-           f"<h1>Review sheet: {e(kb.name)}</h1>",
-           "<table><tr><th>version</th><td>" + e(kb.version) + "</td></tr>"
-           f"<tr><th>content hash</th><td class='mono'>{e(kb.hash)}</td></tr>"
-           f"<tr><th>made on</th><td>{e(sheet.day)}</td></tr>"
-           f"<tr><th>rules</th><td>{total}: {counts[REVIEWED]} reviewed, {counts[CHANGED]} changed since review, "
-           f"{counts[NEVER]} never reviewed</td></tr>"
-           f"<tr><th>golden cases</th><td>{sum(r.passed for r in sheet.results)} of {len(sheet.results)} pass"
-           "</td></tr>"
-           f"<tr><th>coverage</th><td>{total - len(unexercised)} of {total} rules are exercised by a golden case"
-           + (f"; not exercised: {e(', '.join(unexercised))}" if unexercised else "") + "</td></tr></table>",
-           "<p>Rules marked <span class='tag'>SAFETY</span> rest on widely accepted emergency practice, not on "
-           "the leaflet. Every other rule names the part of the leaflet it rests on.</p>",
-           "<p>Contents: " + ", ".join(f"<a href='#{e(g.id)}'>{e(g.title)}</a>" for g in sheet.groups) + "</p>"]
-    for group in sheet.groups:
-        out.append(f"<h2 id='{e(group.id)}'>{e(group.title)}</h2>")
-        if group.questions:
-            out.append("<h3>Questions</h3><table><tr><th>id</th><th>wording</th><th>type and options</th>"
-                       "<th>asked</th></tr>")
-            for q in group.questions:
-                options = "; ".join(f"{o.id}: {o.label}" + (f" (offered when {describe(o.ask_when)})"
-                                                             if o.ask_when else "") for o in q.options)
-                help_text = f"<br><i>Help: {e(q.help)}</i>" if q.help else ""
-                flag = " <span class='tag'>RED FLAG</span>" if q.red_flag else ""
-                out.append(f"<tr><td class='mono'>{e(q.id)}{flag}</td><td>{e(q.text)}{help_text}</td>"
-                           f"<td>{e(q.type.value)}{': ' + e(options) if options else ''}</td>"
-                           f"<td>{e(_asked(q))}</td></tr>")
-            out.append("</table>")
-        if group.rules:
-            out.append("<h3>Rules</h3><table><tr><th>id</th><th>rule</th><th>source</th><th>review status</th></tr>")
-            for r in group.rules:
-                state = sheet.status[r.id][0]
-                css = {REVIEWED: "reviewed", CHANGED: "changed", NEVER: "never"}[state]
-                safety = " class='safety'" if r.source == "safety" else ""
-                tag = "<span class='tag'>SAFETY</span> " if r.source == "safety" else ""
-                out.append(f"<tr{safety}><td class='mono'>{e(r.id)}</td><td>{tag}<b>{e(r.statement)}</b><br>"
-                           f"{e(rule_sentence(kb, r))}</td><td>{e(kb.source[r.source].title)}</td>"
-                           f"<td class='status-{css}'>{e(_status_words(sheet, r))}</td></tr>")
-            out.append("</table>")
-            out.append("<h3>Rule network</h3>" + svg(kb, list(group.rules), f"Rule network: {group.title}"))
-        if group.cases:
-            out.append("<h3>Golden cases</h3><table><tr><th>case</th><th>expected</th><th>actual</th>"
-                       "<th>result</th></tr>")
-            for result in group.cases:
-                expected, actual, verdict = _case_line(result)
-                out.append(f"<tr><td><b>{e(result.case.id)}</b>: {e(result.case.title)}<br><i>"
-                           f"{e(result.case.story)}</i></td><td>{e(expected)}</td><td>{e(actual)}</td>"
-                           f"<td>{e(verdict)}</td></tr>")
-            out.append("</table>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    contents = ["<a href='#check'>Check result</a>", "<a href='#texts'>What patients read</a>",
+                "<a href='#urgency'>Urgency decision table</a>",
+                *(f"<a href='#{escape(g.id)}'>{escape(g.title)}</a>" for g in sheet.groups),
+                "<a href='#coverage'>Coverage</a>", "<a href='#sign-off'>Sign-off</a>"]
+    head = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>Review sheet: {escape(sheet.kb.name)}</title><style>{_CSS}{_page_css(sheet)}</style></head><body>")
+    parts = blocks(sheet)
+    nav = "<nav><p>Contents: " + ", ".join(contents) + "</p></nav>"
+    top = len(_header(sheet))
+    return "\n".join([head, *html_blocks(parts[:top]), nav, *html_blocks(parts[top:]), "</body></html>"]) + "\n"
 
 
 def markdown(sheet: Sheet) -> str:
-    kb = sheet.kb
-    counts = _counts(sheet)
-    total = len(kb.rules)
-    unexercised = [r.id for r in kb.rules if r.id not in sheet.exercised]
-    out = [f"# Review sheet: {kb.name}", "",
-           f"- version: {kb.version}", f"- content hash: `{kb.hash}`", f"- made on: {sheet.day}",
-           f"- rules: {total}: {counts[REVIEWED]} reviewed, {counts[CHANGED]} changed since review, "
-           f"{counts[NEVER]} never reviewed",
-           f"- golden cases: {sum(r.passed for r in sheet.results)} of {len(sheet.results)} pass",
-           f"- coverage: {total - len(unexercised)} of {total} rules are exercised by a golden case"
-           + (f"; not exercised: {', '.join(unexercised)}" if unexercised else ""), "",
-           "Rules marked **SAFETY** rest on widely accepted emergency practice, not on the leaflet."]
-    for group in sheet.groups:
-        out += ["", f"## {group.title}"]
-        if group.questions:
-            out += ["", "### Questions", "", "| id | wording | type and options | asked |", "|---|---|---|---|"]
-            for q in group.questions:
-                options = "; ".join(f"{o.id}: {o.label}" for o in q.options)
-                flag = " **RED FLAG**" if q.red_flag else ""
-                out.append(f"| `{q.id}`{flag} | {_md(q.text)} | {q.type.value}{': ' + _md(options) if options else ''}"
-                           f" | {_md(_asked(q))} |")
-        if group.rules:
-            out += ["", "### Rules", "", "| id | rule | source | review status |", "|---|---|---|---|"]
-            for r in group.rules:
-                tag = "**SAFETY** " if r.source == "safety" else ""
-                out.append(f"| `{r.id}` | {tag}**{_md(r.statement)}** {_md(rule_sentence(kb, r))} | "
-                           f"{_md(kb.source[r.source].title)} | {_md(_status_words(sheet, r))} |")
-            out += ["", "### Rule network", ""]
-            out += [f"- {a} → {b} (`{rule_id}`)" for a, b, rule_id in edges(kb, list(group.rules))]
-        if group.cases:
-            out += ["", "### Golden cases", "", "| case | expected | actual | result |", "|---|---|---|---|"]
-            for result in group.cases:
-                expected, actual, verdict = _case_line(result)
-                out.append(f"| **{result.case.id}**: {_md(result.case.title)} | {_md(expected)} | {_md(actual)} | "
-                           f"{_md(verdict)} |")
-    return "\n".join(out) + "\n"
+    return "\n".join(markdown_blocks(blocks(sheet))).lstrip("\n") + "\n"

@@ -1,0 +1,221 @@
+"""The review sheet a clinician signs off on paper (issue 12, part 4): every patient text next to the rules
+that show them, the check result, branch coverage, the coverage matrix, the urgency table, the network
+picture, the sign-off form; and the Markdown sheet carries the same content."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from support.html_sheet import Page, read_sheet
+from support.kb_copies import rules_copy
+from triage.knowledge.reading import load_reading
+from triage.texts import emergency_notice
+
+
+@pytest.fixture(scope="module")
+def sheet_html(tmp_path_factory) -> str:
+    from triage.cli import main
+
+    out = tmp_path_factory.mktemp("sheet") / "review.html"
+    assert main(["rules", "review", "-o", str(out)]) == 0
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def sheet(sheet_html: str) -> Page:
+    return read_sheet(sheet_html)
+
+
+def _row(page: Page, first_cell: str, cells: int | None = None) -> list[str]:
+    found = [r for r in page.rows if r and r[0] == first_cell and (cells is None or len(r) == cells)]
+    assert len(found) == 1, f"{first_cell!r}: {len(found)} rows"
+    return found[0]
+
+
+def test_every_text_a_patient_reads_stands_next_to_the_rules_that_show_it(sheet, real_kb):
+    assert _row(sheet, "opening screen")[1] == real_kb.about
+    assert _row(sheet, "disclaimer")[1:] == [real_kb.disclaimer, "with every outcome"]
+    notice = _row(sheet, "emergency notice")
+    assert notice[1] == emergency_notice(real_kb.emergency_signs)
+    assert "built from the red-flag questions: chest_pain, vomiting_blood, blue_lips" in notice[2]
+    urgent = _row(sheet, "urgency 'urgent'")
+    assert urgent[1] == "Urgent (within 24 hours). See a doctor within 24 hours. If you cannot get an " \
+                        "appointment, go to an out-of-hours service."
+    assert "referral.kidneys_severe" in urgent[2].split("\n") and "safety.chest_pain_not_sure" in urgent[2]
+    lungs = _row(sheet, "section 'lungs'")
+    assert lungs[1].startswith("Calcifications in the lungs\nWhat it is: ")
+    assert real_kb.section["lungs"].education.next in lungs[1]
+    assert "lungs.tb_history" in lungs[2].split("\n")
+    for workup in real_kb.workups:
+        assert _row(sheet, f"test '{workup.id}'")[1] == f"{workup.name}: {workup.purpose}"
+    reasons = [r for r in sheet.rows if r and r[0] == "reason for test 'xray'"]
+    assert [r[2] for r in reasons] == [r.id for r in real_kb.rules if getattr(r.then, "workup", None) == "xray"]
+    for advice in real_kb.advice:
+        row = _row(sheet, f"advice '{advice.id}'")
+        assert row[1] == advice.text and row[2] != "no rule (never shown)"
+
+
+def test_the_reading_pages_are_on_the_sheet(sheet, real_kb):
+    reading = load_reading(real_kb)
+    for page in reading.pages:
+        row = _row(sheet, f"page '{page.id}'")
+        assert row[1].split("\n")[0] == page.title
+        for paragraph in page.paragraphs:
+            assert paragraph.text in row[1]
+    assert _row(sheet, "closing of every page")[1] == reading.closing
+
+
+def test_each_rule_names_its_kind_of_source_and_the_cases_and_any_branches_that_cover_it(sheet):
+    kidneys = _row(sheet, "referral.kidneys_severe", cells=5)
+    assert kidneys[2] == "leaflet: Leaflet: calcifications in the kidneys"
+    assert kidneys[3] == ("fired in: kidneys_strong_signs\n"
+                          "branch “breath_smell is 'yes'”: kidneys_strong_signs\n"
+                          "branch “skin_yellow is 'yes'”: not exercised")
+    chest = _row(sheet, "safety.chest_pain_yes", cells=5)
+    assert chest[2] == "safety practice: Not from the leaflet: widely accepted emergency red flags"
+    assert chest[1].startswith("SAFETY ")
+
+
+def test_the_coverage_matrix_has_a_row_per_rule_and_a_column_per_case(sheet, real_kb):
+    header = next(r for r in sheet.rows if r and r[0] == "rule")
+    assert header == ["rule", *(f"C{i}" for i in range(1, len(real_kb.cases) + 1))]
+    matrix = sheet.rows_after("Coverage: rules by golden cases")
+    assert [r[0] for r in matrix[1:]] == [r.id for r in real_kb.rules]
+    case_number = {case.id: i for i, case in enumerate(real_kb.cases, start=1)}
+    chest = next(r for r in matrix if r[0] == "safety.chest_pain_yes")
+    assert [i for i, cell in enumerate(chest) if cell == "●"] == [case_number["red_flag_chest_pain"]]
+    assert f"C{case_number['all_no']} all_no" in sheet.all_text
+
+
+def test_the_urgency_decision_table_gives_the_answers_for_each_urgency_highest_first(sheet, real_kb):
+    table = sheet.rows_after("Urgency decision table")
+    levels = list(dict.fromkeys(r[0] for r in table[1:]))
+    assert levels == [f"{u.label} ({u.timeframe})" for u in real_kb.urgency_levels]
+    emergency = [r for r in table if r[0] == "Emergency (now)"]
+    assert [r[1].split("\n")[0] for r in emergency] == [r.id for r in real_kb.rules if r.id.endswith("_yes")]
+    chest = emergency[0]
+    assert chest[1] == "safety.chest_pain_yes\nto emergency services"
+    assert chest[2].startswith(f"the answer to “{real_kb.question['chest_pain'].text}” [chest_pain] is 'yes'")
+    lungs = next(r for r in table if r[1].startswith("referral.lungs\n"))
+    through = lungs[2].split("\n")[1]
+    assert through.startswith("(“Calcifications in the lungs” relates to the answers through: ")
+    assert "lungs.tb_history, " in through
+
+
+def test_the_safety_part_lists_the_red_flag_cases(sheet, real_kb):
+    assert "Red-flag cases" in sheet.headings
+    cases = [r[0].split(":")[0] for r in sheet.rows_after("Red-flag cases")[1:]]
+    red_flag_cases = [c.id for c in real_kb.cases if c.id.startswith("red_flag")]
+    assert set(red_flag_cases) <= set(cases)
+    assert "all_no" not in cases
+
+
+def test_the_header_gives_the_check_result_signatures_and_ends_with_a_sign_off_form(sheet, real_kb):
+    assert _row(sheet, "check (triage rules check)")[1].startswith("0 errors, ")
+    assert _row(sheet, "sign-off records") == ["sign-off records", "Records are unsigned."]
+    assert "All 26 golden cases pass." in sheet.all_text
+    assert sheet.headings[-1] == "Sign-off"
+    form = sheet.rows_after("Sign-off")
+    assert form[0] == ["part", "name", "role", "date", "signature"]
+    parts = [r[0] for r in form[1:]]
+    assert parts[:2] == ["What patients read (texts and reading pages)", "Urgency decision table"]
+    assert "Not from the leaflet: widely accepted emergency red flags" in parts
+    assert all(r[1:] == ["", "", "", ""] for r in form[1:])
+
+
+def test_failing_golden_cases_come_first_in_the_check_result(cli, tmp_path):
+    copy = rules_copy(tmp_path, {"cases/lungs_past_tb.yaml": ("urgency: soon", "urgency: routine"),
+                                 "advice.yaml": ("text: ", "text: You have calcifications. ")})
+    out = tmp_path / "review.html"
+    assert cli("rules", "review", "--rules", copy, "-o", out).code == 0
+    page = read_sheet(out.read_text(encoding="utf-8"))
+    check = page.rows_after("Check result (triage rules check)")
+    assert check[0] == ["failing golden case", "what differs"]
+    assert check[1] == ["lungs_past_tb: Past TB, no symptoms now", "urgency expected routine, got soon"]
+    errors = [r[0] for r in check if r[0].startswith("error:")]
+    assert errors[0].startswith("error: [case-fails] case 'lungs_past_tb'")
+    assert any("[diagnostic-wording]" in e for e in errors[1:])
+    assert _row(page, "check (triage rules check)")[1].startswith(f"{len(errors)} errors, ")
+
+
+# --- the network picture ----------------------------------------------------------------------------------
+
+
+def _kidney_picture(page: Page) -> str:
+    return next(s for s in page.svgs if "Rule network: Leaflet: calcifications in the kidneys" in s)
+
+
+def test_the_network_shows_and_or_answer_values_always_rules_and_a_legend(sheet):
+    kidneys = _kidney_picture(sheet)
+    assert 'width="100%"' in kidneys and re.search(r'viewBox="0 0 \d+ \d+"', kidneys)
+    assert "height=" not in kidneys.split(">", 1)[0]  # no fixed size: it fits any width
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", kidneys)
+    assert "swollen_face_legs = yes" in labels and "breath_smell = yes" in labels
+    assert labels.count("AND") >= 2 and labels.count("OR") >= 2  # the junctions, and the legend
+    assert "referral: nephrologist, urgent" in labels
+    for words in ("AND: all inputs must hold", "OR: one input is enough", "holds whatever the answers"):
+        assert words in labels
+    referral = next(s for s in sheet.svgs if "Rule network: Leaflet: treatment" in s)
+    assert re.search(r'class="node always"><rect[^>]*/><text[^>]*>always</text>', referral)
+
+
+def test_the_network_has_a_text_alternative_in_a_desc_and_visible_under_it(sheet_html, sheet):
+    kidneys = _kidney_picture(sheet)
+    line = ("referral.kidneys_severe: swollen_face_legs = yes AND (breath_smell = yes OR skin_yellow = yes) "
+            "→ referral: nephrologist, urgent")
+    desc = unescape(re.search(r"<desc>(.*?)</desc>", kidneys, re.S).group(1))  # type: ignore[union-attr]
+    assert line in desc.split("\n")
+    assert line in sheet.all_text  # the visible list under the picture
+
+
+def test_flipping_all_to_any_in_a_rule_changes_the_network_picture(cli, tmp_path):
+    """Issue 12: "Flipping `all` to `any` in `referral.kidneys_severe` ... the network picture does not change"."""
+    rule = "  source: kidneys\n  when:\n    all:\n      - {question: swollen_face_legs, is: yes}"
+    copy = rules_copy(tmp_path, {"rules/referral.yaml": (rule, rule.replace("all:", "any:"))})
+    before, after = tmp_path / "before.html", tmp_path / "after.html"
+    assert cli("rules", "review", "-o", before).code == 0
+    assert cli("rules", "review", "--rules", copy, "-o", after).code == 0
+    old = _kidney_picture(read_sheet(before.read_text(encoding="utf-8")))
+    new = _kidney_picture(read_sheet(after.read_text(encoding="utf-8")))
+    assert old != new
+    assert "swollen_face_legs = yes AND (breath_smell = yes OR skin_yellow = yes)" in old
+    assert "swollen_face_legs = yes OR (breath_smell = yes OR skin_yellow = yes)" in new
+
+
+# --- the same content in Markdown ---------------------------------------------------------------------------
+
+
+def _ids_and_texts(text: str, real_kb) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+    reading = load_reading(real_kb)
+    texts = [real_kb.about, real_kb.disclaimer, emergency_notice(real_kb.emergency_signs), reading.closing,
+             *(q.text for q in real_kb.questions), *(r.statement for r in real_kb.rules),
+             *(u.advice for u in real_kb.urgency_levels), *(a.text for a in real_kb.advice),
+             *(w.purpose for w in real_kb.workups), *(getattr(r.then, "reason", "") for r in real_kb.rules),
+             *(getattr(s.education, f) for s in real_kb.sections
+               for f in ("what", "causes", "signs", "examination", "next")),
+             *(p.text for page in reading.pages for p in page.paragraphs)]
+    return {"rules": {r.id for r in real_kb.rules if r.id in text},
+            "cases": {c.id for c in real_kb.cases if c.id in text},
+            "texts": {t for t in texts if t and t in text}}
+
+
+def test_the_markdown_sheet_carries_the_same_rules_texts_and_cases_as_the_html(cli, sheet, real_kb):
+    markdown = cli("rules", "review", "--format", "markdown").out
+    html_found = _ids_and_texts(sheet.all_text, real_kb)
+    markdown_found = _ids_and_texts(markdown.replace("\\|", "|").replace("<br>", "\n"), real_kb)
+    assert html_found == markdown_found
+    assert len(html_found["rules"]) == len(real_kb.rules) and len(html_found["cases"]) == len(real_kb.cases)
+    assert markdown.startswith(f"# Review sheet: {real_kb.name}\n")
+    assert "| sign-off records | Records are unsigned. |" in markdown
+
+
+def test_a_knowledge_base_without_reading_pages_still_gets_a_sheet(cli, tmp_path):
+    copy = rules_copy(tmp_path, {})
+    Path(copy / "reading.yaml").unlink()
+    result = cli("rules", "review", "--format", "markdown", "--rules", copy)
+    assert result.code == 0
+    assert "No reading pages: " in result.out and "reading.yaml: cannot be read" in result.out

@@ -261,7 +261,8 @@ def cmd_rules_status(args: argparse.Namespace) -> Ending:
     def who(record) -> str:  # type: ignore[no-untyped-def]
         role = f", {record.role}" if record.role else ""
         comment = f': "{record.comment}"' if record.comment else ""
-        return f"{record.decision} by {record.reviewer}{role}, {record.date}, {report.signatures[record.number]}{comment}"
+        signature = report.signatures[record.number]
+        return f"{record.decision} by {record.reviewer}{role}, {record.date}, {signature}{comment}"
 
     for s in report.items:
         by = f"  ({'; '.join(who(r) for r in s.standing)})" if s.standing else ""

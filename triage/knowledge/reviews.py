@@ -126,11 +126,12 @@ def read_reviews(kb: KnowledgeBase, today: date | None = None) -> Reviews:
     if not isinstance(items, list):
         problems.append(Problem("wrong-shape", Place(label), "'reviews' must be a list of records"))
         items = []
-    records = []
+    records: list[Review] = []
+    today = today or date.today()
     for number, item in enumerate(items, start=1):
         name = item.get("item") if isinstance(item, dict) else None
         where = f"review #{number}" + (f" ('{name}')" if isinstance(name, str) else "")
-        record = _record(Reader(label, where, item, problems), number, today or date.today())
+        record = _record(Reader(label, where, item, problems), number, today)
         if record is not None:
             records.append(record)
     texts = _texts(raw.get("signed_texts"), label, problems)

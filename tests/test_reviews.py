@@ -185,8 +185,9 @@ def test_a_failing_golden_case_blocks_approving_rules_but_not_the_opening_text(c
 
 def test_reject_is_recorded_with_its_comment_and_shown_by_status(cli, tmp_path):
     rules = rules_copy(tmp_path, {})
-    cli("rules", "approve", "kidneys.past_kidney_infection", "--reviewer", "Dr A. Smith", "--role", "GP", "--rules", rules)
-    result = cli("rules", "reject", "kidneys.past_kidney_infection", "--reviewer", "Dr B. Jones", "--role", "nephrologist",
+    rule = "kidneys.past_kidney_infection"
+    cli("rules", "approve", rule, "--reviewer", "Dr A. Smith", "--role", "GP", "--rules", rules)
+    result = cli("rules", "reject", rule, "--reviewer", "Dr B. Jones", "--role", "nephrologist",
                  "--comment", "Too vague about when to come back", "--rules", rules)
     assert result.code == 0, result.err
     assert result.out.splitlines()[1] == "  kidneys.past_kidney_infection is now: rejected"

@@ -215,11 +215,22 @@ def _plain_interview(rules: Path | None) -> str:
 
 
 def test_the_interview_says_when_content_is_not_yet_reviewed_and_stops_saying_it_once_all_is(cli, rules_copy, real_kb):
-    assert "has not yet reviewed all of this content" in _plain_interview(rules_copy)
+    from triage.knowledge.review_items import review_items
+
+    notice = "has not yet reviewed all of this content"
+    assert notice in _plain_interview(rules_copy)
     result = cli("rules", "approve", *[r.id for r in real_kb.rules], "--reviewer", "Dr B. Test", "--role", "GP",
                  "--rules", rules_copy)
     assert result.code == 0
-    assert "has not yet reviewed all of this content" not in _plain_interview(rules_copy)
+    assert notice in _plain_interview(rules_copy)  # texts no rule owns, and safety rules' second reviewer, missing
+    for reviewer in ("Dr B. Test", "Dr C. Second"):
+        assert cli("rules", "approve", *review_items(real_kb), "--reviewer", reviewer, "--role", "GP",
+                   "--rules", rules_copy).code == 0
+    assert notice not in _plain_interview(rules_copy)
+    # Rewording a red-flag question after sign-off brings the notice back.
+    edit(rules_copy / "questions.yaml", "Are your lips or your face turning blue or grey right now?",
+         "Have your lips ever been blue?")
+    assert notice in _plain_interview(rules_copy)
 
 
 # --- explain --------------------------------------------------------------------------------------------

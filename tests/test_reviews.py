@@ -298,3 +298,10 @@ def test_the_sheet_gets_states_records_and_diffs_as_data(signed):
     assert [r.reviewer for r in item.standing] == [name for name, _ in REVIEWERS]
     assert item.diff[-1] == "+  text: Have your lips ever been blue?"
     assert set(report.signatures.values()) == {"unsigned"}
+
+
+def test_a_broken_reviews_file_counts_as_nothing_reviewed_for_patients_and_is_an_error_for_status(cli, signed):
+    edit(signed / "reviews.yaml", "role: pulmonologist", "role: ''")
+    assert review_notices(load_knowledge(signed)) == (unreviewed_notice(),)
+    result = cli("rules", "status", "--rules", signed)
+    assert result.code == 2 and "field 'role': must be a non-empty text, not ''" in result.err

@@ -305,7 +305,8 @@ def review_notices(kb: KnowledgeBase) -> tuple[str, ...]:
     """What the interview and the kiosk must say about review: the notice, until every item is reviewed."""
     try:
         reviewed = all_reviewed(kb)
-    except TriageError:  # the reading pages do not load: the kiosk says so; nothing here counts as reviewed
+    except TriageError:  # reviews.yaml or the reading pages do not load (`rules status` says why): then
+        # nothing counts as reviewed, and people are told so; the interview itself is not stopped by it
         reviewed = False
     return () if reviewed else (unreviewed_notice(),)
 

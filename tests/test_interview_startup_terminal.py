@@ -14,10 +14,10 @@ import time
 import pexpect
 
 from support.kb_copies import REFUSAL, case_count, rules_copy
+from support.signoff import sign_off
 from support.terminals import CTRL_C, DOWN, ENTER, POINTER, Terminal, flat
 from triage.knowledge.load import load_knowledge
 from triage.knowledge.opening import unreviewed_notice
-from triage.knowledge.reviews import approve
 
 OPENING_QUESTION = "Do you want to start?"
 ABOUT_STARTS = "This questionnaire helps you prepare for a talk with a doctor about"
@@ -119,10 +119,9 @@ def test_quit_at_the_opening_screen_exits_0_at_once(spawn, tmp_path):
 
 
 def test_with_every_rule_signed_off_the_opening_screen_has_no_review_notice(spawn, tmp_path):
-    """Sign-offs exist: the opening waits for the full load, which finds every rule reviewed."""
+    """Sign-offs exist: the opening waits for the full load, which finds every rule and text reviewed."""
     rules = rules_copy(tmp_path, {})
-    kb = load_knowledge(rules)
-    approve(kb, list(kb.rule), "Dr A. Smith", "pulmonologist")
+    sign_off(rules)
 
     t = spawn("--rules", str(rules))
     t.wait(OPENING_QUESTION, POINTER)

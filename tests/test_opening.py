@@ -13,17 +13,18 @@ from pathlib import Path
 import pytest
 
 from support.kb_copies import rules_copy
+from support.signoff import sign_off
 from triage.knowledge.load import load_knowledge
 from triage.knowledge.opening import Opening, read_opening, unreviewed_notice
 from triage.knowledge.paths import builtin_rules_dir
-from triage.knowledge.reviews import approve, review_notices
+from triage.knowledge.reviews import review_notices
 from triage.texts import emergency_notice
 
 
-def signed_off(tmp_path: Path, *rule_ids: str) -> Path:
-    """A copy of the built-in rules in which a clinician has signed these rules off."""
+def signed_off(tmp_path: Path, *item_ids: str) -> Path:
+    """A copy of the built-in rules in which two clinicians have signed these items off (all: none given)."""
     rules = rules_copy(tmp_path, {})
-    approve(load_knowledge(rules), list(rule_ids), "Dr A. Smith", "pulmonologist")
+    sign_off(rules, item_ids or None)
     assert "lungs.tb_history" in (rules / "reviews.yaml").read_text(encoding="utf-8")
     return rules
 
@@ -150,8 +151,7 @@ def test_with_sign_offs_the_interview_loads_everything_first_and_shows_the_right
                                                                                        every_rule: bool):
     """A reviews.yaml with records: `read_opening` steps aside, so the terminal interview takes the full
     path, where the rules' own fingerprints decide whether the 'not yet reviewed' notice is shown."""
-    rule_ids = list(load_knowledge().rule) if every_rule else ["lungs.tb_history"]
-    rules = signed_off(tmp_path, *rule_ids)
+    rules = signed_off(tmp_path) if every_rule else signed_off(tmp_path, "lungs.tb_history")
     assert read_opening(rules) is None
 
     result = cli("interview", "--rules", rules, "--plain", stdin="2\n")  # the full path, as in a terminal

@@ -160,7 +160,9 @@ def test_the_review_sheet_in_markdown(cli, real_kb):
 def test_the_knowledge_base_ships_with_no_sign_offs(cli, real_kb):
     result = cli("rules", "status")
     assert result.code == 0
-    assert f"0 reviewed, 0 changed since review, {len(real_kb.rules)} never reviewed" in result.out
+    assert (f"101 items ({len(real_kb.rules)} rules, 16 other texts): 0 reviewed, 0 needs a second reviewer, "
+            "0 changed since review, 0 rejected, 0 sign-off revoked, 101 never reviewed") in result.out
+    assert "Signatures: 0 records unsigned, 0 signed" in result.out
 
 
 def test_approving_records_reviewer_role_date_and_a_changed_rule_shows_as_changed(cli, rules_copy):
@@ -168,11 +170,12 @@ def test_approving_records_reviewer_role_date_and_a_changed_rule_shows_as_change
                  "--role", "pulmonologist", "--rules", rules_copy)
     assert result.code == 0
     assert "approved lungs.tb_history by Dr A. Example (pulmonologist) on " in result.out
+    assert "  lungs.tb_history is now: reviewed" in result.out
     saved = (rules_copy / "reviews.yaml").read_text(encoding="utf-8")
     assert "reviewer: Dr A. Example" in saved and "fingerprint: sha256:" in saved
     status = cli("rules", "status", "--rules", rules_copy).out
-    assert any(line.startswith("lungs.tb_history") and "  reviewed  (Dr A. Example, pulmonologist" in line
-               for line in status.splitlines())
+    assert any(line.startswith("lungs.tb_history") and "  reviewed  (approved by Dr A. Example, pulmonologist"
+               in line for line in status.splitlines())
     # A clinician's edit to the rule's wording invalidates the sign-off.
     edit(rules_copy / "rules" / "lungs.yaml", "relates to the lungs section.", "relates to the lung section.")
     status = cli("rules", "status", "--rules", rules_copy).out
@@ -185,18 +188,22 @@ def test_approving_records_reviewer_role_date_and_a_changed_rule_shows_as_change
 def test_changing_a_condition_from_all_to_any_changes_the_fingerprint(real_kb):
     from dataclasses import replace
 
-    from triage.knowledge.reviews import fingerprint
+    from triage.knowledge.review_items import review_items
     from triage.model import AllOf, AnyOf
 
     rule = next(r for r in real_kb.rules if isinstance(r.when, AllOf))
-    assert fingerprint(rule) != fingerprint(replace(rule, when=AnyOf(rule.when.items)))
+    flipped = replace(real_kb, rules=tuple(replace(r, when=AnyOf(r.when.items)) if r is rule else r
+                                           for r in real_kb.rules))
+    before, after = review_items(real_kb)[rule.id], review_items(flipped)[rule.id]
+    assert before.fingerprint != after.fingerprint
+    assert "  all of:" in before.text and "  any of:" in after.text
 
 
 def test_approving_an_unknown_rule_is_refused(cli, rules_copy):
     result = cli("rules", "approve", "lungs.nope", "--reviewer", "X", "--role", "GP", "--rules", rules_copy)
     assert result.code == 2
-    assert result.err.strip() == (f"error: {rules_copy}/reviews.yaml, rule 'lungs.nope': there is no rule "
-                                  "'lungs.nope' (see `triage rules status`)")
+    assert result.err.strip() == (f"error: {rules_copy}/reviews.yaml, item 'lungs.nope': there is no rule or "
+                                  "text 'lungs.nope' (see `triage rules status`)")
     assert "reviewer" not in (rules_copy / "reviews.yaml").read_text(encoding="utf-8").split("reviews:")[1]
 
 
@@ -208,11 +215,22 @@ def _plain_interview(rules: Path | None) -> str:
 
 
 def test_the_interview_says_when_content_is_not_yet_reviewed_and_stops_saying_it_once_all_is(cli, rules_copy, real_kb):
-    assert "has not yet reviewed all of this content" in _plain_interview(rules_copy)
+    from triage.knowledge.review_items import review_items
+
+    notice = "has not yet reviewed all of this content"
+    assert notice in _plain_interview(rules_copy)
     result = cli("rules", "approve", *[r.id for r in real_kb.rules], "--reviewer", "Dr B. Test", "--role", "GP",
                  "--rules", rules_copy)
     assert result.code == 0
-    assert "has not yet reviewed all of this content" not in _plain_interview(rules_copy)
+    assert notice in _plain_interview(rules_copy)  # texts no rule owns, and safety rules' second reviewer, missing
+    for reviewer in ("Dr B. Test", "Dr C. Second"):
+        assert cli("rules", "approve", *review_items(real_kb), "--reviewer", reviewer, "--role", "GP",
+                   "--rules", rules_copy).code == 0
+    assert notice not in _plain_interview(rules_copy)
+    # Rewording a red-flag question after sign-off brings the notice back.
+    edit(rules_copy / "questions.yaml", "Are your lips or your face turning blue or grey right now?",
+         "Have your lips ever been blue?")
+    assert notice in _plain_interview(rules_copy)
 
 
 # --- explain --------------------------------------------------------------------------------------------

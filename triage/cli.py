@@ -229,35 +229,105 @@ def cmd_rules_review(args: argparse.Namespace) -> Ending:
 
 
 def cmd_rules_approve(args: argparse.Namespace) -> Ending:
-    """Sign off rules: record reviewer, role, date and a fingerprint of each rule's content in reviews.yaml.
+    """Sign off rules or texts: record reviewer, role, date, version and what was reviewed in reviews.yaml.
 
-    Example: triage rules approve lungs.tb_history referral.lungs --reviewer "Dr A. Smith" --role pulmonologist
+    Refused for an item in which `triage rules check` finds an error. Safety rules and the emergency signs
+    count as reviewed only once two reviewers (different names) approved them. --sign-with adds an SSH
+    signature made with your key (see rules/README.md).
+    Example: triage rules approve lungs.tb_history text.about --reviewer "Dr A. Smith" --role pulmonologist
     """
+    from triage.checks.lint import check
     from triage.knowledge.reviews import approve
+    from triage.rete.engine import compile_rules
 
     kb = _load(args)
-    for record in approve(kb, args.rule_ids, args.reviewer, args.role):
-        print(f"approved {record.rule} by {record.reviewer} ({record.role}) on {record.date}")
+    new = approve(kb, args.item_ids, args.reviewer, args.role, findings=check(kb, compile_rules(kb)),
+                  comment=args.comment or "", sign_with=args.sign_with)
+    return _decided(kb, new)
+
+
+def cmd_rules_reject(args: argparse.Namespace) -> Ending:
+    """Record that you do not accept rules or texts as they stand, and why (shown by `rules status`).
+
+    Example: triage rules reject kidneys.stones --reviewer "Dr B. Jones" --role nephrologist --comment "too vague"
+    """
+    from triage.knowledge.reviews import reject
+
+    kb = _load(args)
+    return _decided(kb, reject(kb, args.item_ids, args.reviewer, args.role, args.comment, sign_with=args.sign_with))
+
+
+def cmd_rules_revoke(args: argparse.Namespace) -> Ending:
+    """Withdraw your own earlier approval or rejection of rules or texts, and say why.
+
+    Example: triage rules revoke lungs.tb_history --reviewer "Dr A. Smith" --comment "signed the wrong rule"
+    """
+    from triage.knowledge.reviews import revoke
+
+    kb = _load(args)
+    return _decided(kb, revoke(kb, args.item_ids, args.reviewer, args.comment, sign_with=args.sign_with))
+
+
+def _decided(kb, new) -> Ending:  # type: ignore[no-untyped-def]
+    from triage.knowledge.reviews import review_status
+
+    states = review_status(kb).by_id
+    for record in new:
+        role = f" ({record.role})" if record.role else ""
+        signed = ", signed" if record.signature else ""
+        print(f"{record.decision} {record.item} by {record.reviewer}{role} on {record.date}{signed}")
+        if record.item in states:
+            print(f"  {record.item} is now: {states[record.item].state}")
     return Ending.FINISHED
 
 
 def cmd_rules_status(args: argparse.Namespace) -> Ending:
-    """List every rule as reviewed, changed since review, or never reviewed.
+    """List every rule and text as reviewed, needs a second reviewer, changed since review (with what
+    changed), rejected, sign-off revoked or never reviewed; then records of items that no longer exist.
 
+    --allowed-signers FILE checks each record's SSH signature: good, bad or unsigned (exit 1 if one is bad).
     Example: triage rules status
+             triage rules status --verify --allowed-signers reviewers.allowed_signers
     """
-    from triage.knowledge.reviews import read_reviews, status
+    from triage.errors import Place, Problem
+    from triage.knowledge.reviews import STATES, review_status
+    from triage.knowledge.signatures import BAD, NOT_CHECKED, UNSIGNED
 
+    if args.verify and args.allowed_signers is None:
+        raise TriageError([Problem("bad-value", Place(None, field="--verify"),
+                                   "needs --allowed-signers FILE: who may sign, and with which key")])
+    if args.allowed_signers is not None and not args.allowed_signers.is_file():
+        raise TriageError([Problem("no-such-file", Place(str(args.allowed_signers)), "does not exist")])
     kb = _load(args)
-    states = status(kb, read_reviews(kb))
-    width = max((len(r) for r in states), default=10)
-    for rule_id, (state, record) in states.items():
-        by = f"  ({record.reviewer}, {record.role}, {record.date})" if record else ""
-        print(f"{rule_id:<{width}}  {state}{by}")
-    counts = {s: sum(1 for v, _ in states.values() if v == s) for s in ("reviewed", "changed since review",
-                                                                        "never reviewed")}
-    print(", ".join(f"{n} {s}" for s, n in counts.items()))
-    return Ending.FINISHED
+    report = review_status(kb, allowed_signers=args.allowed_signers)
+    width = max((len(s.item.id) for s in report.items), default=10)
+
+    def who(record) -> str:  # type: ignore[no-untyped-def]
+        role = f", {record.role}" if record.role else ""
+        comment = f': "{record.comment}"' if record.comment else ""
+        signature = report.signatures[record.number]
+        return f"{record.decision} by {record.reviewer}{role}, {record.date}, {signature}{comment}"
+
+    for s in report.items:
+        by = f"  ({'; '.join(who(r) for r in s.standing)})" if s.standing else ""
+        print(f"{s.item.id:<{width}}  {s.state}{by}")
+        for line in s.diff:
+            print(f"    {line}")
+    if report.orphans:
+        print(f"\nOrphaned records ({len(report.orphans)}), for items renamed or removed since:")
+        for record in report.orphans:
+            print(f"  review #{record.number}: {record.item}, {who(record)}")
+    rules = sum(1 for s in report.items if s.item.kind == "rule")
+    print(f"\n{len(report.items)} items ({rules} rules, {len(report.items) - rules} other texts): "
+          + ", ".join(f"{report.count(state)} {state}" for state in STATES))
+    marks = list(report.signatures.values())
+    signed = len(marks) - marks.count(UNSIGNED)
+    if args.allowed_signers is None:
+        print(f"Signatures: {marks.count(UNSIGNED)} records unsigned, {signed} signed "
+              f"({NOT_CHECKED}: use --verify --allowed-signers FILE)")
+    else:
+        print(f"Signatures: {marks.count('good')} good, {marks.count(BAD)} bad, {marks.count(UNSIGNED)} unsigned")
+    return Ending.CHECK_FAILED if BAD in marks else Ending.FINISHED
 
 
 def cmd_explain(args: argparse.Namespace) -> Ending:
@@ -445,11 +515,18 @@ def build_parser() -> argparse.ArgumentParser:
     review = rules_command("review", cmd_rules_review)
     review.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write it (default: stdout)")
     review.add_argument("--format", choices=("html", "markdown"), default="html")
-    approve = rules_command("approve", cmd_rules_approve)
-    approve.add_argument("rule_ids", nargs="+", metavar="RULE_ID")
-    approve.add_argument("--reviewer", required=True, metavar="NAME")
-    approve.add_argument("--role", required=True, metavar="ROLE")
-    rules_command("status", cmd_rules_status)
+    for name, func, needs in (("approve", cmd_rules_approve, ("role",)), ("reject", cmd_rules_reject,
+                              ("role", "comment")), ("revoke", cmd_rules_revoke, ("comment",))):
+        decide = rules_command(name, func)
+        decide.add_argument("item_ids", nargs="+", metavar="ID", help="rule ids, or text.*, reading.*, question.*")
+        decide.add_argument("--reviewer", required=True, metavar="NAME", help="your name, as in allowed signers")
+        if "role" in needs:
+            decide.add_argument("--role", required=True, metavar="ROLE")
+        decide.add_argument("--comment", required="comment" in needs, metavar="TEXT", help="why (one line)")
+        decide.add_argument("--sign-with", type=Path, metavar="KEY", help="sign the record with this SSH key")
+    status = rules_command("status", cmd_rules_status)
+    status.add_argument("--verify", action="store_true", help="check the records' SSH signatures")
+    status.add_argument("--allowed-signers", type=Path, metavar="FILE", help="reviewers' keys (ssh-keygen format)")
     explain = command("explain", cmd_explain)
     explain.add_argument("--answers", required=True, metavar="FILE",
                          help="YAML or JSON mapping of question ids to answers; '-' reads standard input")

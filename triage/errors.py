@@ -56,6 +56,11 @@ CODES: dict[str, str] = {
     "unreached": "a section, workup, urgency level, finding or advice item no rule reaches",
     "reading-page": "the kiosk's reading pages cannot be loaded",
     "case-fails": "a golden case whose outcome differs from its expectation",
+    # sign-off (`triage rules approve`, `reject`, `revoke`, `status --verify`)
+    "review-refused": "an item cannot be approved while `triage rules check` finds an error in it",
+    "nothing-to-revoke": "a reviewer revokes a sign-off they never gave (or already revoked)",
+    "no-ssh-keygen": "signing or checking signatures needs ssh-keygen, which is not installed",
+    "signing-failed": "ssh-keygen could not sign a record with the key given",
 }
 
 

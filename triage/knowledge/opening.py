@@ -47,8 +47,9 @@ def read_opening(folder: Path) -> Opening | None:
     about = top.get("about")
     if not (isinstance(about, str) and about.strip()):
         return None
-    # With no sign-off at all, some rule is unreviewed whatever the rules are; with any sign-off, only the
-    # fingerprints of the loaded rules can tell whether every rule is covered.
+    # With no sign-off at all, some item is unreviewed whatever the rules are; with any sign-off, only the
+    # fingerprints of the loaded items (rules with the texts they show, and the texts no rule owns) can
+    # tell whether every one is covered: reviews.review_notices decides after the full load.
     if (reviews or {}).get("reviews") not in (None, []):
         return None
     signs = read_emergency_signs(folder)
@@ -58,7 +59,7 @@ def read_opening(folder: Path) -> Opening | None:
 
 
 def unreviewed_notice() -> str:
-    """Shown on the opening screen until a clinician has reviewed every rule."""
+    """Shown on the opening screen until clinicians have reviewed every rule and text (reviews.py)."""
     return ui("opening.unreviewed")
 
 

@@ -216,6 +216,36 @@ def cmd_rules_status(args: argparse.Namespace) -> Ending:
     return Ending.FINISHED
 
 
+def cmd_rules_diff(args: argparse.Namespace) -> Ending:
+    """Compare two versions of a knowledge base: rules added, removed and changed (IF/THEN before and after),
+    texts changed, golden cases whose result changed, and the outcome classes of the whole answer space whose
+    urgency, referral, sections or workups changed, with counts and one example answer set each.
+
+    Example: triage rules diff rules/ ../new-rules/ --format markdown -o changes.md
+    """
+    from triage.checks.impact import compare
+    from triage.errors import KnowledgeBaseError, TriageError
+    from triage.knowledge.load import load_knowledge
+    from triage.render import diff_report
+
+    loaded, problems = [], []
+    for folder in (args.old, args.new):
+        try:
+            loaded.append(load_knowledge(folder))
+        except TriageError as exc:
+            problems += exc.problems
+    if problems:
+        raise KnowledgeBaseError(problems)
+    report = compare(*loaded)
+    text = diff_report.markdown(report) if args.format == "markdown" else diff_report.text(report)
+    if args.output is None or str(args.output) == "-":
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"Wrote the change report to {args.output}")
+    return Ending.FINISHED
+
+
 def cmd_explain(args: argparse.Namespace) -> Ending:
     """Show the forward chaining for one answers file step by step: facts declared, rules fired (with the
     facts they matched) and conclusions, in order; then why the outcome is or is not an emergency.
@@ -396,6 +426,11 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("--reviewer", required=True, metavar="NAME")
     approve.add_argument("--role", required=True, metavar="ROLE")
     rules_command("status", cmd_rules_status)
+    diff = rules_command("diff", cmd_rules_diff)
+    diff.add_argument("old", metavar="OLD", help="the rules folder of the version in use")
+    diff.add_argument("new", metavar="NEW", help="the rules folder of the version to release")
+    diff.add_argument("--format", choices=("text", "markdown"), default="text")
+    diff.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write it (default: stdout)")
     explain = command("explain", cmd_explain)
     explain.add_argument("--answers", required=True, metavar="FILE",
                          help="YAML or JSON mapping of question ids to answers; '-' reads standard input")

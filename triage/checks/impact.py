@@ -144,7 +144,9 @@ def _reading_texts(kb: KnowledgeBase) -> dict[tuple[str, str], str]:
     try:
         reading = load_reading(kb)
     except TriageError as exc:
-        return {("reading pages", "problem"): "; ".join(str(p) for p in exc.problems)}
+        # The messages without the folder's name: two folders that both lack the pages are no change.
+        return {("reading pages", "problem"): "; ".join(f"{p.place.item or ''} {p.message}".strip()
+                                                        for p in exc.problems)}
     texts = {("reading pages", "closing"): reading.closing}
     for page in reading.pages:
         item = f"reading page '{page.id}'"

@@ -77,10 +77,16 @@ def _rule_place(change: RuleChange) -> str:
     return f"source: {rule.source}; {where}" if where else f"source: {rule.source}"
 
 
-def _group_line(group: ChangeGroup) -> str:
+def _count(space: SpaceImpact, count: int) -> str:
+    """'1 class', '1,234 classes'; for a sample, answer sets (a sample has no classes)."""
+    sampled = space.method is Method.SAMPLED
+    noun = ("answer set" if sampled else "class") if count == 1 else ("answer sets" if sampled else "classes")
+    return f"{count:,} {noun}"
+
+
+def _group_line(space: SpaceImpact, group: ChangeGroup) -> str:
     lower = " (LOWER)" if group.lower else ""
-    noun = "class" if group.count == 1 else "classes"
-    return f"{group.change}{lower}: {group.count:,} {noun}; e.g. {_answers(group.example)}"
+    return f"{group.change}{lower}: {_count(space, group.count)}; e.g. {_answers(group.example)}"
 
 
 def _space_paragraph(space: SpaceImpact) -> Iterator[str]:
@@ -148,7 +154,7 @@ def text(report: DiffReport) -> str:
         lines += [f"{case.id} ({case.origin}): {case.title}", f"  OLD: {_outcome(case.old)}",
                   f"  NEW: {_outcome(case.new)}"]
     lines += ["", "== Outcomes of the whole answer space ==", *_space_paragraph(report.space)]
-    lines += [_group_line(g) for g in report.space.groups]
+    lines += [_group_line(report.space, g) for g in report.space.groups]
     return "\n".join(lines) + "\n"
 
 
@@ -158,8 +164,21 @@ def _text_lines(change: TextChange) -> list[str]:
         return [f"{head} (added)", f"  after:  {change.new}"]
     if change.new is None:
         return [f"{head} (removed)", f"  before: {change.old}"]
-    return [head, f"  before: {change.old}", f"  after:  {change.new}",
-            f"  change: {word_diff(change.old, change.new)}"]
+    lines = [head, f"  before: {change.old}", f"  after:  {change.new}"]
+    return lines + ([f"  change: {word_diff(change.old, change.new)}"] if _worth_a_diff(change) else [])
+
+
+def _marked(change: TextChange, marks: dict[str, tuple[str, str]]) -> str | None:
+    if change.old is None or change.new is None or not _worth_a_diff(change):
+        return None
+    return word_diff(change.old, change.new, **marks)
+
+
+def _worth_a_diff(change: TextChange) -> bool:
+    """A word diff helps where a sentence changed, not where one word or name replaced another."""
+    if change.old is None or change.new is None:
+        return False
+    return max(len(change.old.split()), len(change.new.split())) > 3
 
 
 # --- Markdown ---------------------------------------------------------------------------------------------
@@ -189,7 +208,7 @@ def markdown(report: DiffReport) -> str:
     lines += ["## Texts", ""]
     marks = {"removed": ("~~", "~~"), "added": ("**", "**")}
     lines += _table(("item", "field", "before", "after", "change"),
-                    [(t.item, t.field, t.old, t.new, word_diff(t.old, t.new, **marks) if t.old and t.new else None)
+                    [(t.item, t.field, t.old, t.new, _marked(t, marks))
                      for t in report.texts]) if report.texts else ["No changes.", ""]
     if report.asking:
         lines += ["## When questions are asked", ""]
@@ -204,7 +223,8 @@ def markdown(report: DiffReport) -> str:
     for paragraph in _space_paragraph(report.space):
         lines += [paragraph, ""]
     if report.space.groups:
-        lines += _table(("change", "classes", "example answer set"),
+        counted = "answer sets" if report.space.method is Method.SAMPLED else "classes"
+        lines += _table(("change", counted, "example answer set"),
                         [(g.change + (" **(LOWER)**" if g.lower else ""), f"{g.count:,}",
                           f"`{_answers(g.example)}`") for g in report.space.groups])
     return "\n".join(lines).rstrip("\n") + "\n"

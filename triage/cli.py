@@ -217,9 +217,11 @@ def cmd_rules_status(args: argparse.Namespace) -> Ending:
 
 
 def cmd_rules_diff(args: argparse.Namespace) -> Ending:
-    """Compare two versions of a knowledge base: rules added, removed and changed (IF/THEN before and after),
-    texts changed, golden cases whose result changed, and the outcome classes of the whole answer space whose
-    urgency, referral, sections or workups changed, with counts and one example answer set each.
+    """Compare two versions of a knowledge base: what releasing NEW in place of OLD changes.
+
+    Rules added, removed and changed (IF/THEN before and after), texts changed, golden cases whose result
+    changed, and the outcome classes of the whole answer space whose urgency, referral, sections or workups
+    changed, with counts and one example answer set each.
 
     Example: triage rules diff rules/ ../new-rules/ --format markdown -o changes.md
     """
@@ -426,7 +428,10 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("--reviewer", required=True, metavar="NAME")
     approve.add_argument("--role", required=True, metavar="ROLE")
     rules_command("status", cmd_rules_status)
-    diff = rules_command("diff", cmd_rules_diff)
+    diff = rules_sub.add_parser("diff", help=(cmd_rules_diff.__doc__ or "").splitlines()[0],  # two folders, no --rules
+                                description=cmd_rules_diff.__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    diff.set_defaults(func=cmd_rules_diff)
     diff.add_argument("old", metavar="OLD", help="the rules folder of the version in use")
     diff.add_argument("new", metavar="NEW", help="the rules folder of the version to release")
     diff.add_argument("--format", choices=("text", "markdown"), default="text")

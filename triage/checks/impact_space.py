@@ -11,6 +11,7 @@ instead, and the result says so.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -115,7 +116,8 @@ def compare_space(old: KnowledgeBase, new: KnowledgeBase) -> SpaceImpact:
         method, why, witnesses = Method.ENUMERATED, "", _enumerate(old, new)
     except _CannotEnumerate as exc:
         method, why, witnesses = Method.SAMPLED, str(exc), _sample(old, new)
-    groups: dict[tuple[Aspect, str], list] = {}  # type: ignore[type-arg]
+    counts: Counter[tuple[Aspect, str]] = Counter()
+    first: dict[tuple[Aspect, str], tuple[bool, Answers, Summary, Summary]] = {}  # the example of each group
     changed = 0
     cache: dict[tuple[int, object], Summary] = {}
     for key, witness in witnesses:
@@ -125,11 +127,11 @@ def compare_space(old: KnowledgeBase, new: KnowledgeBase) -> SpaceImpact:
             continue
         changed += 1
         for aspect, change, lower in _changes(new, old, before, after):
-            group = groups.setdefault((aspect, change), [0, witness, before, after, lower])
-            group[0] += 1
+            counts[(aspect, change)] += 1
+            first.setdefault((aspect, change), (lower, witness, before, after))
     order = list(Aspect)
-    shown = [ChangeGroup(aspect, change, g[4], g[0], _in_order(new, old, g[1]), g[2], g[3])
-             for (aspect, change), g in groups.items()]
+    shown = [ChangeGroup(aspect, change, lower, counts[(aspect, change)], _in_order(new, old, example), before,
+                         after) for (aspect, change), (lower, example, before, after) in first.items()]
     shown.sort(key=lambda g: (order.index(g.aspect), not g.lower, g.change))
     return SpaceImpact(method, why, len(witnesses), changed, only_old, only_new, tuple(shown))
 

@@ -330,6 +330,38 @@ def cmd_rules_status(args: argparse.Namespace) -> Ending:
     return Ending.CHECK_FAILED if BAD in marks else Ending.FINISHED
 
 
+def cmd_rules_diff(args: argparse.Namespace) -> Ending:
+    """Compare two versions of a knowledge base: what releasing NEW in place of OLD changes.
+
+    Rules added, removed and changed (IF/THEN before and after), texts changed, golden cases whose result
+    changed, and the outcome classes of the whole answer space whose urgency, referral, sections or workups
+    changed, with counts and one example answer set each.
+
+    Example: triage rules diff rules/ ../new-rules/ --format markdown -o changes.md
+    """
+    from triage.checks.impact import compare
+    from triage.errors import KnowledgeBaseError, TriageError
+    from triage.knowledge.load import load_knowledge
+    from triage.render import diff_report
+
+    loaded, problems = [], []
+    for folder in (args.old, args.new):
+        try:
+            loaded.append(load_knowledge(folder))
+        except TriageError as exc:
+            problems += exc.problems
+    if problems:
+        raise KnowledgeBaseError(problems)
+    report = compare(*loaded)
+    text = diff_report.markdown(report) if args.format == "markdown" else diff_report.text(report)
+    if args.output is None or str(args.output) == "-":
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"Wrote the change report to {args.output}")
+    return Ending.FINISHED
+
+
 def cmd_explain(args: argparse.Namespace) -> Ending:
     """Explain one answers file in plain words: the answers, then the concerns, findings, tests, referral and
     advice they led to, each with the rule and the answers behind it, and why the outcome is or is not an
@@ -527,6 +559,14 @@ def build_parser() -> argparse.ArgumentParser:
     status = rules_command("status", cmd_rules_status)
     status.add_argument("--verify", action="store_true", help="check the records' SSH signatures")
     status.add_argument("--allowed-signers", type=Path, metavar="FILE", help="reviewers' keys (ssh-keygen format)")
+    diff = rules_sub.add_parser("diff", help=(cmd_rules_diff.__doc__ or "").splitlines()[0],  # two folders, no --rules
+                                description=cmd_rules_diff.__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    diff.set_defaults(func=cmd_rules_diff)
+    diff.add_argument("old", metavar="OLD", help="the rules folder of the version in use")
+    diff.add_argument("new", metavar="NEW", help="the rules folder of the version to release")
+    diff.add_argument("--format", choices=("text", "markdown"), default="text")
+    diff.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write it (default: stdout)")
     explain = command("explain", cmd_explain)
     explain.add_argument("--answers", required=True, metavar="FILE",
                          help="YAML or JSON mapping of question ids to answers; '-' reads standard input")

@@ -38,7 +38,8 @@ def _row(page: Page, first_cell: str, cells: int | None = None) -> list[str]:
 
 def test_every_text_a_patient_reads_stands_next_to_the_rules_that_show_it(sheet, real_kb):
     assert _row(sheet, "opening screen")[1] == real_kb.about
-    assert _row(sheet, "disclaimer")[1:] == [real_kb.disclaimer, "with every outcome"]
+    assert _row(sheet, "disclaimer")[1:] == [real_kb.disclaimer, "with every outcome",
+                                             "text.disclaimer: never reviewed"]
     notice = _row(sheet, "emergency notice")
     assert notice[1] == emergency_notice(real_kb.emergency_signs)
     assert "built from the red-flag questions: chest_pain, vomiting_blood, blue_lips" in notice[2]

@@ -450,10 +450,11 @@ def _matrix(sheet: Sheet) -> list[Block]:
     kb = sheet.kb
     numbers = {r.case.id: f"C{i}" for i, r in enumerate(sheet.results, start=1)}
     rows = tuple((r.id, *("●" if case in sheet.fired[r.id] else "" for case in numbers)) for r in kb.rules)
+    # The legend follows the table, so the heading and the table start on the same page.
     return [Heading(2, "Coverage: rules by golden cases", "coverage"),
+            Table(("rule", *numbers.values()), rows, "matrix"),
             Para("A dot: the rule fires in that golden case. Cases: "
-                 + "; ".join(f"{n} {case}" for case, n in numbers.items()) + "."),
-            Table(("rule", *numbers.values()), rows, "matrix")]
+                 + "; ".join(f"{n} {case}" for case, n in numbers.items()) + ".")]
 
 
 def _sign_off(sheet: Sheet) -> list[Block]:

@@ -182,7 +182,7 @@ def test_approving_records_reviewer_role_date_and_a_changed_rule_shows_as_change
     assert any(line.startswith("lungs.tb_history") and "changed since review" in line for line in status.splitlines())
     assert any(line.startswith("referral.lungs") and "  reviewed" in line for line in status.splitlines())
     sheet = cli("rules", "review", "--format", "markdown", "--rules", rules_copy).out
-    assert "changed since review (by Dr A. Example, pulmonologist" in sheet
+    assert "| changed since review<br>approved by Dr A. Example, pulmonologist, " in sheet
 
 
 def test_changing_a_condition_from_all_to_any_changes_the_fingerprint(real_kb):

@@ -5,6 +5,8 @@ picture, the sign-off form; and the Markdown sheet carries the same content."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from html import unescape
 from pathlib import Path
 
@@ -38,7 +40,8 @@ def _row(page: Page, first_cell: str, cells: int | None = None) -> list[str]:
 
 def test_every_text_a_patient_reads_stands_next_to_the_rules_that_show_it(sheet, real_kb):
     assert _row(sheet, "opening screen")[1] == real_kb.about
-    assert _row(sheet, "disclaimer")[1:] == [real_kb.disclaimer, "with every outcome"]
+    assert _row(sheet, "disclaimer")[1:] == [real_kb.disclaimer, "with every outcome",
+                                             "text.disclaimer: never reviewed"]
     notice = _row(sheet, "emergency notice")
     assert notice[1] == emergency_notice(real_kb.emergency_signs)
     assert "built from the red-flag questions: chest_pain, vomiting_blood, blue_lips" in notice[2]
@@ -219,3 +222,136 @@ def test_a_knowledge_base_without_reading_pages_still_gets_a_sheet(cli, tmp_path
     result = cli("rules", "review", "--format", "markdown", "--rules", copy)
     assert result.code == 0
     assert "No reading pages: " in result.out and "reading.yaml: cannot be read" in result.out
+
+
+# --- the sign-off state of every rule and text (issue 12, part 2, on the sheet) ------------------------------
+
+TB_QUESTION = "Have you ever had tuberculosis (TB), or lived closely with someone who had it, for example as a child?"
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def signed_off(tmp_path_factory) -> Path:
+    """A rules copy where Dr A. Smith approved lungs.tb_history, a safety rule, text.about and a rule that was
+    renamed since; both reviewers approved safety.blue_lips_yes; then the TB question was reworded."""
+    from support.signoff import REVIEWERS, sign_off
+
+    rules = rules_copy(tmp_path_factory.mktemp("signed"), {})
+    sign_off(rules, ["lungs.tb_history", "safety.chest_pain_yes", "text.about", "lungs.past_pneumonia_or_abscess"],
+             reviewers=REVIEWERS[:1])
+    sign_off(rules, ["safety.blue_lips_yes"])
+    _edit(rules / "questions.yaml", TB_QUESTION, "Have you ever had tuberculosis (TB)?")
+    _edit(rules / "rules/lungs.yaml", "id: lungs.past_pneumonia_or_abscess", "id: lungs.old_pneumonia")
+    return rules
+
+
+@pytest.fixture(scope="module")
+def signed_sheets(signed_off: Path, tmp_path_factory) -> tuple[Page, str]:
+    from triage.cli import main
+
+    folder = tmp_path_factory.mktemp("signed-sheet")
+    html_file, markdown_file = folder / "review.html", folder / "review.md"
+    assert main(["rules", "review", "--rules", str(signed_off), "-o", str(html_file)]) == 0
+    assert main(["rules", "review", "--rules", str(signed_off), "--format", "markdown", "-o",
+                 str(markdown_file)]) == 0
+    return read_sheet(html_file.read_text(encoding="utf-8")), markdown_file.read_text(encoding="utf-8")
+
+
+def _state_cell(page: Page, rule: str) -> list[str]:
+    return _row(page, rule, cells=5)[4].split("\n")
+
+
+def test_a_rule_whose_question_was_reworded_after_approval_shows_what_changed(signed_sheets):
+    page, markdown = signed_sheets
+    state = _state_cell(page, "lungs.tb_history")
+    assert state[0] == "changed since review"
+    assert state[1].startswith("approved by Dr A. Smith, pulmonologist, ") and state[1].endswith(", version 0.1.0")
+    assert state[2] == "what changed: see “Changed since review” below"
+    diff = ["-  text: " + TB_QUESTION, "+  text: Have you ever had tuberculosis (TB)?"]
+    html_text = page.all_text
+    assert "lungs.tb_history: what changed since it was reviewed" in html_text
+    assert "\n".join(diff) in html_text  # in a <pre>, line by line
+    fenced = markdown.split("lungs.tb_history: what changed since it was reviewed\n\n```diff\n", 1)[1]
+    block = fenced.split("\n```\n", 1)[0].split("\n")
+    assert block[0].startswith("--- reviewed by Dr A. Smith on ") and block[1] == "+++ now"
+    assert block[2].startswith("@@ ") and block[3:] == diff
+
+
+def test_a_safety_rule_with_one_approval_needs_a_second_reviewer_and_with_two_names_both(signed_sheets):
+    page, _ = signed_sheets
+    one = _state_cell(page, "safety.chest_pain_yes")
+    assert one[0] == "needs a second reviewer"
+    assert one[1].startswith("approved by Dr A. Smith, pulmonologist, ")
+    assert one[2] == "needs an approval by a second reviewer of another name"
+    both = _state_cell(page, "safety.blue_lips_yes")
+    assert both[0] == "reviewed"
+    assert [line.split(",")[0] for line in both[1:]] == ["approved by Dr A. Smith", "approved by Dr B. Jones"]
+    assert _state_cell(page, "lungs.blue_lips") == ["never reviewed"]
+
+
+def test_a_text_no_rule_owns_stands_with_its_state_next_to_the_text(signed_sheets, real_kb):
+    page, _ = signed_sheets
+    opening = _row(page, "opening screen")
+    assert opening[1] == real_kb.about
+    assert opening[3].split("\n")[0] == "text.about: reviewed"
+    assert opening[3].split("\n")[1].startswith("approved by Dr A. Smith, pulmonologist, ")
+    assert _row(page, "emergency notice")[3] == "text.emergency_signs: never reviewed"
+    assert _row(page, "page 'what_they_are'")[3] == "reading.what_they_are: never reviewed"
+    assert _row(page, "section 'lungs'")[3] == "with the rules that show it"
+
+
+def test_the_header_counts_rules_and_texts_by_state_and_lists_orphaned_records(signed_sheets, real_kb):
+    page, markdown = signed_sheets
+    rules = len(real_kb.rules)
+    assert _row(page, "rules")[1] == (f"{rules}: 1 reviewed, 1 needs a second reviewer, 1 changed since review, "
+                                      f"0 rejected, 0 sign-off revoked, {rules - 3} never reviewed")
+    assert _row(page, "texts no rule owns")[1].startswith("16: 1 reviewed, 0 needs a second reviewer, ")
+    assert _row(page, "orphaned records")[1] == "1, for items renamed or removed since: listed below"
+    orphans = page.rows_after("Orphaned sign-off records")
+    assert orphans[0] == ["record", "item", "decision"]
+    assert orphans[1][:2] == ["review #4", "lungs.past_pneumonia_or_abscess"]
+    assert orphans[1][2].startswith("approved by Dr A. Smith, pulmonologist, ")
+    assert "| review #4 | lungs.past_pneumonia_or_abscess | approved by Dr A. Smith, pulmonologist, " in markdown
+    assert _row(page, "sign-off records")[1] == "Records are unsigned."
+
+
+def test_the_state_classes_colour_the_rows(signed_off, cli):
+    html_text = cli("rules", "review", "--rules", signed_off).out
+    for rule, css in (("lungs.tb_history", "status-changed"), ("safety.chest_pain_yes", "safety status-second"),
+                      ("safety.blue_lips_yes", "safety status-reviewed"), ("lungs.blue_lips", "status-never")):
+        assert f"<tr class='{css}'><td>{rule}</td>" in html_text
+    assert "<tr class='status-reviewed'><td>opening screen</td>" in html_text
+    assert "<pre class='diff'>--- reviewed by Dr A. Smith on " in html_text
+
+
+def test_the_markdown_sheet_carries_the_same_sign_off_states_as_the_html(signed_sheets):
+    page, markdown = signed_sheets
+    flat = markdown.replace("\\|", "|").replace("<br>", "\n")
+    for row in page.rows:
+        if len(row) == 5 and row[0] != "id" or row and row[0] in ("opening screen", "rules", "texts no rule owns"):
+            assert row[-1] in flat, row[0]
+
+
+def test_a_signed_record_is_counted_in_the_header_but_not_checked_there(cli, tmp_path):
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("ssh-keygen (openssh-client) is not installed; .ci/run installs it")
+    key = tmp_path / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", str(key)], check=True)
+    rules = rules_copy(tmp_path, {})
+    for item, signing in (("lungs.tb_history", ("--sign-with", key)), ("text.about", ())):
+        assert cli("rules", "approve", item, "--reviewer", "Dr A. Smith", "--role", "pulmonologist",
+                   *signing, "--rules", rules).code == 0
+    out = tmp_path / "review.html"
+    assert cli("rules", "review", "--rules", rules, "-o", out).code == 0
+    page = read_sheet(out.read_text(encoding="utf-8"))
+    assert _row(page, "sign-off records")[1] == ("1 of 2 records signed; not checked here — run "
+                                                 "`triage rules status --verify --allowed-signers FILE`")
+    assert _state_cell(page, "lungs.tb_history")[1].endswith(", version 0.1.0, signed")
+    markdown = cli("rules", "review", "--rules", rules, "--format", "markdown").out
+    assert ("| sign-off records | 1 of 2 records signed; not checked here — run "
+            "`triage rules status --verify --allowed-signers FILE` |") in markdown

@@ -196,7 +196,8 @@ def cmd_rules_review(args: argparse.Namespace) -> Ending:
     """Write the review sheet to sign off on paper: the result of `rules check` (failing golden cases first),
     every text a patient reads next to the rules that show it, an urgency decision table, every question and
     rule per part of the leaflet with the golden cases and `any` branches that exercise it, a picture of the
-    rule network, a coverage matrix of rules by cases, each rule's sign-off status and a sign-off form.
+    rule network, a coverage matrix of rules by cases, the sign-off state of every rule and text (who signed,
+    what changed since review), orphaned records, how many records are signed, and a sign-off form.
     One self-contained HTML file (works offline; prints on A4 with a footer naming version, hash and page),
     or Markdown with the same content.
 
@@ -206,7 +207,8 @@ def cmd_rules_review(args: argparse.Namespace) -> Ending:
     from triage.checks.cases import run_cases
     from triage.checks.lint import check
     from triage.knowledge.reading import load_reading
-    from triage.knowledge.reviews import read_reviews, status
+    from triage.knowledge.review_items import review_items
+    from triage.knowledge.reviews import review_status
     from triage.render import review_sheet
     from triage.rete.engine import compile_rules
 
@@ -217,8 +219,8 @@ def cmd_rules_review(args: argparse.Namespace) -> Ending:
         reading = load_reading(kb)
     except TriageError as exc:  # no or broken reading pages: the sheet says so (`rules check` names the problem)
         reading, reading_problems = None, tuple(str(p) for p in exc.problems)
-    sheet = review_sheet.build(kb, status(kb, read_reviews(kb)), run_cases(engine), check(kb, engine), reading,
-                               reading_problems)
+    review = review_status(kb, items=review_items(kb, reading) if reading is not None else None)
+    sheet = review_sheet.build(kb, review, run_cases(engine), check(kb, engine), reading, reading_problems)
     text = review_sheet.html(sheet) if args.format == "html" else review_sheet.markdown(sheet)
     if args.output is None or str(args.output) == "-":
         sys.stdout.write(text)

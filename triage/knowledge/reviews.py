@@ -287,16 +287,6 @@ def _signature_state(record: Review, allowed_signers: Path | None) -> str:
     return signatures.GOOD if good else signatures.BAD
 
 
-def status(kb: KnowledgeBase, reviews: Reviews) -> dict[str, tuple[str, Review | None]]:
-    """Per rule: reviewed / changed since review / never reviewed, with its latest standing record.
-
-    The short view the review sheet takes; `review_status` has every state, the texts and the diffs."""
-    full = review_status(kb, reviews)
-    short = {REVIEWED: REVIEWED, CHANGED: CHANGED}
-    return {s.item.id: (short.get(s.state, NEVER), s.standing[-1] if s.standing else None)
-            for s in full.items if s.item.kind == RULE}
-
-
 def all_reviewed(kb: KnowledgeBase) -> bool:
     return all(s.state == REVIEWED for s in review_status(kb).items)
 

@@ -13,7 +13,20 @@ from html import escape
 from triage.checks.cases import CaseResult
 from triage.errors import Problem, Severity
 from triage.knowledge.reading import Reading
-from triage.knowledge.reviews import CHANGED, NEVER, REVIEWED, Review
+from triage.knowledge.review_items import RULE
+from triage.knowledge.reviews import (
+    CHANGED,
+    REJECTED_STATE,
+    REVIEWED,
+    REVOKED,
+    REVOKED_STATE,
+    SECOND,
+    STATES,
+    ItemStatus,
+    Review,
+    ReviewStatus,
+)
+from triage.knowledge.signatures import BAD, GOOD, UNSIGNED
 from triage.logic import holds, walk
 from triage.model import (
     AnyOf,
@@ -35,6 +48,7 @@ from triage.render.sheet_format import (
     Heading,
     Para,
     Picture,
+    Pre,
     Section,
     Table,
     html_blocks,
@@ -58,7 +72,7 @@ class Group:
 class Sheet:
     kb: KnowledgeBase
     groups: tuple[Group, ...]
-    status: dict[str, tuple[str, Review | None]]
+    review: ReviewStatus  # every item's sign-off state (`triage rules status`)
     results: tuple[CaseResult, ...]
     fired: dict[str, tuple[str, ...]]  # rule id -> the golden cases in which it fired
     notes: tuple[Problem, ...]  # the result of `rules check`
@@ -67,7 +81,7 @@ class Sheet:
     day: str
 
 
-def build(kb: KnowledgeBase, status: dict[str, tuple[str, Review | None]], results: list[CaseResult],
+def build(kb: KnowledgeBase, review: ReviewStatus, results: list[CaseResult],
           notes: list[Problem] | None = None, reading: Reading | None = None,
           reading_problems: tuple[str, ...] = (), day: date | None = None) -> Sheet:
     fired = {r.id: tuple(res.case.id for res in results if res.outcome
@@ -84,44 +98,54 @@ def build(kb: KnowledgeBase, status: dict[str, tuple[str, Review | None]], resul
         cases = tuple(r for r in results if source.id in r.case.expect.sections or r.case.id in touched)
         if rules or questions:
             groups.append(Group(source.id, source.title, questions, rules, cases))
-    return Sheet(kb, tuple(groups), status, tuple(results), fired, tuple(notes or ()), reading,
+    return Sheet(kb, tuple(groups), review, tuple(results), fired, tuple(notes or ()), reading,
                  reading_problems, (day or date.today()).isoformat())
 
 
 # --- the header and the check ------------------------------------------------------------------------------
 
 
-def _counts(sheet: Sheet) -> dict[str, int]:
-    counts = {REVIEWED: 0, CHANGED: 0, NEVER: 0}
-    for state, _ in sheet.status.values():
-        counts[state] = counts.get(state, 0) + 1
-    return counts
+# A CSS class per state (rows of the rule and text tables).
+STATE_CSS = {REVIEWED: "status-reviewed", SECOND: "status-second", CHANGED: "status-changed",
+             REJECTED_STATE: "status-rejected", REVOKED_STATE: "status-revoked"}
+
+
+def _counts(statuses: list[ItemStatus]) -> str:
+    return f"{len(statuses)}: " + ", ".join(
+        f"{sum(s.state == state for s in statuses)} {state}" for state in STATES)
 
 
 def _signatures(sheet: Sheet) -> str:
-    records = [record for _, record in sheet.status.values() if record is not None]
-    signed = sum(1 for record in records if getattr(record, "signature", None))
+    marks = list(sheet.review.signatures.values())
+    signed = len(marks) - marks.count(UNSIGNED)
     if not signed:
         return "Records are unsigned."
-    return f"{signed} of {len(records)} records carry a signature: check them with `triage rules status --verify`."
+    if GOOD in marks or BAD in marks:
+        return f"{signed} of {len(marks)} records signed: {marks.count(GOOD)} good, {marks.count(BAD)} bad."
+    return (f"{signed} of {len(marks)} records signed; not checked here — run "
+            "`triage rules status --verify --allowed-signers FILE`")
 
 
 def _header(sheet: Sheet) -> list[Block]:
-    kb, counts = sheet.kb, _counts(sheet)
+    kb, items = sheet.kb, sheet.review.items
     total = len(kb.rules)
+    orphans = len(sheet.review.orphans)
     unexercised = [r.id for r in kb.rules if not sheet.fired[r.id]]
     errors = sum(n.severity is Severity.ERROR for n in sheet.notes)
     rows = (("version", kb.version), ("content hash", kb.hash), ("made on", sheet.day),
             ("check (triage rules check)", f"{errors} errors, {len(sheet.notes) - errors} warnings"),
             ("golden cases", f"{sum(r.passed for r in sheet.results)} of {len(sheet.results)} pass"),
-            ("rules", f"{total}: {counts[REVIEWED]} reviewed, {counts[CHANGED]} changed since review, "
-                      f"{counts[NEVER]} never reviewed"),
+            ("rules", _counts([s for s in items if s.item.kind == RULE])),
+            ("texts no rule owns", _counts([s for s in items if s.item.kind != RULE])),
             ("sign-off records", _signatures(sheet)),
+            ("orphaned records", f"{orphans}, for items renamed or removed since: listed below" if orphans
+             else "none"),
             ("coverage", f"{total - len(unexercised)} of {total} rules are exercised by a golden case"
              + (f"; not exercised: {', '.join(unexercised)}" if unexercised else "")))
     return [Heading(1, f"Review sheet: {kb.name}"), Table(("", ""), rows, "facts"),
             Para("Rules marked SAFETY rest on widely accepted emergency practice, not on the leaflet. Every other "
-                 "rule names the part of the leaflet it rests on.")]
+                 "rule names the part of the leaflet it rests on. Safety rules and the emergency signs count as "
+                 "reviewed only once two reviewers of different names approved them.")]
 
 
 def _check(sheet: Sheet) -> list[Block]:
@@ -146,6 +170,50 @@ def _check(sheet: Sheet) -> list[Block]:
     return blocks
 
 
+def _orphans(sheet: Sheet) -> list[Block]:
+    orphans = sheet.review.orphans
+    if not orphans:
+        return []
+    return [Heading(2, "Orphaned sign-off records", "orphans"),
+            Para("Records of items that no longer exist (renamed or removed since): they count for nothing. "
+                 "Sign off the items as they are now."),
+            Table(("record", "item", "decision"), tuple(
+                (f"review #{r.number}", r.item, _record_words(r, sheet)) for r in orphans),
+                  row_css=("fail",) * len(orphans))]
+
+
+# --- sign-off states -------------------------------------------------------------------------------------
+
+
+def _record_words(record: Review, sheet: Sheet) -> str:
+    role = f", {record.role}" if record.role else ""
+    comment = f": “{record.comment}”" if record.comment else ""
+    signed = "" if sheet.review.signatures.get(record.number, UNSIGNED) == UNSIGNED else ", signed"
+    return f"{record.decision} by {record.reviewer}{role}, {record.date}, version {record.version}{signed}{comment}"
+
+
+def _state_words(sheet: Sheet, status: ItemStatus) -> str:
+    """The state, then who decided: every standing record (both reviewers of a safety item)."""
+    lines_ = [status.state, *(_record_words(r, sheet) for r in status.standing)]
+    if status.state == SECOND:
+        lines_.append("needs an approval by a second reviewer of another name")
+    elif status.state == CHANGED:
+        lines_.append("what changed: see “Changed since review” below")
+    elif status.state == REVOKED_STATE:
+        lines_ += [_record_words(r, sheet) for r in status.history if r.decision == REVOKED][-1:]
+    return "\n".join(lines_)
+
+
+def _changes(sheet: Sheet, statuses: list[ItemStatus]) -> list[Block]:
+    changed = [s for s in statuses if s.state == CHANGED]
+    if not changed:
+        return []
+    out: list[Block] = [Heading(3, "Changed since review")]
+    for s in changed:
+        out += [Para(f"{s.item.id}: what changed since it was reviewed"), Pre(s.diff, "diff")]
+    return out
+
+
 # --- what patients read ------------------------------------------------------------------------------------
 
 
@@ -155,49 +223,106 @@ def _rules_concluding(kb: KnowledgeBase, wanted: type, **fields: str) -> str:
     return "\n".join(ids) if ids else "no rule (never shown)"
 
 
-def _patient_texts(sheet: Sheet) -> list[Block]:
-    kb = sheet.kb
-    red_flags = ", ".join(q.id for q in kb.questions if q.red_flag) or "none"
-    rows: list[tuple[str, str, str]] = [
-        ("opening screen", kb.about, "before the first question (interview and kiosk)"),
-        ("emergency notice", emergency_notice(kb.emergency_signs),
-         f"opening screen, help and whenever the program fails; built from the red-flag questions: {red_flags}"),
-        ("disclaimer", kb.disclaimer, "with every outcome"),
-    ]
+WITH_RULES = "with the rules that show it"
+
+
+Row = tuple[str, str, str, str]
+
+
+def _rule_text_rows(kb: KnowledgeBase) -> list[Row]:
+    """The texts rules show: signed off with those rules."""
+    rows: list[Row] = []
     for level in kb.urgency_levels:
         rows.append((f"urgency '{level.id}'", f"{level.label} ({level.timeframe}). {level.advice}",
-                     _rules_concluding(kb, Refer, urgency=level.id)))
+                     _rules_concluding(kb, Refer, urgency=level.id), WITH_RULES))
     for doctor in kb.doctors:
-        rows.append((f"doctor '{doctor.id}'", doctor.name, _rules_concluding(kb, Refer, to=doctor.id)))
+        rows.append((f"doctor '{doctor.id}'", doctor.name, _rules_concluding(kb, Refer, to=doctor.id), WITH_RULES))
     for section in kb.sections:
         e = section.education
         text = "\n".join([section.title] + [f"{label}: {value}" for label, value in (
             (ui("result.what_it_is"), e.what), (ui("result.causes"), e.causes), (ui("result.signs"), e.signs),
             (ui("result.examination"), e.examination), (ui("result.next"), e.next))])
-        rows.append((f"section '{section.id}'", text, _rules_concluding(kb, RaiseConcern, section=section.id)))
+        rows.append((f"section '{section.id}'", text, _rules_concluding(kb, RaiseConcern, section=section.id),
+                     WITH_RULES))
     for workup in kb.workups:
         rows.append((f"test '{workup.id}'", f"{workup.name}: {workup.purpose}",
-                     _rules_concluding(kb, ConsiderWorkup, workup=workup.id)))
+                     _rules_concluding(kb, ConsiderWorkup, workup=workup.id), WITH_RULES))
         for rule in kb.rules:
             if isinstance(rule.then, ConsiderWorkup) and rule.then.workup == workup.id:
-                rows.append((f"reason for test '{workup.id}'", rule.then.reason, rule.id))
+                rows.append((f"reason for test '{workup.id}'", rule.then.reason, rule.id, WITH_RULES))
     for advice in kb.advice:
-        rows.append((f"advice '{advice.id}'", advice.text, _rules_concluding(kb, GiveAdvice, advice=advice.id)))
+        rows.append((f"advice '{advice.id}'", advice.text, _rules_concluding(kb, GiveAdvice, advice=advice.id),
+                     WITH_RULES))
+    return rows
+
+
+def _patient_texts(sheet: Sheet) -> list[Block]:
+    kb, by_id = sheet.kb, sheet.review.by_id
+    shown: list[ItemStatus] = []  # the texts no rule owns, in the order they appear
+
+    def own(ident: str) -> str:
+        status = by_id.get(ident)
+        if status is None:
+            return ""
+        shown.append(status)
+        return f"{ident}: {_state_words(sheet, status)}"
+
+    red_flags = ", ".join(q.id for q in kb.questions if q.red_flag) or "none"
+    rows: list[Row] = [
+        ("opening screen", kb.about, "before the first question (interview and kiosk)", own("text.about")),
+        ("emergency notice", emergency_notice(kb.emergency_signs),
+         f"opening screen, help and whenever the program fails; built from the red-flag questions: {red_flags}",
+         own("text.emergency_signs")),
+        ("disclaimer", kb.disclaimer, "with every outcome", own("text.disclaimer")),
+    ]
+    chosen = kb.doctor.get(kb.several_doctors)
+    rows.append(("when several doctors are named", chosen.name if chosen else kb.several_doctors,
+                 "the referral when rules at the highest urgency name several doctors", own("text.several_doctors")))
+    rows += _rule_text_rows(kb)
+    for q in kb.questions:
+        if f"question.{q.id}" in by_id:
+            rows.append((f"question '{q.id}'", q.text + (f"\nHelp: {q.help}" if q.help else ""),
+                         "asked in the interview; no rule reads the answer", own(f"question.{q.id}")))
+    header = ("what", "text", "shown by", "sign-off")
     blocks: list[Block] = [Heading(2, "What patients read", "texts"),
-                           Para("Every text a person can see, next to the rules that show it. The rule "
-                                "statements a person sees under 'Why' are in the rule tables below."),
-                           Table(("what", "text", "shown by"), tuple(rows))]
+                           Para("Every text a person can see, next to the rules that show it. A text a rule shows "
+                                "is signed off with that rule (see the rule tables, with the rule statements a "
+                                "person sees under 'Why'); the texts no rule owns are signed off on their own, "
+                                "and their state stands next to them."),
+                           Table(header, tuple(rows), row_css=_css_of(rows, by_id))]
     blocks.append(Heading(3, "Reading pages (kiosk)"))
     if sheet.reading is None:
         blocks.append(Para("No reading pages: " + "; ".join(sheet.reading_problems)))
     else:
         pages = [(f"page '{p.id}'", "\n".join([p.title] + [f"{x.label}: {x.text}" if x.label else x.text
                                                           for x in p.paragraphs]),
-                  f"kiosk reading, no rule; source: {kb.source[p.source].title if p.source in kb.source else p.source}")
+                  f"kiosk reading, no rule; source: {kb.source[p.source].title if p.source in kb.source else p.source}",
+                  own(f"reading.{p.id}"))
                  for p in sheet.reading.pages]
-        pages.append(("closing of every page", sheet.reading.closing, "kiosk reading"))
-        blocks.append(Table(("what", "text", "shown by"), tuple(pages)))
-    return blocks
+        pages.append(("closing of every page", sheet.reading.closing, "kiosk reading", own("text.reading_closing")))
+        blocks.append(Table(header, tuple(pages), row_css=_css_of(pages, by_id)))
+    return blocks + _other_texts(sheet, shown)
+
+
+def _other_texts(sheet: Sheet, shown: list[ItemStatus]) -> list[Block]:
+    """Texts no rule owns that the tables above have no place for (a newer kind): listed, so none goes unseen;
+    then what changed in each changed text."""
+    rest = [s for s in sheet.review.items if s.item.kind != RULE and s not in shown]
+    blocks: list[Block] = []
+    if rest:
+        blocks += [Heading(3, "Other texts no rule owns"),
+                   Table(("item", "sign-off"), tuple((s.item.id, _state_words(sheet, s)) for s in rest),
+                         row_css=tuple(STATE_CSS.get(s.state, "status-never") for s in rest))]
+    return blocks + _changes(sheet, shown + rest)
+
+
+def _css_of(rows: list[Row], by_id: dict[str, ItemStatus]) -> tuple[str, ...]:
+    """The state's class for a row with a text of its own (its last cell starts with the item id)."""
+    out = []
+    for row in rows:
+        ident = row[3].split(":", 1)[0]
+        out.append(STATE_CSS.get(by_id[ident].state, "status-never") if ident in by_id else "")
+    return tuple(out)
 
 
 # --- urgency decision table ------------------------------------------------------------------------------
@@ -235,11 +360,14 @@ def _asked(question: Question) -> str:
     return "always" if question.ask_when is None else f"when {describe(question.ask_when)}"
 
 
-def _status_words(sheet: Sheet, rule: Rule) -> str:
-    state, record = sheet.status[rule.id]
-    if record is None:
-        return state
-    return f"{state} (by {record.reviewer}, {record.role}, {record.date})"
+def _rule_state(sheet: Sheet, rule: Rule) -> str:
+    status = sheet.review.by_id.get(rule.id)
+    return _state_words(sheet, status) if status else "never reviewed"
+
+
+def _rule_css(sheet: Sheet, rule: Rule) -> str:
+    status = sheet.review.by_id.get(rule.id)
+    return STATE_CSS.get(status.state, "status-never") if status else "status-never"
 
 
 def _organ_count(kb: KnowledgeBase, sections: tuple[str, ...]) -> int:
@@ -302,12 +430,12 @@ def _group(sheet: Sheet, group: Group) -> list[Block]:
         blocks += [Heading(3, "Questions"), Table(("id", "wording", "type and options", "asked"), tuple(rows))]
     if group.rules:
         rows = [(r.id, ("SAFETY " if r.source == SAFETY else "") + f"{r.statement}\n{rule_sentence(kb, r)}",
-                 _source_words(kb, r), _coverage_words(sheet, r), _status_words(sheet, r)) for r in group.rules]
-        css = tuple(("safety " if r.source == SAFETY else "") + "status-" + sheet.status[r.id][0].split()[0]
-                    for r in group.rules)
+                 _source_words(kb, r), _coverage_words(sheet, r), _rule_state(sheet, r)) for r in group.rules]
+        css = tuple(("safety " if r.source == SAFETY else "") + _rule_css(sheet, r) for r in group.rules)
         blocks += [Heading(3, "Rules"),
                    Table(("id", "rule", "source", "golden cases (and `any` branches)", "review status"),
                          tuple(rows), row_css=css),
+                   *_changes(sheet, [sheet.review.by_id[r.id] for r in group.rules if r.id in sheet.review.by_id]),
                    Heading(3, "Rule network"),
                    Picture(svg(list(group.rules), f"Rule network: {group.title}"), tuple(lines(list(group.rules))))]
     if group.cases:
@@ -322,10 +450,11 @@ def _matrix(sheet: Sheet) -> list[Block]:
     kb = sheet.kb
     numbers = {r.case.id: f"C{i}" for i, r in enumerate(sheet.results, start=1)}
     rows = tuple((r.id, *("●" if case in sheet.fired[r.id] else "" for case in numbers)) for r in kb.rules)
+    # The legend follows the table, so the heading and the table start on the same page.
     return [Heading(2, "Coverage: rules by golden cases", "coverage"),
+            Table(("rule", *numbers.values()), rows, "matrix"),
             Para("A dot: the rule fires in that golden case. Cases: "
-                 + "; ".join(f"{n} {case}" for case, n in numbers.items()) + "."),
-            Table(("rule", *numbers.values()), rows, "matrix")]
+                 + "; ".join(f"{n} {case}" for case, n in numbers.items()) + ".")]
 
 
 def _sign_off(sheet: Sheet) -> list[Block]:
@@ -339,7 +468,7 @@ def _sign_off(sheet: Sheet) -> list[Block]:
 
 
 def blocks(sheet: Sheet) -> list[Block]:
-    out = [*_header(sheet), *_check(sheet), *_patient_texts(sheet), *_urgency_table(sheet.kb)]
+    out = [*_header(sheet), *_check(sheet), *_orphans(sheet), *_patient_texts(sheet), *_urgency_table(sheet.kb)]
     for group in sheet.groups:
         out += _group(sheet, group)
     return out + _matrix(sheet) + _sign_off(sheet)
@@ -362,7 +491,10 @@ table.matrix td,table.matrix th{padding:1px 2px;text-align:center;font-size:.75e
 table.matrix td:first-child{text-align:left;font-family:monospace}
 table.form td{height:2.4em}table.form td:first-child{width:30%}
 tr.safety{background:#fff1e6}tr.fail{background:#fde2e2}.mono{font-family:monospace;font-size:.9em}
-tr.status-changed td:last-child{color:#a00;font-weight:bold}tr.status-reviewed td:last-child{color:#064}
+tr.status-changed td:last-child,tr.status-rejected td:last-child{color:#a00;font-weight:bold}
+tr.status-reviewed td:last-child{color:#064}
+tr.status-second td:last-child,tr.status-revoked td:last-child{color:#8a5200}
+pre.diff{font-size:.8em;background:#f6f6f6;border:1px solid #ccc;padding:4px;white-space:pre-wrap;break-inside:avoid}
 figure.picture{margin:.5em 0}figcaption{font-size:.85em}figcaption ul{margin:.2em 0;padding-left:1.2em}
 svg.network{width:100%;height:auto;display:block}
 svg .node rect{fill:#f4f4f4;stroke:#444}svg .concern rect,svg .finding rect,svg .organ_concerns rect{fill:#e8f0ff}
@@ -389,7 +521,8 @@ def _page_css(sheet: Sheet) -> str:
 
 
 def html(sheet: Sheet) -> str:
-    contents = ["<a href='#check'>Check result</a>", "<a href='#texts'>What patients read</a>",
+    orphans = ["<a href='#orphans'>Orphaned sign-off records</a>"] if sheet.review.orphans else []
+    contents = ["<a href='#check'>Check result</a>", *orphans, "<a href='#texts'>What patients read</a>",
                 "<a href='#urgency'>Urgency decision table</a>",
                 *(f"<a href='#{escape(g.id)}'>{escape(g.title)}</a>" for g in sheet.groups),
                 "<a href='#coverage'>Coverage</a>", "<a href='#sign-off'>Sign-off</a>"]

@@ -27,6 +27,14 @@ class Items:
 
 
 @dataclass(frozen=True)
+class Pre:
+    """Lines kept as written (a diff): <pre> in HTML, a fenced block in Markdown."""
+
+    lines: tuple[str, ...]
+    css: str = ""
+
+
+@dataclass(frozen=True)
 class Table:
     """Cells are plain text; a newline in a cell is a line break. `row_css` gives a class per row (or '')."""
 
@@ -52,7 +60,7 @@ class Section:
     css: str = ""
 
 
-Block = Heading | Para | Items | Table | Picture | Section
+Block = Heading | Para | Items | Pre | Table | Picture | Section
 
 
 def _cell(text: str) -> str:
@@ -70,6 +78,8 @@ def html_blocks(blocks: tuple[Block, ...] | list[Block]) -> list[str]:
                 out.append(f"<p{_class(css)}>{_cell(text)}</p>")
             case Items(items):
                 out.append("<ul>" + "".join(f"<li>{_cell(i)}</li>" for i in items) + "</ul>")
+            case Pre(text_lines, css):
+                out.append(f"<pre{_class(css)}>" + escape("\n".join(text_lines)) + "</pre>")
             case Table(header, rows, css, row_css):
                 out.append(f"<table{_class(css)}><thead><tr>" + "".join(f"<th>{_cell(h)}</th>" for h in header)
                            + "</tr></thead><tbody>")
@@ -108,6 +118,11 @@ def markdown_blocks(blocks: tuple[Block, ...] | list[Block]) -> list[str]:
                 out += ["", text.replace("\n", "  \n")]
             case Items(items):
                 out += [""] + [f"- {i}".replace("\n", " ") for i in items]
+            case Pre(text_lines, _):
+                fence = "```"
+                while any(fence in line for line in text_lines):
+                    fence += "`"
+                out += ["", fence + "diff", *text_lines, fence]
             case Table(header, rows, _, _):
                 out += ["", "| " + " | ".join(_md(h) or " " for h in header) + " |",
                         "|" + "---|" * len(header)]

@@ -201,6 +201,8 @@ def _check_referral(found: _Found, answers: Answers, result: _Result, emergency:
     if result.urgency.id == top.id or not named:
         return
     for doctor in sorted(named):
+        naming = tuple(r for r in result.deciding if kb.rule[r].then.to == doctor)  # type: ignore[union-attr]
+
         def shows(a: Answers, doctor: str = doctor) -> bool:
             got = _result(kb, a)
             return got.urgency is not None and got.urgency.id != top.id and doctor in got.named
@@ -213,7 +215,7 @@ def _check_referral(found: _Found, answers: Answers, result: _Result, emergency:
                            f"{got.urgency.id if got.urgency else '-'}, below {top.id}, for the answers "
                            f"{answer_set(kb, a)} (rules: {', '.join(rules)})")
 
-        found.add(("emergency", doctor), answers, shows, problem)
+        found.add(("emergency", doctor, *naming), answers, shows, problem)
 
 
 def _lowered(kb: KnowledgeBase, before: _Result, after: _Result) -> list[str]:
@@ -344,8 +346,8 @@ def _check_order(kb: KnowledgeBase, engine: CompiledRules, sessions: list[Answer
                 problems.append(Problem("order-matters", Place(None, item="answer order"),
                                         f"the answers {answer_set(kb, answers)} given {how} in another order "
                                         f"change the outcome: {differences[0]}"))
-                return problems, f"order of answers: differs on {answer_set(kb, answers)}"
-    return problems, f"order of answers: the engine gave the same outcome in 3 orders for {len(sample):,} answer sets"
+                return problems, f"order: differs on {answer_set(kb, answers)}"
+    return problems, f"order: the engine gave the same outcome in 3 orders for {len(sample):,} answer sets"
 
 
 def check(kb: KnowledgeBase, engine: CompiledRules | None = None) -> SafetyReport:

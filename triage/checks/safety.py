@@ -135,11 +135,15 @@ class _Found:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self.problems: dict[tuple[str, ...], Problem] = {}
+        self.seen: set[tuple[str, ...]] = set()
 
     def add(self, key: tuple[str, ...], answers: Mapping[str, AnswerValue], shows: Callable[[Answers], bool],
             problem: Callable[[Answers], Problem]) -> None:
-        if key not in self.problems:
-            self.problems[key] = problem(smallest(self.kb, answers, shows))
+        if key not in self.seen:
+            self.seen.add(key)
+            found = problem(smallest(self.kb, answers, shows))
+            if found not in self.problems.values():  # two witnesses may shrink to the same smallest one
+                self.problems[key] = found
 
 
 def _rule_place(kb: KnowledgeBase, rule_ids: Iterable[str], fallback: str) -> Place:

@@ -17,7 +17,8 @@ RED_FLAG_SOON = {
     "cases/red_flag_chest_pain.yaml": ("urgency: emergency\n  referral_to: emergency_services",
                                        "urgency: soon\n  referral_to: gp"),
 }
-KIDNEY_STONES = {"advice.yaml": ("text: >-\n    Go to your planned", "text: >-\n    You have kidney stones. Go to your planned")}
+KIDNEY_STONES = {"advice.yaml": ("text: >-\n    Go to your planned",
+                                 "text: >-\n    You have kidney stones. Go to your planned")}
 KIDNEY_STONES_ERROR = ("error: advice 'planned_checkups': 'You have' reads as a diagnosis; say which leaflet section "
                        "relates to the answers")
 REFUSED = ("error: triage: refusing to start: the checks find 1 error in this knowledge base; "
@@ -119,7 +120,8 @@ def test_a_space_too_large_to_enumerate_is_checked_on_generated_sessions_and_say
     assert result.code == 0, result.out
     assert result.out.splitlines()[1] == (
         "safety: checked on 3,000 generated sessions, steps up checked on 500 of them (not exhaustive: questions "
-        "sex, cough, cough_blood, past (4) have more than 20 answer sets together; joined by rule lungs.cough_and_past)")
+        "sex, cough, cough_blood, past (4) have more than 20 answer sets together; joined by rule "
+        "lungs.cough_and_past)")
 
 
 def test_a_violation_is_found_on_generated_sessions_too(tiny, monkeypatch):

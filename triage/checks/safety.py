@@ -179,14 +179,14 @@ def _check_red_flags(found: _Found, answers: Answers, result: _Result) -> None:
             got = _result(kb, a)
             rules = list(dict.fromkeys(_reading(kb, q_id, value) + list(got.deciding)))
             gives = got.urgency.id if got.urgency else "no referral"
+            place = _rule_place(kb, rules, f"question '{q_id}'")
+            rest = f", for the answers {answer_set(kb, a)} (rules deciding the urgency: " \
+                   f"{', '.join(got.deciding) or 'none'})"
             if value == YES:
-                code, text = "red-flag-not-emergency", f"a 'yes' to red flag '{q_id}' gives {gives}, not {floor.id}"
-            else:
-                code, text = "not-sure-below-urgent", \
-                    f"'not sure' to red flag '{q_id}' gives {gives}, below {floor.id}"
-            return Problem(code, _rule_place(kb, rules, f"question '{q_id}'"),
-                           f"{text}, for the answers {answer_set(kb, a)} (rules deciding the urgency: "
-                           f"{', '.join(got.deciding) or 'none'})")
+                return Problem("red-flag-not-emergency", place,
+                               f"a 'yes' to red flag '{q_id}' gives {gives}, not {floor.id}{rest}")
+            return Problem("not-sure-below-urgent", place,
+                           f"'not sure' to red flag '{q_id}' gives {gives}, below {floor.id}{rest}")
 
         found.add((str(value), q_id), answers, shows, problem)
 

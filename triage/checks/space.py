@@ -75,10 +75,10 @@ def count_answer_sets(kb: KnowledgeBase, leave_out: bool) -> int:
     memo: dict[object, int] = {}
 
     def count(i: int, answers: Answers) -> int:
-        if i == len(kb.questions):
-            return 1
         key = (i, tuple(sorted((q, v) for q, v in answers.items() if q in later_reads[i])))
-        if key not in memo:
+        if key not in memo and i == len(kb.questions):
+            memo[key] = 1  # the answers so far: one answer set
+        elif key not in memo:
             question = kb.questions[i]
             total = count(i + 1, answers) if leave_out or not is_asked(question, answers) else 0
             if is_asked(question, answers):

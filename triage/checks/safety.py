@@ -280,15 +280,16 @@ def _red_flags_into(found: _Found) -> None:
     if not flags:
         return
     sampled = False
+    flag_blocks = [b for b in blocks(kb) if flags & {q.id for q in b}] or [[]]
     for base in fixed_values(kb):
-        for block in [b for b in blocks(kb) if flags & {q.id for q in b}] or [[]]:
+        for block in flag_blocks:
             try:
                 sets = block_answer_list(block, base, BLOCK_LIMIT)
             except SpaceTooLarge:
                 sampled = True
                 continue
             for answers in sets:
-                if flags & set(answers):
+                if any(answers.get(flag) in (YES, NOT_SURE) for flag in flags):
                     _check_red_flags(found, answers, _result(kb, answers))
     if sampled:
         for answers in generated_sessions(kb, GENERATED // 6, SEED):

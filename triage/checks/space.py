@@ -106,11 +106,12 @@ def fixed_questions(kb: KnowledgeBase) -> tuple[str, ...]:
     the `ask_when` of questions of at least two other topics (in the shipped rules: `sex`)."""
     chosen: list[str] = []
     combos = 1
+    read_by = {q.id: _asks_read(q) for q in kb.questions}
     for question in kb.questions:
         if question.ask_when is not None or question.type is QuestionType.MULTIPLE_CHOICE \
                 or any(o.ask_when is not None for o in question.options):
             continue
-        topics = {q.topic for q in kb.questions if question.id in _asks_read(q)} - {question.topic}
+        topics = {q.topic for q in kb.questions if question.id in read_by[q.id]} - {question.topic}
         if len(topics) >= 2 and combos * (len(question.values) + 1) <= MAX_FIXED_COMBINATIONS:
             chosen.append(question.id)
             combos *= len(question.values) + 1
@@ -119,9 +120,9 @@ def fixed_questions(kb: KnowledgeBase) -> tuple[str, ...]:
 
 def fixed_values(kb: KnowledgeBase) -> list[Answers]:
     """Every answer (and left out) to the fixed questions: the bases the blocks are answered on."""
-    choices = [[None, *kb.question[q].values] for q in fixed_questions(kb)]
-    return [{q: v for q, v in zip(fixed_questions(kb), values, strict=True) if v is not None}
-            for values in product(*choices)]
+    fixed = fixed_questions(kb)
+    choices = [[None, *kb.question[q].values] for q in fixed]
+    return [{q: v for q, v in zip(fixed, values, strict=True) if v is not None} for values in product(*choices)]
 
 
 def _components(kb: KnowledgeBase) -> tuple[dict[str, str], list[Rule]]:

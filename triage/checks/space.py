@@ -32,7 +32,6 @@ from triage.model import (
     FindingReached,
     KnowledgeBase,
     Question,
-    QuestionType,
     RaiseConcern,
     Refer,
     Rule,
@@ -41,7 +40,6 @@ from triage.outcome import AnswerValue, concluded_by
 
 Answers = dict[str, AnswerValue]
 
-YES_NO_TYPES = (QuestionType.YES_NO, QuestionType.YES_NO_UNSURE)
 # Held fixed: at most this many answer combinations of the fixed questions (each one multiplies the work).
 MAX_FIXED_COMBINATIONS = 16
 
@@ -56,7 +54,7 @@ class SpaceTooLarge(ValueError):
 def list_values(question: Question, answers: Mapping[str, AnswerValue]) -> list[AnswerValue]:
     """Every answer the person can give here: each offered value, or each subset of the offered options."""
     offered = offered_values(question, answers)
-    if question.type is QuestionType.MULTIPLE_CHOICE:
+    if question.kind.is_list:
         return [tuple(c) for n in range(len(offered) + 1) for c in combinations(offered, n)]
     return list(offered)
 
@@ -108,7 +106,7 @@ def fixed_questions(kb: KnowledgeBase) -> tuple[str, ...]:
     combos = 1
     read_by = {q.id: _asks_read(q) for q in kb.questions}
     for question in kb.questions:
-        if question.ask_when is not None or question.type is QuestionType.MULTIPLE_CHOICE \
+        if question.ask_when is not None or question.kind.is_list \
                 or any(o.ask_when is not None for o in question.options):
             continue
         topics = {q.topic for q in kb.questions if question.id in read_by[q.id]} - {question.topic}
@@ -273,11 +271,11 @@ def steps_up(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[tupl
     out: list[tuple[str, AnswerValue]] = []
     for question_id, value in answers.items():
         question = kb.question[question_id]
-        if question.type in YES_NO_TYPES:
+        if question.kind.fixed_values:  # yes / no (/ not sure)
             ladder = [v for v in (NO, NOT_SURE, YES) if v in question.values]
             if value in ladder:
                 out += [(question_id, higher) for higher in ladder[ladder.index(value) + 1:]]
-        elif question.type is QuestionType.MULTIPLE_CHOICE and isinstance(value, tuple):
+        elif question.kind.is_list and isinstance(value, tuple):
             out += [(question_id, value + (o,)) for o in offered_values(question, answers) if o not in value]
     return out
 
@@ -304,7 +302,7 @@ def generated_sessions(kb: KnowledgeBase, count: int, seed: int = 12) -> list[An
             offered = offered_values(question, answers)
             if question.red_flag and calm and NO in offered:
                 answers[question.id] = NO
-            elif question.type is QuestionType.MULTIPLE_CHOICE:
+            elif question.kind.is_list:
                 answers[question.id] = tuple(o for o in offered if rng.random() < 0.5)
             else:
                 answers[question.id] = rng.choice(offered)

@@ -210,3 +210,29 @@ def test_the_shipped_rules_still_run(cli):
     result = cli("run", "--answers", "-", "--format", "json", stdin="chest_pain: yes\n")
     assert result.code == 0
     assert json.loads(result.out)["referral"]["urgency"] == "emergency"
+
+
+def test_a_loss_that_shows_only_with_another_block_is_found_with_it(tiny):
+    # 'not sure' about the cough (only) is a finding; with a past kidney infection it means urgent. Turning
+    # the cough up to 'yes' loses the finding, which shows only when the other block's answer is there too.
+    tiny.append("findings.yaml", "- {id: cough_unclear, description: The cough is unclear.}\n")
+    tiny.append("rules/x.yaml", """
+        - id: lungs.cough_unclear
+          statement: Being unsure about a cough is worth noting.
+          source: leaflet
+          when: {question: cough, is: not_sure}
+          then: {finding: cough_unclear}
+
+        - id: referral.unclear_after_infection
+          statement: An unclear cough after a kidney infection means a family doctor within 24 hours.
+          source: leaflet
+          when: {all: [{finding: cough_unclear}, {concern: kidneys}]}
+          then: {referral: {to: gp, urgency: urgent}}
+        """)
+    report = safety.check(tiny.load())
+    assert report.exhaustive
+    assert [p.as_finding() for p in report.problems] == [
+        "error: [not-monotone] rule 'lungs.cough_unclear' (kb/rules/x.yaml): turning 'cough' from not_sure to yes "
+        "lowers the urgency from urgent to soon, for the answers {cough: not_sure, past: [kidney_infection]} "
+        "(rules that no longer fire: lungs.cough_unclear, referral.unclear_after_infection)",
+    ]

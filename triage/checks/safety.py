@@ -39,7 +39,7 @@ from triage.checks.space import (
 from triage.errors import Place, Problem
 from triage.flow import applicable
 from triage.logic import walk
-from triage.model import NOT_SURE, YES, AnswerIs, KnowledgeBase, RaiseConcern, Refer, Urgency
+from triage.model import NOT_SURE, YES, AnswerIs, KnowledgeBase, Question, RaiseConcern, Refer, Urgency
 from triage.outcome import AnswerValue
 from triage.rete.engine import CompiledRules
 
@@ -136,6 +136,8 @@ class _Found:
         self.kb = kb
         self.problems: dict[tuple[str, ...], Problem] = {}
         self.seen: set[tuple[str, ...]] = set()
+        # Steps up that lose something no witness shows: reported unless the same step is shown elsewhere.
+        self.pending: dict[tuple[str, ...], Problem] = {}
 
     def add(self, key: tuple[str, ...], answers: Mapping[str, AnswerValue], shows: Callable[[Answers], bool],
             problem: Callable[[Answers], Problem]) -> None:
@@ -322,11 +324,33 @@ def _monotone_by_blocks(found: _Found) -> int:
                         continue
                     if _check_step(found, answers, (question, value)):
                         continue
-                    for other in all_blocks[:index] + all_blocks[index + 1:]:
-                        witnesses = {effects.of(a): a for a in block_answer_list(other, base, BLOCK_LIMIT)}
-                        if any(_check_step(found, {**w, **answers}, (question, value)) for w in witnesses.values()):
-                            break
+                    others = all_blocks[:index] + all_blocks[index + 1:]
+                    _show_step_with_others(found, effects, others, base, answers, (question, value),
+                                           sorted((before & relevant) - after))
+    shown = {key[1] for key in found.problems if key[0] == "monotone"}
+    found.problems.update({key: p for key, p in found.pending.items() if key[1] not in shown})
     return checked
+
+
+def _show_step_with_others(found: _Found, effects: Effects, others: list[list[Question]], base: Answers,
+                           answers: Answers, step: tuple[str, AnswerValue], lost: list[str]) -> None:
+    """A step up that loses something within its block: shown with one other block's answers, or else
+    reported with what it loses (the proof does not hold)."""
+    kb = found.kb
+    for other in others:
+        witnesses = {effects.of(a): a for a in block_answer_list(other, base, BLOCK_LIMIT)}
+        if any(_check_step(found, {**w, **answers}, step) for w in witnesses.values()):
+            return
+    question, value = step
+    lost = lost or ["the block's highest referral"]
+    key = ("monotone", question, "lost", *lost)
+    if key not in found.seen:
+        found.seen.add(key)
+        found.pending[key] = Problem(
+            "not-monotone", Place(None, item=f"question '{question}'"),
+            f"turning '{question}' from {_show(answers[question])} to {_show(value)} loses {', '.join(lost)}, "
+            f"which other rules build on, for the answers {answer_set(kb, answers)} (with other answers this "
+            "can lower the urgency or remove a section)")
 
 
 def _check_order(kb: KnowledgeBase, engine: CompiledRules, sessions: list[Answers]) -> tuple[list[Problem], str]:

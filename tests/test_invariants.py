@@ -19,9 +19,8 @@ import math
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import cache
-from itertools import combinations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -29,16 +28,26 @@ from hypothesis import strategies as st
 
 from triage.answers import check_answers
 from triage.checks import oracle as reference
+from triage.checks import space
+from triage.checks.space import (
+    Effects,
+    block_answers,
+    blocks,
+    count_answer_sets,
+    enumerate_outcome_classes,
+    fixed_questions,
+    fixed_values,
+    relevant_labels,
+)
 from triage.checks.wording import diagnostic_phrases
 from triage.flow import applicable, is_asked, offered_values
 from triage.knowledge.load import load_knowledge
-from triage.logic import holds, questions_read, walk
+from triage.logic import walk
 from triage.model import (
     NO,
     NOT_SURE,
     YES,
     AllOf,
-    Always,
     AnswerIncludes,
     AnswerIs,
     AnyOf,
@@ -47,9 +56,7 @@ from triage.model import (
     FindingReached,
     KnowledgeBase,
     OrganConcernsAtLeast,
-    Question,
     QuestionType,
-    RaiseConcern,
     Refer,
     Rule,
 )
@@ -79,7 +86,6 @@ RUN: dict[str, int] = {name: 0 for name in SESSIONS}  # sessions actually checke
 
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow], "print_blob": True}
 
-YES_NO_TYPES = (QuestionType.YES_NO, QuestionType.YES_NO_UNSURE)
 # A frequent 'no' to the red flags keeps most sessions out of the emergency, so the rest of the rules
 # are exercised too; one session in two answers no red flag at all.
 STOP = st.sampled_from([False] * 60 + [True])  # stop the interview here (hypothesis favours False)
@@ -310,18 +316,8 @@ def test_the_same_answers_in_any_order_give_the_same_outcome(answers, data):
 
 
 def steps_up(answers: Mapping[str, AnswerValue]) -> list[tuple[str, AnswerValue]]:
-    """Every single change of one answer towards 'more': no -> yes (the issue's), no -> not sure,
-    not sure -> yes, and ticking one more offered option of a list."""
-    out: list[tuple[str, AnswerValue]] = []
-    for question_id, value in answers.items():
-        question = KB.question[question_id]
-        if question.type in YES_NO_TYPES:
-            ladder = [v for v in (NO, NOT_SURE, YES) if v in question.values]
-            if value in ladder:
-                out += [(question_id, higher) for higher in ladder[ladder.index(value) + 1:]]
-        elif question.type is QuestionType.MULTIPLE_CHOICE:
-            out += [(question_id, value + (o,)) for o in offered_values(question, answers) if o not in value]
-    return out
+    """Every single change of one answer towards 'more' (triage.checks.space.steps_up, on the shipped rules)."""
+    return space.steps_up(KB, answers)
 
 
 def assert_not_lower(before: Outcome, after: Outcome, change: tuple[str, AnswerValue]) -> None:
@@ -396,43 +392,6 @@ def test_the_invariant_checks_catch_a_broken_outcome():
 # --- the size of the answer space -------------------------------------------------------------------------
 
 
-def list_values(question: Question, answers: Mapping[str, AnswerValue]) -> list[AnswerValue]:
-    """Every answer the person can give here: each offered value, or each subset of the offered options."""
-    offered = offered_values(question, answers)
-    if question.type is QuestionType.MULTIPLE_CHOICE:
-        return [tuple(c) for n in range(len(offered) + 1) for c in combinations(offered, n)]
-    return list(offered)
-
-
-def count_answer_sets(kb: KnowledgeBase, leave_out: bool) -> int:
-    """How many answer sets the flow can produce: complete sessions (every asked question answered), or,
-    with `leave_out`, every answers file `triage run` accepts (any asked question may be left out)."""
-    later_reads = []
-    for i in range(len(kb.questions) + 1):
-        reads: set[str] = set()
-        for q in kb.questions[i:]:
-            reads |= questions_read(q.ask_when)
-            for o in q.options:
-                reads |= questions_read(o.ask_when)
-        later_reads.append(reads)
-    memo: dict[object, int] = {}
-
-    def count(i: int, answers: dict[str, AnswerValue]) -> int:
-        if i == len(kb.questions):
-            return 1
-        key = (i, tuple(sorted((q, v) for q, v in answers.items() if q in later_reads[i])))
-        if key not in memo:
-            question = kb.questions[i]
-            total = count(i + 1, answers) if leave_out or not is_asked(question, answers) else 0
-            if is_asked(question, answers):
-                values = list_values(question, answers)
-                total += sum(count(i + 1, {**answers, question.id: v}) for v in values)
-            memo[key] = total
-        return memo[key]
-
-    return count(0, {})
-
-
 def test_the_reachable_answer_space_is_counted_exactly():
     complete, accepted = count_answer_sets(KB, False), count_answer_sets(KB, True)
     assert complete < accepted
@@ -441,121 +400,13 @@ def test_the_reachable_answer_space_is_counted_exactly():
     print(f"\ncomplete sessions: {complete:,}; answer sets triage run accepts: {accepted:,}")
 
 
-# --- exhaustive enumeration, block by block ---------------------------------------------------------------
+# --- exhaustive enumeration, block by block (triage/checks/space.py) -------------------------------------
 
 FIXED = "sex"  # held fixed while the rest splits into independent blocks; each value (and left out) is tried
 
 
-def reads_only_answers(rule: Rule) -> bool:
-    return all(isinstance(p, AnswerIs | AnswerIncludes | AllOf | AnyOf | Always) for p in walk(rule.when))
-
-
-def blocks(kb: KnowledgeBase) -> list[list[Question]]:
-    """The questions, split into groups that no ask_when and no answer-only rule crosses (FIXED aside)."""
-    parent = {q.id: q.id for q in kb.questions}
-
-    def root(q: str) -> str:
-        while parent[q] != q:
-            q = parent[q]
-        return q
-
-    def join(ids: set[str]) -> None:
-        ids = sorted(ids - {FIXED})
-        for other in ids[1:]:
-            parent[root(other)] = root(ids[0])
-
-    for q in kb.questions:
-        join({q.id} | questions_read(q.ask_when) | {r for o in q.options for r in questions_read(o.ask_when)})
-    for rule in kb.rules:
-        if reads_only_answers(rule):
-            join(questions_read(rule.when))
-    groups: dict[str, list[Question]] = {}
-    for q in kb.questions:
-        if q.id != FIXED:
-            groups.setdefault(root(q.id), []).append(q)
-    return list(groups.values())
-
-
-def block_answers(block: list[Question], base: dict[str, AnswerValue], i: int = 0) -> Iterator[dict]:
-    """Every way to answer one block (any asked question may be left out), given the FIXED answer."""
-    if i == len(block):
-        yield dict(base)
-        return
-    question = block[i]
-    yield from block_answers(block, base, i + 1)
-    if is_asked(question, base):
-        for value in list_values(question, base):
-            yield from block_answers(block, {**base, question.id: value}, i + 1)
-
-
-class Effects:
-    """What a block's answers can change in an outcome: the conclusions of the rules that read only answers,
-    plus the given answers that other rules read. The outcome's referral, urgency, sections, workups, advice
-    and findings are a function of the union of the blocks' effects (derived rules read only conclusions
-    and those answers, and conditions never test an absence)."""
-
-    def __init__(self, kb: KnowledgeBase):
-        self.kb = kb
-        self.answer_rules = [r for r in kb.rules if reads_only_answers(r)]
-        self.read_by_others = set()
-        for rule in kb.rules:
-            if not reads_only_answers(rule):
-                self.read_by_others |= questions_read(rule.when)
-
-    def of(self, answers: Mapping[str, AnswerValue]) -> frozenset[str]:
-        labels = {str(concluded_by(r)) for r in self.answer_rules if holds(r.when, answers)}
-        for question in self.read_by_others & set(answers):
-            value = answers[question]
-            labels |= {f"answer:{question}={v}" for v in (value if isinstance(value, tuple) else (value,))}
-        return frozenset(labels)
-
-
-def fixed_values(kb: KnowledgeBase) -> list[dict[str, AnswerValue]]:
-    return [{}] + [{FIXED: v} for v in kb.question[FIXED].values]
-
-
-def enumerate_outcome_classes(kb: KnowledgeBase) -> list[dict[str, AnswerValue]]:
-    """One witness session for every distinct union of block effects, for every FIXED answer."""
-    effects = Effects(kb)
-    witnesses = []
-    for base in fixed_values(kb):
-        reach: dict[frozenset[str], dict[str, AnswerValue]] = {frozenset(): dict(base)}
-        for block in blocks(kb):
-            options: dict[frozenset[str], dict[str, AnswerValue]] = {}
-            for answers in block_answers(block, base):
-                options.setdefault(effects.of(answers), answers)
-            combined: dict[frozenset[str], dict[str, AnswerValue]] = {}
-            for union, witness in reach.items():
-                for effect, answers in options.items():
-                    combined.setdefault(union | effect, {**witness, **answers})
-            reach = combined
-        witnesses += reach.values()
-    return witnesses
-
-
-def relevant_labels(kb: KnowledgeBase) -> set[str]:
-    """Labels that can change urgency or sections: concerns, referrals, and findings or answers that feed a
-    rule concluding one of them (transitively)."""
-    relevant = {str(concluded_by(r)) for r in kb.rules if isinstance(r.then, RaiseConcern | Refer)}
-    changed = True
-    while changed:
-        changed = False
-        for rule in kb.rules:
-            if str(concluded_by(rule)) not in relevant:
-                continue
-            for part in walk(rule.when):
-                label = None
-                if isinstance(part, FindingReached):
-                    label = f"finding:{part.finding}"
-                elif isinstance(part, AnswerIs | AnswerIncludes) and not reads_only_answers(rule):
-                    values = part.values if isinstance(part, AnswerIs) else part.options
-                    new = {f"answer:{part.question}={v}" for v in values} - relevant
-                    relevant |= new
-                    changed |= bool(new)
-                if label and label not in relevant:
-                    relevant.add(label)
-                    changed = True
-    return relevant
+def test_the_fixed_question_is_found_from_the_data():
+    assert fixed_questions(KB) == (FIXED,)
 
 
 def test_the_decomposition_covers_every_session_exactly():

@@ -39,16 +39,17 @@ def cmd_run(args: argparse.Namespace) -> Ending:
              triage run --batch sessions.jsonl > outcomes.jsonl
     """
     from triage.answers import check_answers, read_answers_file
+    from triage.checks.selftest import checked_rules
     from triage.render.json_format import outcome_json
     from triage.render.text import outcome_text
-    from triage.rete.engine import CompiledRules
 
     kb = _load(args)
+    engine = checked_rules(kb)  # refuses (exit 2) on a failing golden case or a check error
     if args.batch is not None:
-        return _run_batch(CompiledRules(kb), args.batch)
+        return _run_batch(engine, args.batch)
     name, raw = read_answers_file(args.answers)
     answers = check_answers(kb, raw, name)
-    outcome = _confirmed(kb, CompiledRules(kb).evaluate(answers), answers, name, args.format == "json")
+    outcome = _confirmed(kb, engine.evaluate(answers), answers, name, args.format == "json")
     sys.stdout.write(outcome_json(outcome) + "\n" if args.format == "json" else outcome_text(kb, outcome))
     return Ending.FINISHED
 
@@ -167,18 +168,28 @@ def cmd_rules_check(args: argparse.Namespace) -> Ending:
 
     Finds, besides load errors: unused questions; sections, workups and urgency levels no rule reaches;
     rules that can never fire; red-flag rules not marked 'safety'; diagnostic wording; hard-to-read
-    texts (reading grade per text with --readability); failing golden cases.
+    texts (reading grade per text with --readability); failing golden cases. And it proves the safety
+    properties for every answer set (or, where the answer space is too large, checks them on generated
+    sessions, and says so): a red-flag 'yes' gives emergency, 'not sure' at least urgent; emergency services
+    only at emergency; one referral; turning an answer up never lowers the urgency or removes a section;
+    the order of the answers does not matter. Each violation names the rules and a smallest answer set.
     Example: triage rules check --rules ./my-rules
     """
+    from triage.checks import safety
     from triage.checks.lint import READABILITY_MAX_GRADE, check, readability
     from triage.rete.engine import compile_rules
 
     kb = _load(args)
-    notes = check(kb, compile_rules(kb))
+    engine = compile_rules(kb)
+    notes = check(kb, engine)
     errors = [n for n in notes if n.severity is Severity.ERROR]
     warnings = [n for n in notes if n.severity is not Severity.ERROR]
     print(f"Knowledge base {kb.name} {kb.version} ({kb.hash[:12]}): {len(kb.questions)} questions, "
           f"{len(kb.rules)} rules, {len(kb.cases)} golden cases")
+    proof = safety.check(kb, engine)  # computed once by check() above
+    print(f"safety: {proof.coverage}")
+    if proof.order:
+        print(proof.order)
     print(f"\nErrors ({len(errors)}):" if errors else "\nErrors: none")
     for note in errors:
         print(f"  {note.as_finding()}")
@@ -409,7 +420,7 @@ def cmd_interview(args: argparse.Namespace) -> Ending:
     from triage.knowledge.reviews import review_notices
 
     kb = _load(args)
-    engine = checked_rules(kb)  # refuses to start (exit 2) if a golden case fails
+    engine = checked_rules(kb)  # refuses to start (exit 2): a failing golden case or a check error
     asker: Asker = PlainAsker() if plain else QuestionaryAsker()
     try:
         return Interview(engine, asker, save=args.save, notices=review_notices(kb)).run()
@@ -427,7 +438,7 @@ def _interview_while_preparing(args: argparse.Namespace, opening) -> Ending:  # 
         import triage.frontends.interview  # noqa: F401 - imported here, not after the person chose to start
         from triage.checks.selftest import checked_rules
 
-        engine = checked_rules(_load(args))  # refuses to start (exit 2) if a golden case fails
+        engine = checked_rules(_load(args))  # refuses to start (exit 2): a failing golden case or a check error
         settle_memory()
         return engine
 
@@ -492,7 +503,7 @@ def cmd_kiosk(args: argparse.Namespace) -> Ending:
 
     if args.hash_code:
         return print_code_hash()
-    engine = checked_rules(_load(args))  # refuses to start (exit 2) if a golden case fails
+    engine = checked_rules(_load(args))  # refuses to start (exit 2): a failing golden case or a check error
     settle_memory()
     return kiosk_main(args.config, engine)  # the engine that passed the self-test serves the patients
 

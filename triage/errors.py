@@ -61,6 +61,14 @@ CODES: dict[str, str] = {
     "nothing-to-revoke": "a reviewer revokes a sign-off they never gave (or already revoked)",
     "no-ssh-keygen": "signing or checking signatures needs ssh-keygen, which is not installed",
     "signing-failed": "ssh-keygen could not sign a record with the key given",
+    # `triage rules check`: the safety properties, for every answer set (triage/checks/safety.py)
+    "red-flag-not-emergency": "a red-flag 'yes' that does not give the top urgency",
+    "not-sure-below-urgent": "'not sure' on a red flag that gives less than the second-highest urgency",
+    "emergency-services-below-top": "emergency services named at an urgency below the top one",
+    "not-one-referral": "answers for which no referral rule fires",
+    "not-monotone": "turning one answer up lowers the urgency or removes a section",
+    "order-matters": "the same answers in another order give another outcome",
+    "check-failed": "the checks find errors in the knowledge base; the tool refuses to start",
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from triage.checks import safety
 from triage.checks.cases import run_cases
 from triage.checks.reachability import Reachability
 from triage.checks.wording import diagnostic_phrases, patient_texts
@@ -33,10 +34,19 @@ READABILITY_MIN_WORDS = 12
 
 
 def check(kb: KnowledgeBase, engine: CompiledRules | None = None) -> list[Problem]:
-    """Every lint finding, errors first."""
+    """Every lint finding, errors first; the safety properties (checks.safety) among them."""
+    engine = engine or CompiledRules(kb)
     notes = [*_unused(kb), *_never_fires(kb), *_red_flags(kb), *_wording(kb), *_readability_notes(kb),
-             *_reading(kb), *_cases(kb, engine or CompiledRules(kb))]
+             *_reading(kb), *_cases(kb, engine), *safety.check(kb, engine).problems]
     return sorted(notes, key=lambda n: n.severity is not Severity.ERROR)
+
+
+def startup_errors(kb: KnowledgeBase) -> list[Problem]:
+    """The errors of `check` that fit a front end's start-up (a few milliseconds): rules that never fire,
+    red-flag rules, diagnostic wording, reading pages, and the red-flag properties (a) and (b). The golden
+    cases are run by the self-test; the whole proof of the safety properties by `triage rules check`."""
+    notes = [*_never_fires(kb), *_red_flags(kb), *_wording(kb), *_reading(kb), *safety.red_flag_problems(kb)]
+    return [n for n in notes if n.severity is Severity.ERROR]
 
 
 def _unused(kb: KnowledgeBase) -> Iterator[Problem]:

@@ -1,13 +1,17 @@
-"""Start-up self-test: before a front end shows results to patients, the golden cases must pass.
+"""Start-up self-test: before a front end shows results to patients, the golden cases must pass and the
+knowledge base must have no check errors that fit the start-up (lint errors, red-flag properties).
 
 The golden cases in the knowledge base's cases/ folder are a clinician's expectations. If the rules
-(or the engine, or experta) no longer give those outcomes, the interview and the kiosk refuse to start
-rather than give advice nobody has checked. `triage rules test` shows the same results in full.
+(or the engine, or experta) no longer give those outcomes, or a patient text reads as a diagnosis, or a
+red-flag 'yes' does not give the top urgency, every front end (interview, kiosk, `triage run`, batch)
+refuses to start rather than give advice nobody has checked. `triage rules test` and `triage rules check`
+show the same results in full.
 """
 
 from __future__ import annotations
 
 from triage.checks.cases import run_cases
+from triage.checks.lint import startup_errors
 from triage.errors import Place, Problem, TriageError
 from triage.model import KnowledgeBase
 from triage.rete.engine import CompiledRules
@@ -28,16 +32,25 @@ def failures(engine: CompiledRules) -> list[Problem]:
 
 
 def checked_rules(kb: KnowledgeBase) -> CompiledRules:
-    """The compiled rules of `kb`, once they have passed every golden case; SelfTestError names each case that fails.
+    """The compiled rules of `kb`, once they have passed every golden case and the start-up checks (lint errors
+    and the red-flag properties, `lint.startup_errors`); SelfTestError names each failing case and each error,
+    one line each, then a last line. Every front end that shows outcomes gets its rules from here.
 
     The same compiled rules serve the patients afterwards (each person in a run of their own), so what was tested is
     what runs.
     """
     engine = CompiledRules(kb)
-    problems = failures(engine)
-    if problems:
-        summary = (f"refusing to start: {len(problems)} of {len(kb.cases)} golden cases fail on this "
+    cases = failures(engine)
+    errors = startup_errors(kb)
+    if not cases and not errors:
+        return engine
+    if errors:
+        failing = f", and {len(cases)} of {len(kb.cases)} golden cases fail" if cases else ""
+        summary = (f"refusing to start: the checks find {len(errors)} error{'s' if len(errors) > 1 else ''} in "
+                   f"this knowledge base{failing}; run 'triage rules check' for details")
+        last = Problem("check-failed", Place("triage"), summary)
+    else:
+        summary = (f"refusing to start: {len(cases)} of {len(kb.cases)} golden cases fail on this "
                    "knowledge base; run 'triage rules test' for details")
-        problems.append(Problem("self-test-failed", Place("triage"), summary))
-        raise SelfTestError(problems)
-    return engine
+        last = Problem("self-test-failed", Place("triage"), summary)
+    raise SelfTestError([*cases, *errors, last])

@@ -1,11 +1,12 @@
 """Getting the engine ready behind the opening screen.
 
-Loading the knowledge base, compiling it into experta rules and running the golden cases takes about
-three times as long as putting a questionary prompt up at all (docs/benchmarks.md). The interview
+Loading the knowledge base, compiling it into experta rules, running the golden cases and the start-up
+checks (`checks.selftest.checked_rules`: lint errors, red-flag properties) takes about three times as long
+as putting a questionary prompt up at all (docs/benchmarks.md). The interview
 therefore draws its opening screen first and does that work in a thread while the person reads it:
 the prompt waits for a key without holding Python's interpreter lock, so the work costs the person
 nothing. No question is asked until it has finished; if it fails (a broken rules file, a failing golden
-case), the opening prompt is taken down at once and the program refuses to start, as before.
+case, a check error), the opening prompt is taken down at once and the program refuses to start, as before.
 """
 
 from __future__ import annotations

@@ -1,0 +1,238 @@
+"""The safety properties are product checks for every knowledge base (issue 12, part 1): `triage rules check`
+proves them, and every front end refuses a knowledge base with check errors before a patient sees anything."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from support.kb_copies import rules_copy
+from triage.checks import safety
+from triage.knowledge.load import load_knowledge
+
+RED_FLAG_SOON = {
+    "rules/safety.yaml": ("then: {referral: {to: emergency_services, urgency: emergency}}",
+                          "then: {referral: {to: emergency_services, urgency: soon}}"),
+    "cases/red_flag_chest_pain.yaml": ("urgency: emergency\n  referral_to: emergency_services",
+                                       "urgency: soon\n  referral_to: gp"),
+}
+KIDNEY_STONES = {"advice.yaml": ("text: >-\n    Go to your planned",
+                                 "text: >-\n    You have kidney stones. Go to your planned")}
+KIDNEY_STONES_ERROR = ("error: advice 'planned_checkups': 'You have' reads as a diagnosis; say which leaflet section "
+                       "relates to the answers")
+REFUSED = ("error: triage: refusing to start: the checks find 1 error in this knowledge base; "
+           "run 'triage rules check' for details")
+
+
+def findings(out: str) -> list[str]:
+    return [line.strip() for line in out.splitlines() if line.strip().startswith("error: [")]
+
+
+# --- rules check proves the properties --------------------------------------------------------------------
+
+
+def test_the_shipped_rules_are_proved_for_every_answer_set(cli):
+    result = cli("rules", "check")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[1] == ("safety: proved for every answer set (17,304 outcome classes; 16,368 steps up proved "
+                        "block by block)")
+    assert lines[2] == "order: the engine gave the same outcome in 3 orders for 200 answer sets"
+
+
+def test_a_chest_pain_yes_lowered_to_soon_fails_the_check_even_with_its_golden_case_changed(cli, tmp_path):
+    # The failure quoted in issue 12: rule and golden case edited together passed `rules check` before.
+    rules = rules_copy(tmp_path, RED_FLAG_SOON)
+    assert cli("rules", "test", "--rules", rules).code == 0  # the golden cases alone do not see it
+    result = cli("rules", "check", "--rules", rules)
+    assert result.code == 1
+    assert (f"error: [red-flag-not-emergency] rule 'safety.chest_pain_yes' ({rules}/rules/safety.yaml): "
+            "a 'yes' to red flag 'chest_pain' gives soon, not emergency, for the answers {chest_pain: yes} "
+            "(rules deciding the urgency: referral.heart, safety.chest_pain_yes)") in findings(result.out)
+    # Emergency services now come at 'soon' too.
+    assert (f"error: [emergency-services-below-top] rule 'safety.chest_pain_yes' ({rules}/rules/safety.yaml): "
+            "names emergency services (doctor 'emergency_services') at soon, below emergency, for the answers "
+            "{chest_pain: yes} (rules: safety.chest_pain_yes)") in findings(result.out)
+
+
+def test_not_sure_on_a_red_flag_below_urgent_is_an_error(cli, tiny):
+    tiny.replace("rules/x.yaml", "then: {referral: {to: gp, urgency: urgent}}",
+                 "then: {referral: {to: gp, urgency: soon}}")
+    result = cli("rules", "check", "--rules", tiny.save())
+    assert result.code == 1
+    assert findings(result.out) == [
+        "error: [not-sure-below-urgent] rule 'safety.chest_pain_not_sure' (kb/rules/x.yaml): 'not sure' to red "
+        "flag 'chest_pain' gives soon, below urgent, for the answers {chest_pain: not_sure} (rules deciding the "
+        "urgency: safety.chest_pain_not_sure)",
+    ]
+
+
+def test_emergency_services_at_urgent_is_an_error(cli, tiny):
+    tiny.replace("rules/x.yaml", "then: {referral: {to: gp, urgency: urgent}}",
+                 "then: {referral: {to: emergency_services, urgency: urgent}}")
+    result = cli("rules", "check", "--rules", tiny.save())
+    assert result.code == 1
+    assert findings(result.out) == [
+        "error: [emergency-services-below-top] rule 'safety.chest_pain_not_sure' (kb/rules/x.yaml): names "
+        "emergency services (doctor 'emergency_services') at urgent, below emergency, for the answers "
+        "{chest_pain: not_sure} (rules: safety.chest_pain_not_sure)",
+    ]
+
+
+def test_a_follow_up_dropped_by_a_stronger_answer_is_not_monotone(cli, tiny):
+    # Blood when coughing is asked only after 'not sure': turning the cough up to 'yes' drops that answer,
+    # and with it the urgent referral.
+    tiny.replace("questions.yaml", "ask_when: {question: cough, is: [yes, not_sure]}",
+                 "ask_when: {question: cough, is: not_sure}")
+    result = cli("rules", "check", "--rules", tiny.save())
+    assert result.code == 1
+    assert findings(result.out) == [
+        "error: [not-monotone] rule 'lungs.cough_blood' (kb/rules/x.yaml): turning 'cough' from not_sure to yes "
+        "lowers the urgency from urgent to soon, for the answers {cough: not_sure, cough_blood: yes} (rules that "
+        "no longer fire: lungs.cough_blood)",
+    ]
+
+
+def test_a_concern_only_for_not_sure_is_lost_on_yes(tiny):
+    tiny.replace("rules/x.yaml", "when: {question: cough, is: yes}", "when: {question: cough, is: not_sure}")
+    report = safety.check(tiny.load())
+    assert [p.as_finding() for p in report.problems] == [
+        "error: [not-monotone] rule 'lungs.cough' (kb/rules/x.yaml): turning 'cough' from not_sure to yes lowers "
+        "the urgency from soon to routine; removes section 'lungs', for the answers {cough: not_sure} (rules that "
+        "no longer fire: lungs.cough, referral.lungs, suspected, workups.xray)",
+    ]
+    assert report.exhaustive
+
+
+def test_a_space_too_large_to_enumerate_is_checked_on_generated_sessions_and_says_so(cli, tiny, monkeypatch):
+    # A rule reading the cough and the past illnesses joins their blocks; with a small limit that block is
+    # too large to enumerate.
+    tiny.append("rules/x.yaml", """
+        - id: lungs.cough_and_past
+          statement: A cough after a kidney infection relates to the lungs section.
+          source: leaflet
+          when: {all: [{question: cough, is: not_sure}, {question: past, includes: kidney_infection}]}
+          then: {concern: lungs}
+        """)
+    monkeypatch.setattr(safety, "BLOCK_LIMIT", 20)
+    result = cli("rules", "check", "--rules", tiny.save())
+    assert result.code == 0, result.out
+    assert result.out.splitlines()[1] == (
+        "safety: checked on 3,000 generated sessions, steps up checked on 500 of them (not exhaustive: questions "
+        "sex, cough, cough_blood, past (4) have more than 20 answer sets together; joined by rule "
+        "lungs.cough_and_past)")
+
+
+def test_a_violation_is_found_on_generated_sessions_too(tiny, monkeypatch):
+    tiny.replace("rules/x.yaml", "then: {referral: {to: emergency_services, urgency: emergency}}",
+                 "then: {referral: {to: emergency_services, urgency: urgent}}")
+    monkeypatch.setattr(safety, "BLOCK_LIMIT", 2)
+    report = safety.check(tiny.load())
+    assert not report.exhaustive
+    assert "red-flag-not-emergency" in {p.code for p in report.problems}
+    first = next(p for p in report.problems if p.code == "red-flag-not-emergency")
+    assert "for the answers {chest_pain: yes} " in first.message  # shrunk to the one answer that shows it
+
+
+# --- every front end refuses a knowledge base with check errors ------------------------------------------
+
+
+@pytest.fixture
+def kidney_stones(tmp_path):
+    """The second failure quoted in issue 12: a diagnosis added to an advice text."""
+    return rules_copy(tmp_path, KIDNEY_STONES)
+
+
+def test_rules_check_finds_the_diagnosis(cli, kidney_stones):
+    result = cli("rules", "check", "--rules", kidney_stones)
+    assert result.code == 1
+    assert ("error: [diagnostic-wording] advice 'planned_checkups': 'You have' reads as a diagnosis; say which "
+            "leaflet section relates to the answers") in findings(result.out)
+
+
+def test_run_refuses_it(cli, kidney_stones):
+    result = cli("run", "--rules", kidney_stones, "--answers", "-", stdin="chest_pain: no\n")
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.splitlines() == [KIDNEY_STONES_ERROR, REFUSED]
+
+
+def test_batch_refuses_it(cli, kidney_stones):
+    result = cli("run", "--rules", kidney_stones, "--batch", "-", stdin=json.dumps({"chest_pain": "no"}) + "\n")
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.splitlines() == [KIDNEY_STONES_ERROR, REFUSED]
+
+
+def test_the_interview_refuses_it(cli, kidney_stones):
+    result = cli("interview", "--rules", kidney_stones, "--plain", stdin="1\n" * 80)
+    assert result.code == 2
+    assert result.out == ""  # not even the opening screen
+    assert result.err.splitlines() == [KIDNEY_STONES_ERROR, REFUSED]
+
+
+def test_the_kiosk_refuses_it(cli, kidney_stones, tmp_path):
+    result = cli("kiosk", "--rules", kidney_stones, "--config", tmp_path / "no-such-kiosk.toml")
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.splitlines() == [KIDNEY_STONES_ERROR, REFUSED]
+
+
+def test_a_red_flag_lowered_with_its_golden_case_is_refused_at_start_up(cli, tmp_path):
+    rules = rules_copy(tmp_path, RED_FLAG_SOON)
+    result = cli("run", "--rules", rules, "--answers", "-", stdin="chest_pain: yes\n")
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.splitlines() == [
+        f"error: {rules}/rules/safety.yaml:4, rule 'safety.chest_pain_yes': a 'yes' to red flag 'chest_pain' gives "
+        "soon, not emergency, for the answers {chest_pain: yes} (rules deciding the urgency: referral.heart, "
+        "safety.chest_pain_yes)",
+        REFUSED,
+    ]
+
+
+def test_failing_cases_and_check_errors_are_listed_together(cli, tmp_path):
+    rules = rules_copy(tmp_path, {**KIDNEY_STONES,
+                                  "cases/lungs_past_tb.yaml": ("urgency: soon", "urgency: routine")})
+    result = cli("run", "--rules", rules, "--answers", "-", stdin="{}\n")
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        f"error: {rules}/cases/lungs_past_tb.yaml, case 'lungs_past_tb': self-test failed: "
+        "urgency expected routine, got soon",
+        KIDNEY_STONES_ERROR,
+        f"error: triage: refusing to start: the checks find 1 error in this knowledge base, and 1 of "
+        f"{len(load_knowledge().cases)} golden cases fail; run 'triage rules check' for details",
+    ]
+
+
+def test_the_shipped_rules_still_run(cli):
+    result = cli("run", "--answers", "-", "--format", "json", stdin="chest_pain: yes\n")
+    assert result.code == 0
+    assert json.loads(result.out)["referral"]["urgency"] == "emergency"
+
+
+def test_a_loss_that_shows_only_with_another_block_is_found_with_it(tiny):
+    # 'not sure' about the cough (only) is a finding; with a past kidney infection it means urgent. Turning
+    # the cough up to 'yes' loses the finding, which shows only when the other block's answer is there too.
+    tiny.append("findings.yaml", "- {id: cough_unclear, description: The cough is unclear.}\n")
+    tiny.append("rules/x.yaml", """
+        - id: lungs.cough_unclear
+          statement: Being unsure about a cough is worth noting.
+          source: leaflet
+          when: {question: cough, is: not_sure}
+          then: {finding: cough_unclear}
+
+        - id: referral.unclear_after_infection
+          statement: An unclear cough after a kidney infection means a family doctor within 24 hours.
+          source: leaflet
+          when: {all: [{finding: cough_unclear}, {concern: kidneys}]}
+          then: {referral: {to: gp, urgency: urgent}}
+        """)
+    report = safety.check(tiny.load())
+    assert report.exhaustive
+    assert [p.as_finding() for p in report.problems] == [
+        "error: [not-monotone] rule 'lungs.cough_unclear' (kb/rules/x.yaml): turning 'cough' from not_sure to yes "
+        "lowers the urgency from urgent to soon, for the answers {cough: not_sure, past: [kidney_infection]} "
+        "(rules that no longer fire: lungs.cough_unclear, referral.unclear_after_infection)",
+    ]

@@ -12,27 +12,20 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
-from itertools import combinations
 
-from triage.checks import oracle
+from triage.checks import oracle, space
 from triage.flow import applicable, is_asked, offered_values
-from triage.logic import holds, questions_read, walk
 from triage.model import (
     NO,
-    AllOf,
-    Always,
-    AnswerIncludes,
-    AnswerIs,
     AnyOf,
     Condition,
     KnowledgeBase,
     Question,
-    Rule,
 )
-from triage.outcome import AnswerValue, Outcome, concluded_by
+from triage.outcome import AnswerValue, Outcome
 
 Answers = dict[str, AnswerValue]
 BLOCK_LIMIT = 50_000  # answer sets of one block of questions; above it the enumeration gives way to a sample
@@ -169,10 +162,8 @@ def _in_order(new: KnowledgeBase, old: KnowledgeBase, answers: Answers) -> tuple
 
 
 # --- the block enumeration, over the questions of both versions -----------------------------------------
-# TODO(merge): use triage.checks.space once it lands. Copied from tests/test_invariants.py (blocks, Effects,
-# enumerate_outcome_classes) and made to run over two versions at once: the questions are merged, the
-# blocks are joined by the ask_when and answer-only rules of both, and an effect is a pair (version, label).
-
+# The block enumeration of triage/checks/space.py, run over two versions at once: the questions are merged,
+# the blocks are joined by the ask_when and answer-only rules of both, and an effect is a pair (version, label).
 
 class _CannotEnumerate(Exception):
     """An assumption of the block enumeration does not hold; the message says which."""
@@ -197,10 +188,6 @@ def _merge(old: Question | None, new: Question) -> Question:
     return replace(new, ask_when=_either(old.ask_when, new.ask_when), options=tuple(options))
 
 
-def _reads(question: Question) -> set[str]:
-    return questions_read(question.ask_when) | {r for o in question.options for r in questions_read(o.ask_when)}
-
-
 def merged_questions(old: KnowledgeBase, new: KnowledgeBase) -> list[Question]:
     """Both versions' questions in one order that keeps each version's order (old-only questions go where
     they stood), asked when either version asks them, with the options of both."""
@@ -217,94 +204,18 @@ def merged_questions(old: KnowledgeBase, new: KnowledgeBase) -> list[Question]:
     merged += [q for q in old.questions if q.id not in placed]
     position = {q.id: i for i, q in enumerate(merged)}
     for question in merged:
-        later = sorted(r for r in _reads(question) if position.get(r, len(merged)) >= position[question.id])
+        later = sorted(r for r in space.asks_read(question) if position.get(r, len(merged)) >= position[question.id])
         if later:
             raise _CannotEnumerate(f"question '{question.id}' depends on '{later[0]}', which the two versions "
                                    "put in a different order")
     return merged
 
 
-def _reads_only_answers(rule: Rule) -> bool:
-    return all(isinstance(p, AnswerIs | AnswerIncludes | AllOf | AnyOf | Always) for p in walk(rule.when))
-
-
-def _fixed(questions: list[Question]) -> Question | None:
-    """The question held fixed while the rest splits into blocks: the one (asked always, one answer) whose
-    answer decides follow-ups in the most topics (for the shipped rules: sex); None if none spans two."""
-    topics: dict[str, set[str]] = {}
-    for question in questions:
-        for read in _reads(question):
-            topics.setdefault(read, set()).add(question.topic)
-    candidates = [q for q in questions if len(topics.get(q.id, ())) >= 2 and q.ask_when is None
-                  and not q.kind.is_list]
-    return max(candidates, key=lambda q: len(topics[q.id]), default=None)
-
-
-def _blocks(questions: list[Question], rules: list[Rule], fixed: str | None) -> list[list[Question]]:
-    """The questions, split into groups that no ask_when and no answer-only rule crosses (`fixed` aside)."""
-    parent = {q.id: q.id for q in questions}
-
-    def root(q: str) -> str:
-        while parent[q] != q:
-            q = parent[q]
-        return q
-
-    def join(ids: set[str]) -> None:
-        ordered = sorted(ids - {fixed} & set(parent))
-        for other in ordered[1:]:
-            parent[root(other)] = root(ordered[0])
-
-    for question in questions:
-        join({question.id} | _reads(question))
-    for rule in rules:
-        if _reads_only_answers(rule):
-            join(questions_read(rule.when))
-    groups: dict[str, list[Question]] = {}
-    for question in questions:
-        if question.id != fixed:
-            groups.setdefault(root(question.id), []).append(question)
-    return list(groups.values())
-
-
-def _values(question: Question, answers: Mapping[str, AnswerValue]) -> list[AnswerValue]:
-    """Every answer the person can give here: each offered value, or each subset of the offered options."""
-    offered = offered_values(question, answers)
-    if question.kind.is_list:
-        return [tuple(c) for n in range(len(offered) + 1) for c in combinations(offered, n)]
-    return list(offered)
-
-
-def _block_answers(block: list[Question], base: Answers, i: int = 0) -> Iterator[Answers]:
-    """Every way to answer one block (any asked question may be left out), given the fixed answer."""
-    if i == len(block):
-        yield dict(base)
-        return
-    question = block[i]
-    yield from _block_answers(block, base, i + 1)
-    if is_asked(question, base):
-        for value in _values(question, base):
-            yield from _block_answers(block, {**base, question.id: value}, i + 1)
-
-
-class _Effects:
-    """What a block's answers can change in one version's outcome: the conclusions of its rules that read
-    only answers, plus the given answers its other rules read; each label tagged with the version (0, 1)."""
-
-    def __init__(self, kb: KnowledgeBase, side: int):
-        self.kb, self.side = kb, side
-        self.answer_rules = [r for r in kb.rules if _reads_only_answers(r)]
-        self.read_by_others: set[str] = set()
-        for rule in kb.rules:
-            if not _reads_only_answers(rule):
-                self.read_by_others |= questions_read(rule.when)
-
-    def of(self, answers: Mapping[str, AnswerValue]) -> frozenset[tuple[int, str]]:
-        given = fit(self.kb, answers)
-        labels = {(self.side, str(concluded_by(r))) for r in self.answer_rules if holds(r.when, given)}
-        for question in self.read_by_others & set(given):
-            value = given[question]
-            labels |= {(self.side, f"answer:{question}={v}") for v in (value if isinstance(value, tuple) else (value,))}
-        return frozenset(labels)
+def _effects_of(kb: KnowledgeBase, side: int) -> Callable[[Answers], frozenset[tuple[int, str]]]:
+    """What a block's answers can change in one version's outcome (space.Effects, on the answers that version
+    knows), each label tagged with the version (0, 1)."""
+    effects = space.Effects(kb)
+    return lambda answers: frozenset((side, label) for label in effects.of(fit(kb, answers)))
 
 
 Witnesses = list[tuple[frozenset[tuple[int, str]] | None, Answers]]
@@ -313,29 +224,17 @@ Witnesses = list[tuple[frozenset[tuple[int, str]] | None, Answers]]
 def _enumerate(old: KnowledgeBase, new: KnowledgeBase) -> Witnesses:
     """One witness answer set for every distinct union of both versions' block effects, per fixed answer."""
     questions = merged_questions(old, new)
-    fixed = _fixed(questions)
-    blocks = _blocks(questions, list(old.rules) + list(new.rules), fixed.id if fixed else None)
-    effects = (_Effects(old, 0), _Effects(new, 1))
-    bases: list[Answers] = [{}] + ([{fixed.id: v} for v in fixed.values] if fixed else [])
-    witnesses: Witnesses = []
-    for base in bases:
-        reach: dict[frozenset[tuple[int, str]], Answers] = {frozenset(): dict(base)}
-        for block in blocks:
-            options: dict[frozenset[tuple[int, str]], Answers] = {}
-            for count, answers in enumerate(_block_answers(block, base)):
-                if count > BLOCK_LIMIT:
-                    raise _CannotEnumerate(f"the questions {', '.join(q.id for q in block[:4])}... form a block "
-                                           f"of more than {BLOCK_LIMIT:,} answer sets")
-                options.setdefault(effects[0].of(answers) | effects[1].of(answers), answers)
-            combined: dict[frozenset[tuple[int, str]], Answers] = {}
-            for union, witness in reach.items():
-                for effect, answers in options.items():
-                    combined.setdefault(union | effect, {**witness, **answers})
-            if len(combined) + len(witnesses) > CLASS_LIMIT:
-                raise _CannotEnumerate(f"more than {CLASS_LIMIT:,} outcome classes")
-            reach = combined
-        witnesses += reach.items()
-    return witnesses
+    fixed = space.fixed_among(questions)
+    blocks = space.blocks_among(questions, list(old.rules) + list(new.rules), fixed)
+    of_old, of_new = _effects_of(old, 0), _effects_of(new, 1)
+    try:
+        witnesses = space.classes(space.bases(questions, fixed), blocks, lambda a: of_old(a) | of_new(a),
+                                  BLOCK_LIMIT)
+    except space.SpaceTooLarge as exc:
+        raise _CannotEnumerate(str(exc)) from exc
+    if len(witnesses) > CLASS_LIMIT:
+        raise _CannotEnumerate(f"more than {CLASS_LIMIT:,} outcome classes")
+    return list(witnesses)
 
 
 # --- the fallback: a seeded sample of generated sessions --------------------------------------------------

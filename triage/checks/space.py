@@ -15,8 +15,9 @@ of the union of the blocks' labels. One witness answer set per distinct union is
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import combinations, product
+from typing import Any
 
 from triage.flow import is_asked, offered_values
 from triage.logic import holds, questions_read, walk
@@ -39,6 +40,7 @@ from triage.model import (
 from triage.outcome import AnswerValue, concluded_by
 
 Answers = dict[str, AnswerValue]
+Label = Any  # what an effect holds: a conclusion label, or (version, label) when two versions are compared
 
 # Held fixed: at most this many answer combinations of the fixed questions (each one multiplies the work).
 MAX_FIXED_COMBINATIONS = 16
@@ -95,21 +97,27 @@ def reads_only_answers(rule: Rule) -> bool:
     return all(isinstance(p, AnswerIs | AnswerIncludes | AllOf | AnyOf | Always) for p in walk(rule.when))
 
 
-def _asks_read(question: Question) -> set[str]:
+def asks_read(question: Question) -> set[str]:
+    """The questions whose answers decide whether this question, or one of its options, is asked."""
     return questions_read(question.ask_when) | {r for o in question.options for r in questions_read(o.ask_when)}
 
 
 def fixed_questions(kb: KnowledgeBase) -> tuple[str, ...]:
     """The questions held fixed: asked unconditionally, with a fixed set of options (not a list), and read by
     the `ask_when` of questions of at least two other topics (in the shipped rules: `sex`)."""
+    return fixed_among(kb.questions)
+
+
+def fixed_among(questions: Sequence[Question]) -> tuple[str, ...]:
+    """`fixed_questions` for any list of questions (two versions' questions merged, for `rules diff`)."""
     chosen: list[str] = []
     combos = 1
-    read_by = {q.id: _asks_read(q) for q in kb.questions}
-    for question in kb.questions:
+    read_by = {q.id: asks_read(q) for q in questions}
+    for question in questions:
         if question.ask_when is not None or question.kind.is_list \
                 or any(o.ask_when is not None for o in question.options):
             continue
-        topics = {q.topic for q in kb.questions if question.id in read_by[q.id]} - {question.topic}
+        topics = {q.topic for q in questions if question.id in read_by[q.id]} - {question.topic}
         if len(topics) >= 2 and combos * (len(question.values) + 1) <= MAX_FIXED_COMBINATIONS:
             chosen.append(question.id)
             combos *= len(question.values) + 1
@@ -118,15 +126,20 @@ def fixed_questions(kb: KnowledgeBase) -> tuple[str, ...]:
 
 def fixed_values(kb: KnowledgeBase) -> list[Answers]:
     """Every answer (and left out) to the fixed questions: the bases the blocks are answered on."""
-    fixed = fixed_questions(kb)
-    choices = [[None, *kb.question[q].values] for q in fixed]
+    return bases(kb.questions, fixed_questions(kb))
+
+
+def bases(questions: Sequence[Question], fixed: Sequence[str]) -> list[Answers]:
+    """Every answer (and left out) to the `fixed` questions among `questions`."""
+    by_id = {q.id: q for q in questions}
+    choices = [[None, *by_id[q].values] for q in fixed]
     return [{q: v for q, v in zip(fixed, values, strict=True) if v is not None} for values in product(*choices)]
 
 
-def _components(kb: KnowledgeBase) -> tuple[dict[str, str], list[Rule]]:
+def _components(questions: Sequence[Question], rules: Sequence[Rule],
+                fixed: set[str]) -> tuple[dict[str, str], list[Rule]]:
     """Union-find over the non-fixed questions; also the answer-only rules that joined two ask_when groups."""
-    fixed = set(fixed_questions(kb))
-    parent = {q.id: q.id for q in kb.questions}
+    parent = {q.id: q.id for q in questions}
 
     def root(q: str) -> str:
         while parent[q] != q:
@@ -134,7 +147,7 @@ def _components(kb: KnowledgeBase) -> tuple[dict[str, str], list[Rule]]:
         return q
 
     def join(ids: set[str]) -> bool:
-        ordered = sorted(ids - fixed)
+        ordered = sorted((ids - fixed) & set(parent))
         joined = False
         for other in ordered[1:]:
             if root(other) != root(ordered[0]):
@@ -142,17 +155,22 @@ def _components(kb: KnowledgeBase) -> tuple[dict[str, str], list[Rule]]:
                 joined = True
         return joined
 
-    for q in kb.questions:
-        join({q.id} | _asks_read(q))
-    joining = [rule for rule in kb.rules if reads_only_answers(rule) and join(questions_read(rule.when))]
-    return {q.id: root(q.id) for q in kb.questions if q.id not in fixed}, joining
+    for q in questions:
+        join({q.id} | asks_read(q))
+    joining = [rule for rule in rules if reads_only_answers(rule) and join(questions_read(rule.when))]
+    return {q.id: root(q.id) for q in questions if q.id not in fixed}, joining
 
 
 def blocks(kb: KnowledgeBase) -> list[list[Question]]:
     """The questions, split into groups that no ask_when and no answer-only rule crosses (fixed ones aside)."""
-    roots, _ = _components(kb)
+    return blocks_among(kb.questions, kb.rules, fixed_questions(kb))
+
+
+def blocks_among(questions: Sequence[Question], rules: Sequence[Rule], fixed: Sequence[str]) -> list[list[Question]]:
+    """`blocks` for any questions and rules (two versions' together, for `rules diff`)."""
+    roots, _ = _components(questions, rules, set(fixed))
     groups: dict[str, list[Question]] = {}
-    for q in kb.questions:
+    for q in questions:
         if q.id in roots:
             groups.setdefault(roots[q.id], []).append(q)
     return list(groups.values())
@@ -160,7 +178,7 @@ def blocks(kb: KnowledgeBase) -> list[list[Question]]:
 
 def joining_rules(kb: KnowledgeBase) -> list[Rule]:
     """The rules reading only answers that read questions of two blocks otherwise apart (they join them)."""
-    return _components(kb)[1]
+    return _components(kb.questions, kb.rules, set(fixed_questions(kb)))[1]
 
 
 def block_answers(block: list[Question], base: Answers, i: int = 0) -> Iterator[Answers]:
@@ -221,22 +239,28 @@ def enumerate_outcome_classes(kb: KnowledgeBase, limit: int | None = None) -> li
     of one witness. With `limit`, SpaceTooLarge when a block has more answer sets than that, or the classes
     of one fixed answer grow past it (the message says which).
     """
-    effects = Effects(kb)
-    witnesses: list[Answers] = []
-    for base in fixed_values(kb):
-        reach: dict[frozenset[str], Answers] = {frozenset(): dict(base)}
-        for block in blocks(kb):
-            options: dict[frozenset[str], Answers] = {}
+    return [witness for _, witness in classes(fixed_values(kb), blocks(kb), Effects(kb).of, limit)]
+
+
+def classes(bases: list[Answers], blocks: list[list[Question]], effects_of: Callable[[Answers], frozenset[Label]],
+            limit: int | None = None) -> list[tuple[frozenset[Label], Answers]]:
+    """For each base answer set, one witness per distinct union of block effects, with that union (the engine
+    of `enumerate_outcome_classes`, and of `rules diff`, whose effects carry the version they belong to)."""
+    witnesses: list[tuple[frozenset[Label], Answers]] = []
+    for base in bases:
+        reach: dict[frozenset[Label], Answers] = {frozenset(): dict(base)}
+        for block in blocks:
+            options: dict[frozenset[Label], Answers] = {}
             for answers in block_answer_list(block, base, limit):
-                options.setdefault(effects.of(answers), answers)
-            combined: dict[frozenset[str], Answers] = {}
+                options.setdefault(effects_of(answers), answers)
+            combined: dict[frozenset[Label], Answers] = {}
             for union, witness in reach.items():
                 for effect, answers in options.items():
                     combined.setdefault(union | effect, {**witness, **answers})
             if limit is not None and len(combined) > limit:
                 raise SpaceTooLarge(f"the blocks combine into more than {limit:,} outcome classes")
             reach = combined
-        witnesses += reach.values()
+        witnesses += reach.items()
     return witnesses
 
 

@@ -5,7 +5,17 @@ forward chaining with every fact declared and rule fired, in order (`trace_text`
 from __future__ import annotations
 
 from triage.logic import questions_read
-from triage.model import AnswerIs, ConsiderWorkup, GiveAdvice, KnowledgeBase, RaiseConcern, ReachFinding, Refer, Rule
+from triage.model import (
+    AnswerIs,
+    ConsiderWorkup,
+    GiveAdvice,
+    KnowledgeBase,
+    Question,
+    RaiseConcern,
+    ReachFinding,
+    Refer,
+    Rule,
+)
 from triage.outcome import Outcome, Step, Trace, TraceFact
 from triage.render.describe import answer_words, describe, describe_conclusion, either, held_part, plain_condition
 from triage.render.layout import fill
@@ -38,15 +48,21 @@ def trace_text(kb: KnowledgeBase, trace: Trace, outcome: Outcome) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _top_rules_per_red_flag(kb: KnowledgeBase) -> list[tuple[Question, list[Rule]]]:
+    """Each red-flag question with the rules that read it and refer at the top urgency."""
+    top = kb.urgency_levels[0]
+    return [(question, [r for r in kb.rules if isinstance(r.then, Refer) and r.then.urgency == top.id
+                        and question.id in questions_read(r.when)])
+            for question in kb.questions if question.red_flag]
+
+
 def _why_not_top(kb: KnowledgeBase, outcome: Outcome) -> list[str]:
     top = kb.urgency_levels[0]
     if outcome.referral.urgency.id == top.id:
         return [f"WHY {top.id.upper()}: reached by {', '.join(outcome.referral.rules)}"]
     answers = dict(outcome.answers)
     lines = [f"WHY NOT {top.id.upper()}"]
-    for question in (q for q in kb.questions if q.red_flag):
-        rules = [r for r in kb.rules if isinstance(r.then, Refer) and r.then.urgency == top.id
-                 and question.id in questions_read(r.when)]
+    for question, rules in _top_rules_per_red_flag(kb):
         needs = "; ".join(f"{r.id} needs {describe(r.when)}" for r in rules) or f"no rule gives {top.id}"
         if question.id in answers:
             lines.append(f"  {question.id}: asked, answered '{answers[question.id]}' ({needs})")
@@ -139,9 +155,7 @@ def _why_not_top_plain(kb: KnowledgeBase, outcome: Outcome) -> list[str]:
         return [f"WHY {top.label.upper()}: reached by {', '.join(outcome.referral.rules)}"]
     answers = dict(outcome.answers)
     lines = [f"WHY NOT {top.label.upper()}"]
-    for question in (q for q in kb.questions if q.red_flag):
-        rules = [r for r in kb.rules if isinstance(r.then, Refer) and r.then.urgency == top.id
-                 and question.id in questions_read(r.when)]
+    for question, rules in _top_rules_per_red_flag(kb):
         needs = " or ".join(_needs(kb, question.id, r) for r in rules) or f"no rule gives {top.label.lower()}"
         given = (f"answered {answer_words(kb, question.id, answers[question.id])}" if question.id in answers
                  else "NOT ANSWERED")

@@ -2,7 +2,9 @@
 
 The engine (triage.rete.engine.CompiledRules.evaluate on rules compiled once: a new run, all answers at
 once, the outcome, the run forgotten) and the same engine given the answers one at a time as the
-interview gives them (Run.add per answer, then the outcome) side by side with the reference evaluator
+interview gives them (Run.add per answer, then the outcome), the engine with the second opinion every front
+end asks for (triage.checks.second_opinion.confirmed: the outcome recomputed without experta and compared),
+side by side with the reference evaluator
 (triage.checks.oracle.evaluate, plain Python: the floor for the same rules) and, when clipspy is installed,
 CLIPS running the same rules (benchmarks/clips_rules.py). Every run times each evaluator over the same
 generated sessions, in a rotating order; the figure is the median over runs of each run's median.
@@ -38,7 +40,14 @@ def evaluators(kb: Any) -> tuple[dict[str, Callable[[Any], Any]], dict[str, str]
         run.forget()
         return outcome
 
-    found: dict[str, Callable[[Any], Any]] = {"engine": rules.evaluate, "engine_by_answer": by_answer}
+    from triage.checks.second_opinion import confirmed
+
+    def with_second_opinion(answers: Any) -> Any:
+        # What every front end shows a person: the engine's outcome, confirmed by the independent evaluator.
+        return confirmed(kb, rules.evaluate(answers), answers)
+
+    found: dict[str, Callable[[Any], Any]] = {"engine": rules.evaluate, "engine_by_answer": by_answer,
+                                              "engine_confirmed": with_second_opinion}
     notes: dict[str, str] = {}
     try:
         from triage.checks import oracle as reference

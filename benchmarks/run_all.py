@@ -94,7 +94,8 @@ def summary_rows(results: dict[str, Result]) -> list[str]:
                          target, a["met_in_process"]))
     if s := results.get("session"):
         f = s["figures"]
-        short = {"engine_by_answer": "engine answer by answer (`Run.add`)"}
+        short = {"engine_by_answer": "engine answer by answer (`Run.add`)",
+                 "engine_confirmed": "with the second opinion"}
         others = ", ".join(f"{short.get(name, name)} {f[name]['median_ms']:.2f} ms" for name in f if name != "engine")
         rows.append(_row("whole session (evaluate)",
                          f"engine median **{f['engine']['median_ms']:.2f} ms**; side by side: {others}",
@@ -187,6 +188,7 @@ def session_section(s: Result) -> list[str]:
     ]
     labels = {"engine": "engine (experta, `CompiledRules.evaluate`: all answers at once)",
               "engine_by_answer": "engine, one answer at a time (`Run.add` per answer, as the interview)",
+              "engine_confirmed": "engine with the second opinion (`second_opinion.confirmed`: what a person is shown)",
               "reference": "reference evaluator (`triage.checks.oracle.evaluate`, plain Python)",
               "clips": "CLIPS 6.4 via clipspy (`benchmarks/clips_rules.py`)"}
     for name, fig in s["figures"].items():

@@ -376,7 +376,9 @@ def cmd_rules_diff(args: argparse.Namespace) -> Ending:
 
 
 def cmd_explain(args: argparse.Namespace) -> Ending:
-    """Explain one answers file in plain words: the answers, then the concerns, findings, tests, referral and
+    """Explain one answers file in plain words, stage by stage, for clinicians.
+
+    The answers, then the concerns, findings, tests, referral and
     advice they led to, each with the rule and the answers behind it, and why the outcome is or is not an
     emergency (with a warning when emergency questions were left unanswered). --facts shows the engine's
     forward chaining instead: every fact declared and every rule fired with the facts it matched, in order.

@@ -481,19 +481,22 @@ def _leaflet_coverage(sheet: Sheet) -> list[Block]:
              *((f"advice '{a.id}'", a.grounds.cites) for a in kb.advice)]
     if sheet.reading is not None:
         texts += [(f"reading page '{p.id}'", p.cites) for p in sheet.reading.pages]
-    rows, css, uncited = [], [], []
+    rows, css, uncited, no_rule = [], [], [], []
     for locator in leaflet.locators():
         rules = [r for r in kb.rules if locator in r.cites]
         read = sorted(set().union(*(questions_read(r.when) for r in rules))) if rules else []
         cited_by = [name for name, cites in texts if locator in cites]
         paragraph = leaflet.paragraph(locator) or ""
-        if not rules and not cited_by:
-            uncited.append(locator)
+        if not rules:
+            no_rule.append(locator)
+            if not cited_by:
+                uncited.append(locator)
         rows.append((locator, paragraph, "\n".join(r.id for r in rules) or "NO RULE CITES IT",
                      ", ".join(read) or "none", "\n".join(cited_by) or "none"))
         css.append("" if rules else "fail")
-    summary = (f"{len(rows) - len(uncited)} of {len(rows)} paragraphs are cited"
-               + (f"; cited by nothing: {', '.join(uncited)}." if uncited else "."))
+    summary = (f"{len(rows) - len(no_rule)} of {len(rows)} paragraphs are cited by a rule"
+               + (f"; cited by no rule: {', '.join(no_rule)}" if no_rule else "")
+               + (f"; cited by nothing at all: {', '.join(uncited)}." if uncited else "."))
     return [Heading(2, "Leaflet coverage", "leaflet"),
             Para(f"Every paragraph of {leaflet.name}, with the rules that cite it, the questions those rules read, "
                  f"and the texts no rule owns that cite it. {summary}"),

@@ -16,11 +16,11 @@ from triage.errors import Place, Problem, Severity, TriageError
 from triage.knowledge.leaflet import Leaflet, well_formed
 from triage.logic import questions_read, walk
 from triage.model import (
+    REQUIRED_FIELD,
     ConcernRaised,
     ConsiderWorkup,
     FindingReached,
     GiveAdvice,
-    REQUIRED_FIELD,
     Grounds,
     KnowledgeBase,
     RaiseConcern,

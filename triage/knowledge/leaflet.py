@@ -68,7 +68,8 @@ def _heading_id(text: str) -> str:
 def parse(text: str, name: str = "leaflet") -> Leaflet:
     """Split the leaflet's text into sections of paragraphs."""
     sections: dict[str, list[str]] = {INTRO: []}
-    current, unheaded, blanks, block = INTRO, 0, 0, []
+    current, unheaded, blanks = INTRO, 0, 0
+    block: list[str] = []
 
     def close() -> None:
         nonlocal current
@@ -103,13 +104,14 @@ def read_leaflet(path: str | Path) -> Leaflet:
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise TriageError([Problem("no-such-file", Place(name), "does not exist (the leaflet given with --leaflet)")])
+        raise TriageError([Problem("no-such-file", Place(name),
+                                   "does not exist (the leaflet given with --leaflet)")]) from None
     except OSError as exc:
-        raise TriageError([Problem("unreadable", Place(name), f"cannot be read: {exc.strerror}")])
+        raise TriageError([Problem("unreadable", Place(name), f"cannot be read: {exc.strerror}")]) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise TriageError([Problem("not-utf8", Place(name), "is not UTF-8 text")])
+        raise TriageError([Problem("not-utf8", Place(name), "is not UTF-8 text")]) from None
     leaflet = parse(text, name)
     if not any(leaflet.sections.values()):
         raise TriageError([Problem("empty-file", Place(name), "holds no paragraphs")])

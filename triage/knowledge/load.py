@@ -14,6 +14,7 @@ from triage.knowledge.fields import Reader
 from triage.knowledge.paths import builtin_rules_dir
 from triage.knowledge.yamlfile import parse_text
 from triage.model import (
+    SOURCE_KINDS,
     Advice,
     Condition,
     ConsiderWorkup,
@@ -33,7 +34,6 @@ from triage.model import (
     Refer,
     Rule,
     Section,
-    SOURCE_KINDS,
     Source,
     Urgency,
     Workup,

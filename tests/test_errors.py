@@ -90,7 +90,7 @@ def test_a_problem_prints_file_line_item_and_field_as_load_errors_always_did():
 def test_a_check_finding_is_listed_item_first_with_its_severity_and_code():
     rule = Problem("never-fires", Place("kb/rules/x.yaml", 3, "rule 'x.y'"), "can never fire")
     question = Problem("unused-question", Place(None, item="question 'q'"), "no rule uses it", Severity.WARNING)
-    assert rule.as_finding() == "error: [never-fires] rule 'x.y' (kb/rules/x.yaml:3): can never fire"
+    assert rule.as_finding() == "error: [never-fires] rule 'x.y' (kb/rules/x.yaml): can never fire"
     assert question.as_finding() == "warning: [unused-question] question 'q': no rule uses it"
 
 

@@ -89,8 +89,8 @@ def test_a_rule_without_cites_and_a_judgement_without_rationale_fail_the_check(c
 def test_a_locator_of_the_wrong_form_fails_even_without_the_leaflet(tiny):
     from triage.checks.lint import check
 
-    tiny.replace("rules/x.yaml", "  source: leaflet\n  when: {question: cough, is: yes}",
-                 "  source: leaflet\n  cites: [lungs-2]\n  when: {question: cough, is: yes}")
+    tiny.replace("rules/x.yaml", "  then: {concern: lungs}\n  cites: [intro.1]",
+                 "  then: {concern: lungs}\n  cites: [lungs-2]")
     found = [p.as_finding() for p in check(tiny.load()) if p.code == "bad-locator"]
     assert found == ["error: [bad-locator] rule 'lungs.cough' (kb/rules/x.yaml:19), field 'cites': 'lungs-2' is not "
                      "a leaflet locator; write SECTION.N, e.g. lungs.2"]

@@ -103,11 +103,10 @@ class Place:
         return ", ".join(parts)
 
     def item_first(self) -> str:
-        """Item first, as `triage rules check` lists its findings: `rule 'x.y' (rules/x.yaml:3)`."""
+        """Item first, as `triage rules check` lists its findings: `rule 'x.y' (rules/x.yaml)`."""
         if self.item is None:
             return str(self)
-        file = self.file if self.line is None else f"{self.file}:{self.line}"
-        where = self.item if self.file is None else f"{self.item} ({file})"
+        where = self.item if self.file is None else f"{self.item} ({self.file})"
         return where if self.field is None else f"{where}, field '{self.field}'"
 
 

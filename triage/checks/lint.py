@@ -122,10 +122,10 @@ def _sources(kb: KnowledgeBase, leaflet: Leaflet | None) -> Iterator[Problem]:
             continue  # an unknown source is a load error
         field = REQUIRED_FIELD[source.kind]
         if not getattr(rule, field):
-            yield Problem("source-unsaid", Place(rule.file, rule.line, f"rule '{rule.id}'", field),
+            yield Problem("source-unsaid", _at_line(rule, field),
                           f"is missing: a rule with source '{rule.source}' ({source.kind}) must give "
                           + _FIELD_WORDS[field])
-        yield from _locators(rule.cites, Place(rule.file, rule.line, f"rule '{rule.id}'", "cites"), leaflet)
+        yield from _locators(rule.cites, _at_line(rule, "cites"), leaflet)
     texts: list[tuple[str, str, Grounds]] = [
         *(("sections.yaml", f"section '{s.id}'", s.grounds) for s in kb.sections),
         *(("workups.yaml", f"workup '{w.id}'", w.grounds) for w in kb.workups),
@@ -134,6 +134,12 @@ def _sources(kb: KnowledgeBase, leaflet: Leaflet | None) -> Iterator[Problem]:
     for file, item, grounds in texts:
         yield from _grounds(Place(f"{kb.label}/{file}", None, item, "cites"), grounds.cites, grounds.rationale,
                             leaflet)
+
+
+def _at_line(rule: Rule, field: str) -> Place:
+    """The rule's file with its line (`rules/rules/lungs.yaml:3`): `rules check` lists findings item first and
+    leaves the line out, but a citation is fixed in one line of one file, so these findings name it."""
+    return Place(f"{rule.file}:{rule.line}" if rule.line else rule.file, None, f"rule '{rule.id}'", field)
 
 
 def _grounds(place: Place, cites: tuple[str, ...], rationale: str | None,
@@ -205,7 +211,8 @@ def _reading(kb: KnowledgeBase, leaflet: Leaflet | None = None) -> Iterator[Prob
         return
     for page in reading.pages:
         if page.section is None or page.cites or page.rationale:  # a section's texts carry its own cites
-            yield from _grounds(Place(f"{kb.label}/{READING_FILE}", page.line, f"page '{page.id}'", "cites"),
+            where = f"{kb.label}/{READING_FILE}" + (f":{page.line}" if page.line else "")
+            yield from _grounds(Place(where, None, f"page '{page.id}'", "cites"),
                                 page.cites, page.rationale, leaflet)
     texts = [("reading.yaml: closing", reading.closing)]
     texts += [(f"reading page '{page.id}'", p.text) for page in reading.pages for p in page.paragraphs]

@@ -195,7 +195,8 @@ def test_why_am_i_seeing_this_shows_the_rules_and_answers_behind_the_result(real
     assert code is Ending.FINISHED
     why = person.said[-1][0]
     assert why.startswith("WHY AM I SEEING THIS?\n=====================\n")
-    assert "Rule referral.breast; source: Leaflet: calcifications in the breast." in why
+    assert flat("Rule referral.breast; source: Not from the leaflet: the project's clinical judgement (which "
+                "doctor, how soon, what raises urgency).") in flat(why)
     assert flat("You answered 'yes' to: Has a mammogram or a breast check shown changes") in flat(why)
 
 

@@ -241,8 +241,8 @@ def test_reading_problems_name_the_file_page_and_field(tiny):
         "lungs, kidneys",
         f"{name}:5, page 'c', field 'title': is missing; write a short text here",
         f"{name}:5, page 'c': has nothing to show; give it a 'section', a 'text' or 'workups'",
-        f"{name}:6, page 'd', field 'colour': is not a known field here; known fields: id, section, source, "
-        "text, title, workups",
+        f"{name}:6, page 'd', field 'colour': is not a known field here; known fields: cites, id, rationale, "
+        "section, source, text, title, workups",
         f"{name}:6, page 'd': has nothing to show; give it a 'section', a 'text' or 'workups'",
     ]
 

@@ -304,7 +304,7 @@ def test_an_unknown_field_is_named_with_the_known_ones(tiny):
                  "  source: leaflet\n  sauce: leaflet\n  when: {question: cough, is: yes}")
     assert tiny.messages() == [
         "kb/rules/x.yaml:19, rule 'lungs.cough', field 'sauce': is not a known field here; "
-        "known fields: id, source, statement, then, when"]
+        "known fields: cites, id, rationale, reference, source, statement, then, when"]
 
 
 def test_a_rule_with_two_conclusions_is_refused(tiny):

@@ -74,12 +74,18 @@ def test_the_reading_pages_are_on_the_sheet(sheet, real_kb):
 
 def test_each_rule_names_its_kind_of_source_and_the_cases_and_any_branches_that_cover_it(sheet):
     kidneys = _row(sheet, "referral.kidneys_severe", cells=5)
-    assert kidneys[2] == "leaflet: Leaflet: calcifications in the kidneys"
+    assert kidneys[2] == ("clinical judgement: Not from the leaflet: the project's clinical judgement (which doctor, "
+                          "how soon, what raises urgency)\nrationale: a swollen face and legs with a changed breath "
+                          "smell or yellow skin together need a kidney specialist within 24 hours (the leaflet gives "
+                          "no timeframe)\ncites: kidneys.1")
+    tb = _row(sheet, "lungs.tb_history", cells=5)
+    assert tb[2] == "leaflet: Leaflet: calcifications in the lungs\ncites: lungs.1"  # no paragraph without --leaflet
     assert kidneys[3] == ("fired in: kidneys_strong_signs\n"
                           "branch “breath_smell is 'yes'”: kidneys_strong_signs\n"
                           "branch “skin_yellow is 'yes'”: not exercised")
     chest = _row(sheet, "safety.chest_pain_yes", cells=5)
-    assert chest[2] == "safety practice: Not from the leaflet: widely accepted emergency red flags"
+    assert chest[2].startswith("safety practice: Not from the leaflet: widely accepted emergency red flags\n"
+                               "reference: chest pain or pressure now is a widely accepted emergency sign")
     assert chest[1].startswith("SAFETY ")
 
 
@@ -149,7 +155,8 @@ def test_failing_golden_cases_come_first_in_the_check_result(cli, tmp_path):
 
 
 def _kidney_picture(page: Page) -> str:
-    return next(s for s in page.svgs if "Rule network: Leaflet: calcifications in the kidneys" in s)
+    """The network of the part holding referral.kidneys_severe (clinical judgement: it sets how soon)."""
+    return next(s for s in page.svgs if "Rule network: Not from the leaflet: the project" in s)
 
 
 def test_the_network_shows_and_or_answer_values_always_rules_and_a_legend(sheet):
@@ -162,7 +169,7 @@ def test_the_network_shows_and_or_answer_values_always_rules_and_a_legend(sheet)
     assert "referral: nephrologist, urgent" in labels
     for words in ("AND: all inputs must hold", "OR: one input is enough", "holds whatever the answers"):
         assert words in labels
-    referral = next(s for s in sheet.svgs if "Rule network: Leaflet: treatment" in s)
+    referral = next(s for s in sheet.svgs if "Rule network: Not from the leaflet: the project" in s)
     assert re.search(r'class="node always"><rect[^>]*/><text[^>]*>always</text>', referral)
 
 
@@ -177,7 +184,7 @@ def test_the_network_has_a_text_alternative_in_a_desc_and_visible_under_it(sheet
 
 def test_flipping_all_to_any_in_a_rule_changes_the_network_picture(cli, tmp_path):
     """Issue 12: "Flipping `all` to `any` in `referral.kidneys_severe` ... the network picture does not change"."""
-    rule = "  source: kidneys\n  when:\n    all:\n      - {question: swollen_face_legs, is: yes}"
+    rule = "  when:\n    all:\n      - {question: swollen_face_legs, is: yes}"
     copy = rules_copy(tmp_path, {"rules/referral.yaml": (rule, rule.replace("all:", "any:"))})
     before, after = tmp_path / "before.html", tmp_path / "after.html"
     assert cli("rules", "review", "-o", before).code == 0

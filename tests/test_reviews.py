@@ -69,7 +69,7 @@ def test_rewording_the_blue_lips_question_makes_the_rules_that_read_it_changed_s
     block = result.out.split("\nlungs.blue_lips ", 1)[1].split("\n", 6)[:6]
     assert block[1:] == ["    --- reviewed by Dr B. Jones on " + block[1].rsplit(" ", 1)[1],
                          "    +++ now",
-                         "    @@ -10 +10 @@ question blue_lips:",
+                         "    @@ -11 +11 @@ question blue_lips:",
                          f"    -  text: {BLUE_LIPS_QUESTION}",
                          "    +  text: Have your lips ever been blue?"]
     # ... and the "not yet reviewed" notice is back for patients.
@@ -84,7 +84,7 @@ def test_changing_the_urgent_timeframe_makes_every_rule_referring_at_urgent_chan
     report = review_status(kb)
     assert {s.item.id for s in report.items if s.state == CHANGED} == at_urgent
     diff = report.by_id["safety.chest_pain_not_sure"].diff
-    assert diff[2:] == ("@@ -17 +17 @@ urgency urgent (level 2 of 4, highest first):",
+    assert diff[2:] == ("@@ -19 +19 @@ urgency urgent (level 2 of 4, highest first):",
                         "-  timeframe: within 24 hours", "+  timeframe: within three months")
     assert review_notices(kb) == (unreviewed_notice(),)
     assert "changed since review" in cli("rules", "status", "--rules", signed).out
@@ -109,11 +109,13 @@ def test_a_section_text_reaches_its_rules_and_the_reading_page_that_shows_it(rea
 
 def test_the_item_text_holds_the_rules_yaml_its_questions_and_its_conclusion_texts(real_kb):
     text = review_items(real_kb)["safety.chest_pain_yes"].text
-    assert text.splitlines()[:9] == [
+    assert text.splitlines()[:11] == [
         "rule safety.chest_pain_yes",
         f"knowledge base: {real_kb.name}, version {real_kb.version}",
         "statement: Pain or pressure in the chest now, or in the last hours, needs emergency help.",
         "source: safety (Not from the leaflet: widely accepted emergency red flags)",
+        "cites: other_organs.2",
+        "reference: chest pain or pressure now is a widely accepted emergency sign (call the emergency number)",
         "when:", "  answer to chest_pain is yes", "then:", "  referral to: emergency_services", "  urgency: emergency"]
     for part in ("question chest_pain:", "  red flag, emergency sign: you feel pain or pressure in your chest",
                  "urgency emergency (level 1 of 4, highest first):", "  timeframe: now",

@@ -40,7 +40,7 @@ def edited(tmp_path_factory) -> dict[str, str]:
 def test_flipping_all_to_any_shows_the_rule_changed_with_its_if_then_before_and_after(edited):
     lines = edited["text"].splitlines()
     at = lines.index(next(line for line in lines if line.startswith("changed: referral.kidneys_severe")))
-    assert re.fullmatch(r"changed: referral\.kidneys_severe \(source: kidneys; .*/rules/referral\.yaml:\d+\)",
+    assert re.fullmatch(r"changed: referral\.kidneys_severe \(source: judgement; .*/rules/referral\.yaml:\d+\)",
                         lines[at])
     swollen = "IF the answer to “Are your face and your legs swollen?” [swollen_face_legs] is 'yes'"
     assert lines[at + 1].startswith(f"  before: {swollen} AND (the answer to “Does your breath smell unusual")

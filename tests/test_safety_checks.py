@@ -114,6 +114,7 @@ def test_a_space_too_large_to_enumerate_is_checked_on_generated_sessions_and_say
           source: leaflet
           when: {all: [{question: cough, is: not_sure}, {question: past, includes: kidney_infection}]}
           then: {concern: lungs}
+          cites: [intro.1]
         """)
     monkeypatch.setattr(safety, "BLOCK_LIMIT", 20)
     result = cli("rules", "check", "--rules", tiny.save())

@@ -11,9 +11,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from triage.endings import Ending
 from triage.errors import Severity, TriageError
+
+if TYPE_CHECKING:
+    from triage.knowledge.leaflet import Leaflet
 
 # The exit codes people and scripts see (README.md, docs/kiosk.md); no other module of triage/ holds them.
 EXIT_CODES: dict[Ending, int] = {
@@ -173,21 +177,27 @@ def cmd_rules_check(args: argparse.Namespace) -> Ending:
     sessions, and says so): a red-flag 'yes' gives emergency, 'not sure' at least urgent; emergency services
     only at emergency; one referral; turning an answer up never lowers the urgency or removes a section;
     the order of the answers does not matter. Each violation names the rules and a smallest answer set.
+    Every rule must say what it rests on (cites, reference or rationale, by its kind of source); with
+    --leaflet FILE, every leaflet locator cited must name a paragraph of that leaflet.
     Example: triage rules check --rules ./my-rules
+             triage rules check --leaflet ../shared/seed/calcification-leaflet.txt
     """
     from triage.checks import safety
     from triage.checks.lint import READABILITY_MAX_GRADE, check, readability
     from triage.rete.engine import compile_rules
 
     kb = _load(args)
+    leaflet = _leaflet(args)
     engine = compile_rules(kb)
-    notes = check(kb, engine)
+    notes = check(kb, engine, leaflet)
     errors = [n for n in notes if n.severity is Severity.ERROR]
     warnings = [n for n in notes if n.severity is not Severity.ERROR]
     print(f"Knowledge base {kb.name} {kb.version} ({kb.hash[:12]}): {len(kb.questions)} questions, "
           f"{len(kb.rules)} rules, {len(kb.cases)} golden cases")
     proof = safety.check(kb, engine)  # computed once by check() above
     print(f"safety: {proof.coverage}")
+    if leaflet is not None:
+        print(f"leaflet: {leaflet.name} ({len(leaflet.locators())} paragraphs in {len(leaflet.sections)} sections)")
     if proof.order:
         print(proof.order)
     print(f"\nErrors ({len(errors)}):" if errors else "\nErrors: none")
@@ -203,6 +213,13 @@ def cmd_rules_check(args: argparse.Namespace) -> Ending:
     return Ending.CHECK_FAILED if errors else Ending.FINISHED
 
 
+def _leaflet(args: argparse.Namespace) -> Leaflet | None:
+    """The leaflet given with --leaflet, parsed into sections of paragraphs (None without it)."""
+    from triage.knowledge.leaflet import read_leaflet
+
+    return read_leaflet(args.leaflet) if args.leaflet is not None else None
+
+
 def cmd_rules_review(args: argparse.Namespace) -> Ending:
     """Write the review sheet to sign off on paper: the result of `rules check` (failing golden cases first),
     every text a patient reads next to the rules that show it, an urgency decision table, every question and
@@ -212,8 +229,12 @@ def cmd_rules_review(args: argparse.Namespace) -> Ending:
     One self-contained HTML file (works offline; prints on A4 with a footer naming version, hash and page),
     or Markdown with the same content.
 
+    With --leaflet FILE, each rule shows the leaflet paragraph(s) it cites, and a "leaflet coverage" part
+    lists every paragraph with the rules (and the questions they read) that cite it.
+
     Example: triage rules review -o review.html
              triage rules review --format markdown -o review.md
+             triage rules review --leaflet ../shared/seed/calcification-leaflet.txt -o review.html
     """
     from triage.checks.cases import run_cases
     from triage.checks.lint import check
@@ -224,6 +245,7 @@ def cmd_rules_review(args: argparse.Namespace) -> Ending:
     from triage.rete.engine import compile_rules
 
     kb = _load(args)
+    leaflet = _leaflet(args)
     engine = compile_rules(kb)
     reading_problems: tuple[str, ...] = ()
     try:
@@ -231,7 +253,8 @@ def cmd_rules_review(args: argparse.Namespace) -> Ending:
     except TriageError as exc:  # no or broken reading pages: the sheet says so (`rules check` names the problem)
         reading, reading_problems = None, tuple(str(p) for p in exc.problems)
     review = review_status(kb, items=review_items(kb, reading) if reading is not None else None)
-    sheet = review_sheet.build(kb, review, run_cases(engine), check(kb, engine), reading, reading_problems)
+    sheet = review_sheet.build(kb, review, run_cases(engine), check(kb, engine, leaflet), reading, reading_problems,
+                               leaflet=leaflet)
     text = review_sheet.html(sheet) if args.format == "html" else review_sheet.markdown(sheet)
     if args.output is None or str(args.output) == "-":
         sys.stdout.write(text)
@@ -562,6 +585,9 @@ def build_parser() -> argparse.ArgumentParser:
     review = rules_command("review", cmd_rules_review)
     review.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write it (default: stdout)")
     review.add_argument("--format", choices=("html", "markdown"), default="html")
+    for p in (check, review):  # issue 13: sources that can be checked
+        p.add_argument("--leaflet", type=Path, metavar="FILE",
+                       help="the patient leaflet (text): check that every locator cited names one of its paragraphs")
     for name, func, needs in (("approve", cmd_rules_approve, ("role",)), ("reject", cmd_rules_reject,
                               ("role", "comment")), ("revoke", cmd_rules_revoke, ("comment",))):
         decide = rules_command(name, func)

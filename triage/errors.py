@@ -56,6 +56,11 @@ CODES: dict[str, str] = {
     "unreached": "a section, workup, urgency level, finding or advice item no rule reaches",
     "reading-page": "the kiosk's reading pages cannot be loaded",
     "case-fails": "a golden case whose outcome differs from its expectation",
+    "source-unsaid": "a rule without the field its source requires: cites (leaflet), reference (safety), rationale "
+                     "(judgement)",
+    "bad-locator": "a leaflet locator not written as SECTION.N",
+    "locator-unresolved": "a leaflet locator that names no paragraph of the leaflet given with --leaflet",
+    "text-unsourced": "a patient text no rule owns that does not say what it rests on (cites or rationale)",
     # sign-off (`triage rules approve`, `reject`, `revoke`, `status --verify`)
     "review-refused": "an item cannot be approved while `triage rules check` finds an error in it",
     "nothing-to-revoke": "a reviewer revokes a sign-off they never gave (or already revoked)",

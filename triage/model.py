@@ -136,6 +136,15 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Grounds:
+    """What a patient text no rule owns rests on: leaflet paragraphs (`cites`, locators such as `lungs.2`),
+    or the project's own choice (`rationale`). Both empty: not said (a `rules check` warning)."""
+
+    cites: tuple[str, ...] = ()
+    rationale: str | None = None
+
+
+@dataclass(frozen=True)
 class Education:
     what: str
     causes: str
@@ -151,6 +160,7 @@ class Section:
     organ: bool
     doctor: str
     education: Education
+    grounds: Grounds = Grounds()
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,7 @@ class Workup:
     id: str
     name: str
     purpose: str
+    grounds: Grounds = Grounds()
 
 
 @dataclass(frozen=True)
@@ -170,6 +181,7 @@ class Finding:
 class Advice:
     id: str
     text: str
+    grounds: Grounds = Grounds()
 
 
 @dataclass(frozen=True)
@@ -187,10 +199,17 @@ class Doctor:
     name: str
 
 
+# The kinds of source a rule can rest on, and the field each kind requires on the rule.
+LEAFLET, SAFETY, JUDGEMENT = "leaflet", "safety", "judgement"
+SOURCE_KINDS = (LEAFLET, SAFETY, JUDGEMENT)
+REQUIRED_FIELD = {LEAFLET: "cites", SAFETY: "reference", JUDGEMENT: "rationale"}
+
+
 @dataclass(frozen=True)
 class Source:
     id: str
     title: str
+    kind: str = LEAFLET  # leaflet (cites paragraphs), safety (emergency practice) or judgement (the project's choice)
 
 
 @dataclass(frozen=True)
@@ -202,6 +221,9 @@ class Rule:
     then: Conclusion
     file: str = ""
     line: int | None = None
+    cites: tuple[str, ...] = ()  # leaflet locators, e.g. ("lungs.1",); required when the source is a leaflet
+    reference: str | None = None  # safety: the widely accepted practice it rests on
+    rationale: str | None = None  # judgement: why the project chose it, in one line
 
 
 @dataclass(frozen=True)

@@ -112,78 +112,81 @@ TINY_FILES: dict[str, str] = {
     "advice.yaml": _dedent("""
         - {id: checkups, text: Keep your planned check-ups.}
         """),
+    # Each rule ends with what it rests on (cites or reference), written where a blank line stood, so
+    # that the line numbers tests name stayed as they were before sources had to be given.
     "rules/x.yaml": _dedent("""
         - id: baseline
           statement: Everyone may talk about their answers with a family doctor.
           source: leaflet
           when: {always: true}
           then: {referral: {to: gp, urgency: routine}}
-
+          cites: [intro.1]
         - id: safety.chest_pain_yes
           statement: Chest pain right now needs emergency help.
           source: safety
           when: {question: chest_pain, is: yes}
           then: {referral: {to: emergency_services, urgency: emergency}}
-
+          reference: a widely accepted emergency sign
         - id: safety.chest_pain_not_sure
           statement: Being unsure about chest pain means a doctor within 24 hours.
           source: safety
           when: {question: chest_pain, is: not_sure}
           then: {referral: {to: gp, urgency: urgent}}
-
+          reference: a widely accepted emergency sign
         - id: lungs.cough
           statement: A frequent cough relates to the lungs section.
           source: leaflet
           when: {question: cough, is: yes}
           then: {concern: lungs}
-
+          cites: [intro.1]
         - id: lungs.cough_blood
           statement: Blood when coughing means a lung specialist within 24 hours.
           source: leaflet
           when: {question: cough_blood, is: yes}
           then: {referral: {to: lung_doctor, urgency: urgent}}
-
+          cites: [intro.1]
         - id: kidneys.past_infection
           statement: A past kidney infection relates to the kidneys section.
           source: leaflet
           when: {question: past, includes: kidney_infection}
           then: {concern: kidneys}
-
+          cites: [intro.1]
         - id: referral.lungs
           statement: Answers about the lungs mean a lung specialist soon.
           source: leaflet
           when: {concern: lungs}
           then: {referral: {to: lung_doctor, urgency: soon}}
-
+          cites: [intro.1]
         - id: referral.kidneys
           statement: Answers about the kidneys mean a kidney specialist soon.
           source: leaflet
           when: {concern: kidneys}
           then: {referral: {to: kidney_doctor, urgency: soon}}
-
+          cites: [intro.1]
         - id: suspected
           statement: Answers about an organ make deposits there worth looking for.
           source: leaflet
           when: {any: [{concern: lungs}, {concern: kidneys}]}
           then: {finding: suspected}
-
+          cites: [intro.1]
         - id: workups.xray
           statement: Deposits worth looking for make an X-ray worth considering.
           source: leaflet
           when: {finding: suspected}
           then: {workup: xray, reason: An X-ray is the usual way to look for deposits.}
-
+          cites: [intro.1]
         - id: workups.calcium
           statement: Concerns about two organs make a calcium blood test worth considering.
           source: leaflet
           when: {organ_concerns_at_least: 2}
           then: {workup: calcium_blood, reason: Your answers relate to more than one organ.}
-
+          cites: [intro.1]
         - id: advice.checkups
           statement: Everyone is reminded of planned check-ups.
           source: leaflet
           when: {always: true}
           then: {advice: checkups}
+          cites: [intro.1]
         """),
 }
 

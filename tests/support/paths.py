@@ -12,3 +12,6 @@ EXAMPLES = REPO / "examples"
 
 def real_case_files() -> list[Path]:
     return sorted((builtin_rules_dir() / "cases").glob("*.yaml"))
+
+# The patient leaflet the rules cite (beside the project; issue 13: the tests run against it).
+LEAFLET = REPO.parent / "shared" / "seed" / "calcification-leaflet.txt"

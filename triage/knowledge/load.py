@@ -14,6 +14,7 @@ from triage.knowledge.fields import Reader
 from triage.knowledge.paths import builtin_rules_dir
 from triage.knowledge.yamlfile import parse_text
 from triage.model import (
+    SOURCE_KINDS,
     Advice,
     Condition,
     ConsiderWorkup,
@@ -23,6 +24,7 @@ from triage.model import (
     Finding,
     GiveAdvice,
     GoldenCase,
+    Grounds,
     KnowledgeBase,
     Option,
     Question,
@@ -204,13 +206,36 @@ def _doctor(r: Reader) -> Doctor:
 
 
 def _source(r: Reader) -> Source:
-    r.unknown_fields({"id", "title"})
-    return Source(r.ident("id") or "", r.text("title") or "")
+    r.unknown_fields({"id", "title", "kind"})
+    ident = r.ident("id") or ""
+    kind = r.raw.get("kind", ident if ident in SOURCE_KINDS else SOURCE_KINDS[0])
+    if kind not in SOURCE_KINDS:
+        r.problem("kind", f"{kind!r} is not a kind of source; use one of {', '.join(SOURCE_KINDS)}")
+        kind = SOURCE_KINDS[0]
+    return Source(ident, r.text("title") or "", kind)
+
+
+def _cites(r: Reader) -> tuple[str, ...]:
+    """The leaflet locators of `cites` (one or a list); their form is checked by `rules check`."""
+    raw = r.raw.get("cites", [])
+    raw = [raw] if isinstance(raw, str) else raw
+    if not isinstance(raw, list) or not all(isinstance(c, str) and c for c in raw):
+        r.problem("cites", f"must be a list of leaflet locators such as [lungs.2], not {r.raw.get('cites')!r}")
+        return ()
+    return tuple(raw)
+
+
+def _grounds(r: Reader) -> Grounds:
+    """What a text no rule owns rests on: `cites` and/or `rationale` (both optional here)."""
+    return Grounds(_cites(r), r.text("rationale", required=False))
+
+
+GROUNDS_FIELDS = {"cites", "rationale"}
 
 
 def _workup(r: Reader) -> Workup:
-    r.unknown_fields({"id", "name", "purpose"})
-    return Workup(r.ident("id") or "", r.text("name") or "", r.text("purpose") or "")
+    r.unknown_fields({"id", "name", "purpose"} | GROUNDS_FIELDS)
+    return Workup(r.ident("id") or "", r.text("name") or "", r.text("purpose") or "", _grounds(r))
 
 
 def _finding(r: Reader) -> Finding:
@@ -219,19 +244,19 @@ def _finding(r: Reader) -> Finding:
 
 
 def _advice(r: Reader) -> Advice:
-    r.unknown_fields({"id", "text"})
-    return Advice(r.ident("id") or "", r.text("text") or "")
+    r.unknown_fields({"id", "text"} | GROUNDS_FIELDS)
+    return Advice(r.ident("id") or "", r.text("text") or "", _grounds(r))
 
 
 def _section(r: Reader) -> Section:
-    r.unknown_fields({"id", "title", "organ", "doctor", "education"})
+    r.unknown_fields({"id", "title", "organ", "doctor", "education"} | GROUNDS_FIELDS)
     edu = Reader(r.file, r.item, r.raw.get("education"), r.problems)
     if not isinstance(r.raw.get("education"), dict):
         r.problem("education", "must be a mapping with what, causes, signs, examination and next", "wrong-shape")
     edu.unknown_fields({"what", "causes", "signs", "examination", "next"})
     education = Education(*(edu.text(f) or "" for f in ("what", "causes", "signs", "examination", "next")))
     return Section(r.ident("id") or "", r.text("title") or "", r.flag("organ", True), r.ident("doctor") or "",
-                   education)
+                   education, _grounds(r))
 
 
 def _question(r: Reader) -> Question | None:
@@ -286,16 +311,18 @@ CONCLUSION_KEYS = ("concern", "finding", "workup", "referral", "advice")
 
 
 def _rule(r: Reader) -> Rule | None:
-    r.unknown_fields({"id", "statement", "source", "when", "then"})
+    r.unknown_fields({"id", "statement", "source", "cites", "reference", "rationale", "when", "then"})
     ident, statement = r.ident("id"), r.text("statement")
     source = r.ident("source")
     when = read_condition(r.raw.get("when"), r, "when") if "when" in r.raw else None
     if "when" not in r.raw:
         r.problem("when", "is missing; write the condition, or {always: true}", "missing-field")
     then = _conclusion(r)
+    cites, reference, rationale = _cites(r), r.text("reference", required=False), r.text("rationale", required=False)
     if None in (ident, statement, source, when, then):
         return None
-    return Rule(ident, statement, source, when, then, r.file, r.line)  # type: ignore[arg-type]
+    return Rule(ident, statement, source, when, then, r.file, r.line,  # type: ignore[arg-type]
+                cites, reference, rationale)
 
 
 def _conclusion(r: Reader) -> RaiseConcern | ReachFinding | ConsiderWorkup | Refer | GiveAdvice | None:

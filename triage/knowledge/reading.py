@@ -17,7 +17,7 @@ from triage.knowledge.yamlfile import parse_text
 from triage.model import KnowledgeBase, Section
 
 READING_FILE = "reading.yaml"
-_PAGE_FIELDS = {"id", "title", "source", "section", "text", "workups"}
+_PAGE_FIELDS = {"id", "title", "source", "section", "text", "workups", "cites", "rationale"}
 _EDUCATION_LABELS = (("what", "What it is"), ("causes", "Usual causes"), ("signs", "Signs"),
                      ("examination", "How it is examined"), ("next", "What happens next"))
 
@@ -34,6 +34,10 @@ class ReadingPage:
     title: str
     source: str  # a source id from knowledge.yaml: which part of the leaflet the page rests on
     paragraphs: tuple[Paragraph, ...]
+    section: str | None = None  # the section whose education texts it shows (they carry that section's cites)
+    cites: tuple[str, ...] = ()  # leaflet locators its own texts rest on
+    rationale: str | None = None  # or why the project says it
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,12 @@ def _page(kb: KnowledgeBase, r: Reader) -> ReadingPage | None:
         r.problem(None, "has nothing to show; give it a 'section', a 'text' or 'workups'", "missing-field")
     if ident is None or not paragraphs:
         return None
-    return ReadingPage(ident, title, source or "", tuple(paragraphs))
+    cites = r.raw.get("cites", [])
+    if not isinstance(cites, list) or not all(isinstance(c, str) for c in cites):
+        r.problem("cites", f"must be a list of leaflet locators such as [lungs.2], not {cites!r}")
+        cites = []
+    return ReadingPage(ident, title, source or "", tuple(paragraphs), section.id if section else None,
+                       tuple(cites), r.text("rationale", required=False), r.line)
 
 
 def _texts(r: Reader) -> list[Paragraph]:

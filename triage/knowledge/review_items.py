@@ -94,6 +94,9 @@ def _rule_items(kb: KnowledgeBase, head: str) -> Iterator[Item]:
         source = kb.source.get(rule.source)
         lines = [f"rule {rule.id}", head, f"statement: {_one(rule.statement)}",
                  f"source: {rule.source}" + (f" ({_one(source.title)})" if source else ""),
+                 *([f"cites: {', '.join(rule.cites)}"] if rule.cites else []),
+                 *([f"reference: {_one(rule.reference)}"] if rule.reference else []),
+                 *([f"rationale: {_one(rule.rationale)}"] if rule.rationale else []),
                  "when:", *_condition(rule.when, 1), "then:", *_conclusion(rule.then, 1)]
         covers = [f"rule '{rule.id}'"]
         read = questions_read(rule.when)

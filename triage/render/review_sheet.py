@@ -12,6 +12,7 @@ from html import escape
 
 from triage.checks.cases import CaseResult
 from triage.errors import Problem, Severity
+from triage.knowledge.leaflet import Leaflet
 from triage.knowledge.reading import Reading
 from triage.knowledge.review_items import RULE
 from triage.knowledge.reviews import (
@@ -27,8 +28,9 @@ from triage.knowledge.reviews import (
     ReviewStatus,
 )
 from triage.knowledge.signatures import BAD, GOOD, UNSIGNED
-from triage.logic import holds, walk
+from triage.logic import holds, questions_read, walk
 from triage.model import (
+    JUDGEMENT,
     AnyOf,
     ConcernRaised,
     ConsiderWorkup,
@@ -79,11 +81,12 @@ class Sheet:
     reading: Reading | None
     reading_problems: tuple[str, ...]
     day: str
+    leaflet: Leaflet | None = None  # given with --leaflet: cited paragraphs are shown, and the leaflet's coverage
 
 
 def build(kb: KnowledgeBase, review: ReviewStatus, results: list[CaseResult],
           notes: list[Problem] | None = None, reading: Reading | None = None,
-          reading_problems: tuple[str, ...] = (), day: date | None = None) -> Sheet:
+          reading_problems: tuple[str, ...] = (), day: date | None = None, leaflet: Leaflet | None = None) -> Sheet:
     fired = {r.id: tuple(res.case.id for res in results if res.outcome
                          and any(s.rule.id == r.id for s in res.outcome.explanation)) for r in kb.rules}
     source_ids = {s.id for s in kb.sources}
@@ -99,7 +102,7 @@ def build(kb: KnowledgeBase, review: ReviewStatus, results: list[CaseResult],
         if rules or questions:
             groups.append(Group(source.id, source.title, questions, rules, cases))
     return Sheet(kb, tuple(groups), review, tuple(results), fired, tuple(notes or ()), reading,
-                 reading_problems, (day or date.today()).isoformat())
+                 reading_problems, (day or date.today()).isoformat(), leaflet)
 
 
 # --- the header and the check ------------------------------------------------------------------------------
@@ -143,9 +146,14 @@ def _header(sheet: Sheet) -> list[Block]:
             ("coverage", f"{total - len(unexercised)} of {total} rules are exercised by a golden case"
              + (f"; not exercised: {', '.join(unexercised)}" if unexercised else "")))
     return [Heading(1, f"Review sheet: {kb.name}"), Table(("", ""), rows, "facts"),
-            Para("Rules marked SAFETY rest on widely accepted emergency practice, not on the leaflet. Every other "
-                 "rule names the part of the leaflet it rests on. Safety rules and the emergency signs count as "
-                 "reviewed only once two reviewers of different names approved them.")]
+            Para("Rules marked SAFETY rest on widely accepted emergency practice, not on the leaflet, and give a "
+                 "reference. Rules of clinical judgement (which doctor, how soon, combinations that raise urgency) "
+                 "give a one-line rationale. Every other rule cites the leaflet paragraphs it rests on "
+                 "(SECTION.N: section and paragraph number)"
+                 + (f", shown beside it from {sheet.leaflet.name}. " if sheet.leaflet else
+                    "; build the sheet with --leaflet FILE to see the paragraphs beside the rules. ")
+                 + "Safety rules and the emergency signs count as reviewed only once two reviewers of different "
+                 "names approved them.")]
 
 
 def _check(sheet: Sheet) -> list[Block]:
@@ -397,9 +405,25 @@ def _coverage_words(sheet: Sheet, rule: Rule) -> str:
     return "\n".join(lines_)
 
 
-def _source_words(kb: KnowledgeBase, rule: Rule) -> str:
-    kind = "safety practice" if rule.source == SAFETY else "leaflet"
-    return f"{kind}: {kb.source[rule.source].title}"
+_KIND_WORDS = {SAFETY: "safety practice", JUDGEMENT: "clinical judgement"}
+
+
+def _source_words(sheet: Sheet, rule: Rule) -> str:
+    """The kind and title of the rule's source, what it says it rests on, and (with the leaflet) the cited
+    paragraphs themselves."""
+    source = sheet.kb.source[rule.source]
+    lines_ = [f"{_KIND_WORDS.get(source.kind, 'leaflet')}: {source.title}"]
+    if rule.reference:
+        lines_.append(f"reference: {rule.reference}")
+    if rule.rationale:
+        lines_.append(f"rationale: {rule.rationale}")
+    if rule.cites:
+        lines_.append("cites: " + ", ".join(rule.cites))
+    if sheet.leaflet is not None:
+        for locator in rule.cites:
+            paragraph = sheet.leaflet.paragraph(locator)
+            lines_.append(f"{locator}: “{paragraph}”" if paragraph else f"{locator}: NOT IN THE LEAFLET")
+    return "\n".join(lines_)
 
 
 def _case_row(result: CaseResult) -> tuple[str, str, str, str]:
@@ -430,7 +454,7 @@ def _group(sheet: Sheet, group: Group) -> list[Block]:
         blocks += [Heading(3, "Questions"), Table(("id", "wording", "type and options", "asked"), tuple(rows))]
     if group.rules:
         rows = [(r.id, ("SAFETY " if r.source == SAFETY else "") + f"{r.statement}\n{rule_sentence(kb, r)}",
-                 _source_words(kb, r), _coverage_words(sheet, r), _rule_state(sheet, r)) for r in group.rules]
+                 _source_words(sheet, r), _coverage_words(sheet, r), _rule_state(sheet, r)) for r in group.rules]
         css = tuple(("safety " if r.source == SAFETY else "") + _rule_css(sheet, r) for r in group.rules)
         blocks += [Heading(3, "Rules"),
                    Table(("id", "rule", "source", "golden cases (and `any` branches)", "review status"),
@@ -444,6 +468,40 @@ def _group(sheet: Sheet, group: Group) -> list[Block]:
                                             tuple(_case_row(r) for r in group.cases),
                                             row_css=tuple("" if r.passed else "fail" for r in group.cases))]
     return [Section(tuple(blocks), "group safety" if group.id == SAFETY else "group")]
+
+
+def _leaflet_coverage(sheet: Sheet) -> list[Block]:
+    """Per paragraph of the leaflet: the rules that cite it (with the questions they read) and the texts no rule
+    owns that cite it; paragraphs nothing cites are said to be so."""
+    kb, leaflet = sheet.kb, sheet.leaflet
+    if leaflet is None:
+        return []
+    texts = [*((f"section '{s.id}'", s.grounds.cites) for s in kb.sections),
+             *((f"workup '{w.id}'", w.grounds.cites) for w in kb.workups),
+             *((f"advice '{a.id}'", a.grounds.cites) for a in kb.advice)]
+    if sheet.reading is not None:
+        texts += [(f"reading page '{p.id}'", p.cites) for p in sheet.reading.pages]
+    rows, css, uncited, no_rule = [], [], [], []
+    for locator in leaflet.locators():
+        rules = [r for r in kb.rules if locator in r.cites]
+        read = sorted(set().union(*(questions_read(r.when) for r in rules))) if rules else []
+        cited_by = [name for name, cites in texts if locator in cites]
+        paragraph = leaflet.paragraph(locator) or ""
+        if not rules:
+            no_rule.append(locator)
+            if not cited_by:
+                uncited.append(locator)
+        rows.append((locator, paragraph, "\n".join(r.id for r in rules) or "NO RULE CITES IT",
+                     ", ".join(read) or "none", "\n".join(cited_by) or "none"))
+        css.append("" if rules else "fail")
+    summary = (f"{len(rows) - len(no_rule)} of {len(rows)} paragraphs are cited by a rule"
+               + (f"; cited by no rule: {', '.join(no_rule)}" if no_rule else "")
+               + (f"; cited by nothing at all: {', '.join(uncited)}." if uncited else "."))
+    return [Heading(2, "Leaflet coverage", "leaflet"),
+            Para(f"Every paragraph of {leaflet.name}, with the rules that cite it, the questions those rules read, "
+                 f"and the texts no rule owns that cite it. {summary}"),
+            Table(("paragraph", "leaflet text", "rules citing it", "questions they read", "texts citing it"),
+                  tuple(rows), row_css=tuple(css))]
 
 
 def _matrix(sheet: Sheet) -> list[Block]:
@@ -471,7 +529,7 @@ def blocks(sheet: Sheet) -> list[Block]:
     out = [*_header(sheet), *_check(sheet), *_orphans(sheet), *_patient_texts(sheet), *_urgency_table(sheet.kb)]
     for group in sheet.groups:
         out += _group(sheet, group)
-    return out + _matrix(sheet) + _sign_off(sheet)
+    return out + _leaflet_coverage(sheet) + _matrix(sheet) + _sign_off(sheet)
 
 
 # --- the two formats ---------------------------------------------------------------------------------------
@@ -525,6 +583,7 @@ def html(sheet: Sheet) -> str:
     contents = ["<a href='#check'>Check result</a>", *orphans, "<a href='#texts'>What patients read</a>",
                 "<a href='#urgency'>Urgency decision table</a>",
                 *(f"<a href='#{escape(g.id)}'>{escape(g.title)}</a>" for g in sheet.groups),
+                *(["<a href='#leaflet'>Leaflet coverage</a>"] if sheet.leaflet else []),
                 "<a href='#coverage'>Coverage</a>", "<a href='#sign-off'>Sign-off</a>"]
     head = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"

@@ -80,6 +80,39 @@ def test_a_case_with_a_wrong_expectation_fails_and_says_how(tiny):
     )
 
 
+def test_a_case_fails_when_a_section_or_workup_it_rules_out_appears(tiny):
+    tiny.write("cases/cough.yaml", """
+        title: A cough
+        story: Someone coughs often; the lungs must appear and nothing may send them to the kidneys.
+        answers: {cough: yes}
+        expect: {urgency: soon, sections: [lungs], workups: [xray], not_sections: [kidneys],
+                 not_workups: [xray]}
+        """)
+    assert tiny.messages() == ["kb/cases/cough.yaml:4, case 'cough', field 'expect.not_workups': "
+                               "also listed in expect.workups: xray"]
+    tiny.write("cases/cough.yaml", """
+        title: A cough
+        story: Someone coughs often.
+        answers: {cough: yes}
+        expect: {urgency: soon, sections: [], workups: [xray], not_sections: [lungs, kidneys]}
+        """)
+    from triage.rete.engine import CompiledRules
+
+    [result] = run_cases(CompiledRules(tiny.load()))
+    assert result.differences == ("sections not expected but present: lungs",
+                                  "sections that must not appear but do: lungs")
+
+
+def test_a_must_not_that_names_an_unknown_section_is_an_error(tiny):
+    tiny.write("cases/cough.yaml", """
+        title: A cough
+        story: Someone coughs often.
+        answers: {cough: yes}
+        expect: {urgency: soon, sections: [lungs], workups: [xray], not_sections: [livers]}
+        """)
+    assert any("unknown section 'livers'" in m for m in tiny.messages())
+
+
 def test_a_case_with_answers_that_do_not_fit_fails_and_names_the_question(tiny):
     tiny.write("cases/bad.yaml", """
         title: Bad answers

@@ -232,6 +232,8 @@ class Expectation:
     sections: frozenset[str]
     workups: frozenset[str]
     referral_to: str | None = None
+    not_sections: frozenset[str] = frozenset()
+    not_workups: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,11 @@ def _set_difference(what: str, expected: frozenset[str], actual: set[str]) -> li
     return out
 
 
+def _must_not(what: str, forbidden: frozenset[str], actual: set[str]) -> list[str]:
+    present = forbidden & actual
+    return [f"{what} that must not appear but do: {', '.join(sorted(present))}"] if present else []
+
+
 def run_case(engine: CompiledRules, case: GoldenCase) -> CaseResult:
     try:
         answers = check_answers(engine.kb, case.answers, case.file)
@@ -44,6 +49,8 @@ def run_case(engine: CompiledRules, case: GoldenCase) -> CaseResult:
         differences.append(f"referral expected to {case.expect.referral_to}, got {outcome.referral.to.id}")
     differences += _set_difference("sections", case.expect.sections, set(outcome.section_ids))
     differences += _set_difference("workups", case.expect.workups, set(outcome.workup_ids))
+    differences += _must_not("sections", case.expect.not_sections, set(outcome.section_ids))
+    differences += _must_not("workups", case.expect.not_workups, set(outcome.workup_ids))
     return CaseResult(case, outcome, tuple(differences))
 
 

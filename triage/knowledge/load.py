@@ -369,14 +369,17 @@ def _case(r: Reader, ident: str) -> GoldenCase | None:
         r.problem("answers", "must be a mapping of question ids to answers", "wrong-shape")
         answers = {}
     expect = Reader(r.file, r.item, r.raw.get("expect"), r.problems)
-    expect.unknown_fields({"urgency", "referral_to", "sections", "workups"})
+    expect.unknown_fields({"urgency", "referral_to", "sections", "workups", "not_sections", "not_workups"})
     sets = {}
-    for field in ("sections", "workups"):
+    for field in ("sections", "workups", "not_sections", "not_workups"):
         value = expect.raw.get(field, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             expect.problem(f"expect.{field}", "must be a list of ids (write [] for none)")
             value = []
         sets[field] = frozenset(value)
+    for field in ("sections", "workups"):
+        if both := sets[field] & sets[f"not_{field}"]:
+            expect.problem(f"expect.not_{field}", f"also listed in expect.{field}: {', '.join(sorted(both))}")
     urgency = expect.ident("urgency")
     referral_to = expect.raw.get("referral_to")
     title, story = r.text("title"), r.text("story")
@@ -384,4 +387,5 @@ def _case(r: Reader, ident: str) -> GoldenCase | None:
         return None
     return GoldenCase(ident, r.file, title, story, dict(answers),
                       Expectation(urgency, sets["sections"], sets["workups"],
-                                  referral_to if isinstance(referral_to, str) else None))
+                                  referral_to if isinstance(referral_to, str) else None,
+                                  sets["not_sections"], sets["not_workups"]))

@@ -226,6 +226,11 @@ def _cases(kb: KnowledgeBase) -> Iterable[Problem]:
             yield Problem("unknown-id", Place(case.file, None, item, "expect.sections"), f"unknown section '{ident}'")
         for ident in sorted(expect.workups - set(kb.workup)):
             yield Problem("unknown-id", Place(case.file, None, item, "expect.workups"), f"unknown workup '{ident}'")
+        for ident in sorted(expect.not_sections - set(kb.section)):
+            yield Problem("unknown-id", Place(case.file, None, item, "expect.not_sections"),
+                          f"unknown section '{ident}'")
+        for ident in sorted(expect.not_workups - set(kb.workup)):
+            yield Problem("unknown-id", Place(case.file, None, item, "expect.not_workups"), f"unknown workup '{ident}'")
         if expect.referral_to is not None and expect.referral_to not in kb.doctor:
             yield Problem("unknown-id", Place(case.file, None, item, "expect.referral_to"),
                           f"unknown doctor '{expect.referral_to}'")

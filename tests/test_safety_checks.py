@@ -237,3 +237,15 @@ def test_a_loss_that_shows_only_with_another_block_is_found_with_it(tiny):
         "lowers the urgency from urgent to soon, for the answers {cough: not_sure, past: [kidney_infection]} "
         "(rules that no longer fire: lungs.cough_unclear, referral.unclear_after_infection)",
     ]
+
+
+def test_a_citation_that_is_not_a_locator_is_refused_by_run_too(cli, tmp_path):
+    # What a rule rests on is part of the check; a front end refuses the knowledge base as it would for any
+    # other check error (the leaflet itself is needed only to resolve locators, with `rules check --leaflet`).
+    rules = rules_copy(tmp_path, {"rules/lungs.yaml": ("cites: [lungs.1]", "cites: lungs one")})
+    result = cli("run", "--rules", str(rules), "--answers", "-", stdin="chest_pain: no\n")
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.splitlines()[0].endswith(
+        "rule 'lungs.tb_history', field 'cites': 'lungs one' is not a leaflet locator; write SECTION.N, e.g. lungs.2")
+    assert result.err.splitlines()[-1] == REFUSED

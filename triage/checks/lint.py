@@ -48,9 +48,11 @@ def check(kb: KnowledgeBase, engine: CompiledRules | None = None, leaflet: Leafl
 
 def startup_errors(kb: KnowledgeBase) -> list[Problem]:
     """The errors of `check` that fit a front end's start-up (a few milliseconds): rules that never fire,
-    red-flag rules, diagnostic wording, reading pages, and the red-flag properties (a) and (b). The golden
-    cases are run by the self-test; the whole proof of the safety properties by `triage rules check`."""
-    notes = [*_never_fires(kb), *_red_flags(kb), *_wording(kb), *_reading(kb), *safety.red_flag_problems(kb)]
+    red-flag rules, what the rules rest on (sources, the form of leaflet locators), diagnostic wording, reading
+    pages, and the red-flag properties (a) and (b). The golden cases are run by the self-test; the whole proof of
+    the safety properties by `triage rules check`."""
+    notes = [*_never_fires(kb), *_red_flags(kb), *_sources(kb, None), *_wording(kb), *_reading(kb),
+             *safety.red_flag_problems(kb)]
     return [n for n in notes if n.severity is Severity.ERROR]
 
 

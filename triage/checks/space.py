@@ -30,8 +30,10 @@ from triage.model import (
     AnswerIncludes,
     AnswerIs,
     AnyOf,
+    ConcernRaised,
     FindingReached,
     KnowledgeBase,
+    OrganConcernsAtLeast,
     Question,
     RaiseConcern,
     Refer,
@@ -232,14 +234,25 @@ class Effects:
         return frozenset(labels)
 
 
-def enumerate_outcome_classes(kb: KnowledgeBase, limit: int | None = None) -> list[Answers]:
+def enumerate_outcome_classes(kb: KnowledgeBase, limit: int | None = None,
+                              keep: set[str] | None = None) -> list[Answers]:
     """One witness answer set for every distinct union of block effects, for every fixed answer.
 
     Every answer set the flow can produce has the referral, urgency, sections, workups, advice and findings
-    of one witness. With `limit`, SpaceTooLarge when a block has more answer sets than that, or the classes
-    of one fixed answer grow past it (the message says which).
+    of one witness. With `keep`, only those labels count (`referral_labels`: every answer set then has the
+    referral rules, so the urgency and doctors, of one witness; far fewer classes). With `limit`,
+    SpaceTooLarge when a block has more answer sets than that, or the classes of one fixed answer grow past
+    it (the message says which).
     """
-    return [witness for _, witness in classes(fixed_values(kb), blocks(kb), Effects(kb).of, limit)]
+    effects = Effects(kb).of
+    if keep is not None:
+        effects = _kept(effects, frozenset(keep))
+    return [witness for _, witness in classes(fixed_values(kb), blocks(kb), effects, limit)]
+
+
+def _kept(effects_of: Callable[[Answers], frozenset[str]],
+          keep: frozenset[str]) -> Callable[[Answers], frozenset[str]]:
+    return lambda answers: effects_of(answers) & keep
 
 
 def classes(bases: list[Answers], blocks: list[list[Question]], effects_of: Callable[[Answers], frozenset[Label]],
@@ -267,25 +280,40 @@ def classes(bases: list[Answers], blocks: list[list[Question]], effects_of: Call
 def relevant_labels(kb: KnowledgeBase) -> set[str]:
     """Labels that can change urgency or sections: concerns, referrals, and findings or answers that feed a
     rule concluding one of them (transitively)."""
-    relevant = {str(concluded_by(r)) for r in kb.rules if isinstance(r.then, RaiseConcern | Refer)}
+    return labels_feeding(kb, (RaiseConcern, Refer))
+
+
+def referral_labels(kb: KnowledgeBase) -> set[str]:
+    """Labels that can change which referral rules fire (and so the urgency and the doctors named): the
+    referrals, and every concern, finding or answer that feeds a referral rule (transitively)."""
+    return labels_feeding(kb, (Refer,))
+
+
+def labels_feeding(kb: KnowledgeBase, kinds: tuple[type, ...]) -> set[str]:
+    """The labels of the rules concluding one of `kinds`, and of everything their conditions read, followed
+    back through the rules that conclude what they read, until nothing new is added."""
+    concerns = {f"concern:{s.id}" for s in kb.sections}
+    relevant = {str(concluded_by(r)) for r in kb.rules if isinstance(r.then, kinds)}
     changed = True
     while changed:
         changed = False
         for rule in kb.rules:
             if str(concluded_by(rule)) not in relevant:
                 continue
+            new: set[str] = set()
             for part in walk(rule.when):
-                label = None
                 if isinstance(part, FindingReached):
-                    label = f"finding:{part.finding}"
+                    new.add(f"finding:{part.finding}")
+                elif isinstance(part, ConcernRaised):
+                    new.add(f"concern:{part.section}")
+                elif isinstance(part, OrganConcernsAtLeast):
+                    new |= concerns
                 elif isinstance(part, AnswerIs | AnswerIncludes) and not reads_only_answers(rule):
                     values = part.values if isinstance(part, AnswerIs) else part.options
-                    new = {f"answer:{part.question}={v}" for v in values} - relevant
-                    relevant |= new
-                    changed |= bool(new)
-                if label and label not in relevant:
-                    relevant.add(label)
-                    changed = True
+                    new |= {f"answer:{part.question}={v}" for v in values}
+            new -= relevant
+            relevant |= new
+            changed |= bool(new)
     return relevant
 
 

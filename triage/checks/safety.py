@@ -30,6 +30,7 @@ from triage.checks.space import (
     block_answer_list,
     blocks,
     enumerate_outcome_classes,
+    fixed_questions,
     fixed_values,
     generated_sessions,
     joining_rules,
@@ -315,9 +316,13 @@ def _monotone_by_blocks(found: _Found) -> int:
         return max(ranks, default=-1)
 
     all_blocks = blocks(kb)
+    fixed = fixed_questions(kb)
     checked = 0
-    for base in fixed_values(kb):
-        for index, block in enumerate(all_blocks):
+    for index, block in enumerate(all_blocks):
+        ids = frozenset(q.id for q in block)
+        # A block that no fixed answer steers is the same on every base: checked once, on the first.
+        block_bases = fixed_values(kb) if effects.reads_fixed(ids, fixed) else fixed_values(kb)[:1]
+        for base in block_bases:
             for answers in block_answer_list(block, base, BLOCK_LIMIT):
                 before = effects.of(answers)
                 for question, value in steps_up(kb, {q: v for q, v in answers.items() if q not in base}):

@@ -225,13 +225,37 @@ class Effects:
         for rule in kb.rules:
             if not reads_only_answers(rule):
                 self.read_by_others |= questions_read(rule.when)
+        # A rule reading only answers can hold only when one of the questions it reads is answered.
+        self._by_question: dict[str, list[Rule]] = {}
+        self._unconditional = [r for r in self.answer_rules if not questions_read(r.when)]
+        for rule in self.answer_rules:
+            for question in questions_read(rule.when):
+                self._by_question.setdefault(question, []).append(rule)
+        self._position = {r.id: i for i, r in enumerate(self.answer_rules)}
+        self._label = {r.id: str(concluded_by(r)) for r in self.answer_rules}
+        # Steps up land on answer sets met before: each is worked out once per check.
+        self._seen: dict[frozenset[tuple[str, AnswerValue]], frozenset[str]] = {}
 
     def of(self, answers: Mapping[str, AnswerValue]) -> frozenset[str]:
-        labels = {str(concluded_by(r)) for r in self.answer_rules if holds(r.when, answers)}
+        key = frozenset(answers.items())
+        if key not in self._seen:
+            self._seen[key] = self._of(answers)
+        return self._seen[key]
+
+    def _of(self, answers: Mapping[str, AnswerValue]) -> frozenset[str]:
+        candidates = {r.id: r for q in answers for r in self._by_question.get(q, ())}
+        rules = self._unconditional + sorted(candidates.values(), key=lambda r: self._position[r.id])
+        labels = {self._label[r.id] for r in rules if holds(r.when, answers)}
         for question in self.read_by_others & set(answers):
             value = answers[question]
             labels |= {f"answer:{question}={v}" for v in (value if isinstance(value, tuple) else (value,))}
         return frozenset(labels)
+
+    def reads_fixed(self, questions: frozenset[str], fixed: Sequence[str]) -> bool:
+        """Whether the fixed questions can change what these questions are asked or conclude."""
+        rules = [r for r in self.answer_rules if questions_read(r.when) & questions]
+        asks = {r for q in questions for r in asks_read(self.kb.question[q])}
+        return bool(set(fixed) & (asks | {q for r in rules for q in questions_read(r.when)}))
 
 
 def enumerate_outcome_classes(kb: KnowledgeBase, limit: int | None = None,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from support.paths import LEAFLET
 
+from support.paths import LEAFLET
 from triage.knowledge.leaflet import read_leaflet
 from triage.knowledge.load import builtin_rules_dir
 

@@ -306,7 +306,10 @@ def _monotone_by_blocks(found: _Found) -> int:
     """(e) for every answer set: within each block, every step up keeps every concern (and every finding or
     answer that feeds a concern or referral) and does not lower the block's own highest referral; rules
     never test an absence, so whatever the other blocks hold, sections and urgency are kept. A block whose
-    step loses something is shown on the block's answers alone, or with one other block's answers."""
+    step loses something is shown on the block's answers alone, or with one other block's answers. A step
+    that drops one of the block's own referrals is also safe when the stepped answers alone, through every
+    rule, reach that urgency (say, a family doctor 'soon' for belly pain without liver signs, replaced by
+    the liver specialist 'soon' a 'not sure' to a liver sign brings)."""
     kb = found.kb
     effects = Effects(kb)
     relevant = {label for label in relevant_labels(kb) if not label.startswith("referral:")}
@@ -327,8 +330,13 @@ def _monotone_by_blocks(found: _Found) -> int:
                 before = effects.of(answers)
                 for question, value in steps_up(kb, {q: v for q, v in answers.items() if q not in base}):
                     checked += 1
-                    after = effects.of(applicable(kb, {**answers, question: value}))
-                    if not (before & relevant) - after and block_urgency(after) >= block_urgency(before):
+                    stepped = applicable(kb, {**answers, question: value})
+                    after = effects.of(stepped)
+                    if not (before & relevant) - after and (
+                            block_urgency(after) >= block_urgency(before)
+                            or _urgency_rank(kb, stepped) >= block_urgency(before)):
+                        # The referral a step drops feeds no rule (nothing reads a referral), so it is enough
+                        # that the stepped answers alone, through every rule, reach as high.
                         continue
                     if _check_step(found, answers, (question, value)):
                         continue
@@ -338,6 +346,11 @@ def _monotone_by_blocks(found: _Found) -> int:
     shown = {key[1] for key in found.problems if key[0] == "monotone"}
     found.problems.update({key: p for key, p in found.pending.items() if key[1] not in shown})
     return checked
+
+
+def _urgency_rank(kb: KnowledgeBase, answers: Answers) -> int:
+    urgency = _result(kb, answers).urgency
+    return urgency.rank if urgency else -1
 
 
 def _show_step_with_others(found: _Found, effects: Effects, others: list[list[Question]], base: Answers,

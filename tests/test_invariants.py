@@ -7,8 +7,8 @@ Two parts:
   checked against the seven invariants of the issue. CI runs `SESSIONS` of them; CALCITRIAGE_LONG
   multiplies that (docs/safety.md).
 - Exhaustive enumeration (marker `enumerate`): the reachable answer space is counted exactly (about
-  9e22 answer sets), split into independent blocks of questions, and every distinct outcome-relevant
-  combination of blocks is evaluated. See docs/safety.md for the argument and the numbers.
+  8e30 answer sets since issue 13's questions), split into independent blocks of questions, and every
+  distinct outcome-relevant combination of blocks is evaluated. See docs/safety.md for the argument and the numbers.
 
 One engine is built per module and reused, as a program would (every evaluate() resets it).
 """
@@ -442,30 +442,39 @@ def block_urgency(labels: frozenset[str]) -> int:
 
 def test_no_single_step_up_can_lower_the_urgency_or_remove_a_section_in_any_session():
     """Invariant 3 for all sessions at once: within each block, every step up (no -> not sure -> yes, one more
-    option ticked) keeps every concern, and every finding or answer that feeds a concern or referral, and
-    does not lower the block's own highest referral. Rules never test an absence, so whatever the other
-    blocks hold, the outcome keeps its sections and its urgency (the highest referral reached)."""
+    option ticked) keeps every concern, and every finding or answer that feeds a concern or referral; and
+    either does not lower the block's own highest referral, or the stepped block's answers alone reach that
+    urgency anyway through every rule (the reference evaluator). The second case is a referral read from
+    'no' answers: belly pain with 'no' to every liver sign means a family doctor soon (referral.belly_trouble);
+    'not sure' about a liver sign drops that referral but raises the liver section, whose referral is soon
+    too. No condition can read a referral, and rules never test an absence, so whatever the other blocks hold, the
+    outcome keeps its sections and its urgency (the highest referral reached)."""
     effects = Effects(KB)
     relevant = {label for label in relevant_labels(KB) if not label.startswith("referral:")}
-    checked = 0
+    checked = reached_otherwise = 0
     for base in fixed_values(KB):
         for block in blocks(KB):
             for answers in block_answers(block, base):
                 before = effects.of(answers)
                 for question_id, value in steps_up({q: v for q, v in answers.items() if q != FIXED}):
-                    after = effects.of(applicable(KB, {**answers, question_id: value}))
+                    stepped = applicable(KB, {**answers, question_id: value})
+                    after = effects.of(stepped)
                     lost = (before & relevant) - after
                     assert not lost, f"{answers} with {question_id}={value} loses {sorted(lost)}"
-                    assert block_urgency(after) >= block_urgency(before), f"{answers}, {question_id}={value}"
+                    if block_urgency(after) < block_urgency(before):
+                        alone = reference.evaluate(KB, stepped).referral.urgency.rank
+                        assert alone >= block_urgency(before), f"{answers}, {question_id}={value}"
+                        reached_otherwise += 1
                     checked += 1
-    print(f"\nsteps up checked block by block: {checked:,}")
+    print(f"\nsteps up checked block by block: {checked:,} ({reached_otherwise:,} reach the urgency through "
+          "other rules)")
 
 
 @pytest.mark.enumerate
 def test_every_outcome_class_of_the_whole_answer_space():
     """Every distinct union of block effects (one witness session each) through the reference and the
     invariants, and every ENGINE_STRIDE-th also through the engine, which must agree: this covers the
-    outcome of every one of the ~9e22 answer sets `triage run` accepts (docs/safety.md)."""
+    outcome of every one of the ~8e30 answer sets `triage run` accepts (docs/safety.md)."""
     started = time.perf_counter()
     witnesses = enumerate_outcome_classes(KB)
     through_engine = 0

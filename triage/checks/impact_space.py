@@ -232,10 +232,11 @@ def labels_that_matter(old: KnowledgeBase, new: KnowledgeBase) -> set[str] | Non
     """The labels a changed outcome can depend on: for each part of the summary (referral, sections,
     workups) whose rules, or the rules feeding them, differ between the versions, every label feeding that
     part in either version. Parts whose whole chain is the same are the same on every answer set, so their
-    labels need not be told apart (far fewer classes). None (keep every label) when the questions or the
-    frame differ, since then the same answers can reach different rules."""
-    if old.questions != new.questions or old.urgency_levels != new.urgency_levels \
-            or old.several_doctors != new.several_doctors:
+    labels need not be told apart (far fewer classes). None (keep every label) when the flow (a question's
+    id, type, ask_when or options, not its wording) or the frame differ, since then the same answers can
+    reach different rules."""
+    if [_flow_shape(q) for q in old.questions] != [_flow_shape(q) for q in new.questions] \
+            or old.urgency_levels != new.urgency_levels or old.several_doctors != new.several_doctors:
         return None
     keep: set[str] = set()
     for kinds in _DECIDED_BY:
@@ -245,6 +246,11 @@ def labels_that_matter(old: KnowledgeBase, new: KnowledgeBase) -> set[str] | Non
         if chains[0] != chains[1]:
             keep |= feeding[0] | feeding[1]
     return keep
+
+
+def _flow_shape(question: Question) -> tuple[object, ...]:
+    """What of a question decides which answers a session can hold (its wording and help do not)."""
+    return question.id, question.type, question.ask_when, tuple((o.id, o.ask_when) for o in question.options)
 
 
 def _enumerate(old: KnowledgeBase, new: KnowledgeBase) -> Witnesses:

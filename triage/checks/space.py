@@ -268,7 +268,7 @@ def enumerate_outcome_classes(kb: KnowledgeBase, limit: int | None = None,
     SpaceTooLarge when a block has more answer sets than that, or the classes of one fixed answer grow past
     it (the message says which).
     """
-    effects = Effects(kb).of
+    effects: Callable[[Answers], frozenset[str]] = Effects(kb).of
     if keep is not None:
         effects = _kept(effects, frozenset(keep))
     return [witness for _, witness in classes(fixed_values(kb), blocks(kb), effects, limit)]

@@ -107,10 +107,11 @@ def test_the_json_outcome_of_the_past_tb_example(cli):
     [tb] = [step for step in data["explanation"] if step["rule"] == "lungs.tb_history"]
     assert tb == {
         "rule": "lungs.tb_history",
-        "statement": "Past tuberculosis, or close contact with it, relates to the lungs section.",
+        "statement": "Past tuberculosis in the lungs, close contact with it, or tuberculosis in an unknown place "
+                     "relates to the lungs section.",
         "source": "lungs",
         "conclusion": "concern:lungs",
-        "answers": [{"question": "tb_history", "answer": "yes"}],
+        "answers": [{"question": "tb_where", "answer": "contact_only"}],
         "conclusions_used": [],
     }
     assert data["answers"]["general_signs"] == ["weakness"]

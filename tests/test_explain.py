@@ -32,8 +32,10 @@ def test_explain_speaks_in_question_wording_stage_by_stage_with_each_rule_once(c
     assert "FACTS DECLARED" not in out and "f-1" not in out and "Answer(question=" not in out
     flat = " ".join(line.strip() for line in lines if line.strip())
     assert f"“{real_kb.question['tb_history'].text}” → yes" in flat
-    assert ("rule lungs.tb_history: Past tuberculosis, or close contact with it, relates to the lungs section. "
-            f"because the answer to “{real_kb.question['tb_history'].text}” is 'yes'") in flat
+    contact = next(o.label for o in real_kb.question["tb_where"].options if o.id == "contact_only")
+    assert ("rule lungs.tb_history: Past tuberculosis in the lungs, close contact with it, or tuberculosis in "
+            f"an unknown place relates to the lungs section. because the answers to "
+            f"“{real_kb.question['tb_where'].text}” include '{contact}'") in flat
     fired = [line.split()[1].rstrip(":") for line in lines if line.startswith("    rule ")]
     assert len(fired) == len(set(fired)) == 12  # each rule once
     assert "  - “Calcifications in the lungs”" in lines and lines.count("  - “Calcifications in the lungs”") == 1
@@ -48,8 +50,13 @@ def test_explain_names_the_branch_of_an_any_that_held(cli, tmp_path, real_kb):
     path.write_text(json.dumps(case.answers), encoding="utf-8")
     flat = " ".join(line.strip() for line in cli("explain", "--answers", path).out.splitlines())
     because = flat.split("rule referral.kidneys_severe (decides the urgency):", 1)[1].split(" - ", 1)[0]
-    swollen, smell = real_kb.question["swollen_face_legs"].text, real_kb.question["breath_smell"].text
-    assert f"because the answer to “{swollen}” is 'yes' AND the answer to “{smell}” is 'yes'" in because
+    swollen, smell = real_kb.question["swelling_where"].text, real_kb.question["breath_smell"].text
+    look = real_kb.question["swollen_legs_look"]
+    face = next(o.label for o in real_kb.question["swelling_where"].options if o.id == "face")
+    usual = next(o.label for o in look.options if o.id == "usual_colour")
+    # Both swelling branches held (face, and legs of their usual colour): both are named.
+    assert (f"because (the answers to “{swollen}” include '{face}' AND the answer to “{look.text}” is "
+            f"'{usual}') AND the answer to “{smell}” is 'yes'") in because
     assert real_kb.question["skin_yellow"].text not in because  # 'not sure' there: that branch did not hold
 
 

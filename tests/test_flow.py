@@ -37,13 +37,16 @@ def test_an_option_is_offered_only_when_its_condition_holds(tiny):
     assert [o.id for o in offered_options(past, {})] == ["kidney_infection"]
 
 
-def test_prostate_questions_are_asked_of_a_man_who_has_trouble_passing_urine_only(real_kb):
+def test_urination_and_breast_are_asked_of_everyone_and_the_prostate_questions_only_of_men(real_kb):
+    """Issue 13: no sex gating except where anatomy requires it (the prostate)."""
     man = {"sex": "male", "urination_screen": "yes"}
     woman = {"sex": "female", "urination_screen": "yes"}
     assert {"weak_stream", "erection_trouble", "semen_change"} <= set(ids(asked_questions(real_kb, man)))
-    assert not {"urination_screen", "weak_stream"} & set(ids(asked_questions(real_kb, woman)))
-    assert "breast_screen" in ids(asked_questions(real_kb, {"sex": "other"}))
-    assert "breast_screen" not in ids(asked_questions(real_kb, {"sex": "male"}))
+    assert "erection_trouble" in ids(asked_questions(real_kb, {"sex": "male", "urination_screen": "no"}))
+    assert "urination_screen" in ids(asked_questions(real_kb, woman))
+    assert not {"weak_stream", "erection_trouble", "semen_change"} & set(ids(asked_questions(real_kb, woman)))
+    for sex in ("male", "female", "other"):
+        assert "breast_screen" in ids(asked_questions(real_kb, {"sex": sex})), sex
 
 
 def test_changing_a_screening_answer_to_no_drops_its_follow_up_answers(tiny):

@@ -91,34 +91,51 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-FOLLOW_UPS = {
-    "image_seen": ["image_where", "image_cause_known"],
-    "breathing_screen": ["fast_shallow_breathing", "finger_clubbing", "blue_hands_feet"],
-    "urine_screen": ["swollen_face_legs", "breath_smell", "skin_yellow"],
+FOLLOW_UPS = {  # opened by a 'yes' or 'not sure' (image_seen: by a 'yes' only)
+    "image_seen": ["image_where", "image_kind", "image_cause_known"],
+    "tb_history": ["tb_where"],
+    "breathing_screen": ["fast_shallow_breathing", "finger_clubbing", "blue_hands_feet", "breathing_since",
+                         "breathing_course"],
+    "urine_less": ["urine_less_since"],
     "belly_screen": ["right_upper_pain", "belly_fluid", "belly_veins"],
-    "urination_screen": ["weak_stream", "erection_trouble", "semen_change"],
     "thyroid_screen": ["always_cold", "weight_gain", "neck_swelling"],
-    "heart_screen": ["irregular_heartbeat", "cold_blue_legs", "blue_ears_nose_fingers"],
+    "heart_pain_returns": ["heart_pain_worse"],
+    "heart_screen": ["blue_ears_nose_fingers"],
 }
-LISTS = {"image_where", "general_signs", "past_illnesses"}
+LISTS = {"image_where", "general_signs", "tb_where", "past_illnesses", "swelling_where"}
+CHOICES = {"image_kind", "breathing_since", "breathing_course", "urine_less_since", "swollen_legs_look"}
 
 
 def answers_for(sex: str = "female", **answers) -> list:
     """The replies, in the order asked, of a person who says 'no' and ticks nothing except for `answers`.
 
-    After a screening 'yes' or 'not sure' its follow-ups are asked, as in the real questionnaire.
+    After a screening 'yes' or 'not sure' its follow-ups are asked, as in the real questionnaire; a
+    single choice among them has no 'no', so the script must say how to answer it.
     """
-    screening = RED_FLAGS + ["sex", "image_seen", "general_signs", "tb_history", "past_illnesses",
-                             "breathing_screen", "urine_screen", "belly_screen"]
-    screening += ["urination_screen"] if sex == "male" else []
-    screening += ["thyroid_screen", "heart_screen"] + ([] if sex == "male" else ["breast_screen"])
-    replies: list = []
-    for question in screening:
-        value = sex if question == "sex" else answers.get(question, () if question in LISTS else "no")
-        replies.append(value)
-        if value in ("yes", "not_sure"):
-            replies += [answers.get(q, () if q in LISTS else "no") for q in FOLLOW_UPS.get(question, [])]
-    return replies
+    def opened(screen: str) -> list[str]:
+        opens = ("yes",) if screen == "image_seen" else ("yes", "not_sure")
+        return FOLLOW_UPS[screen] if answers.get(screen) in opens else []
+
+    asked = [*RED_FLAGS, "sex", "image_seen", *opened("image_seen"), "general_signs",
+             "tb_history", *opened("tb_history"), "past_illnesses", "breathing_screen", *opened("breathing_screen"),
+             "urine_less", *opened("urine_less"), "swelling_where"]
+    asked += ["swollen_legs_look"] if "legs" in answers.get("swelling_where", ()) else []
+    if answers.get("urine_less") in ("yes", "not_sure") or answers.get("swelling_where"):
+        asked += ["breath_smell", "skin_yellow"]
+    asked += ["urination_screen", "belly_screen", *opened("belly_screen")]
+    if sex == "male":  # the prostate: a weak stream only after trouble passing urine
+        asked += ["weak_stream"] if answers.get("urination_screen") in ("yes", "not_sure") else []
+        asked += ["erection_trouble", "semen_change"]
+    asked += ["thyroid_screen", *opened("thyroid_screen"), "heart_pain_returns", *opened("heart_pain_returns"),
+              "irregular_heartbeat", "heart_screen", *opened("heart_screen"), "breast_screen"]
+
+    def reply(question: str):
+        if question == "sex":
+            return sex
+        assert question in answers or question not in CHOICES, f"the script must say how to answer {question}"
+        return answers.get(question, () if question in LISTS else "no")
+
+    return [reply(question) for question in asked]
 
 
 def run(engine: CompiledRules, *replies, save: Path | None = None) -> tuple[Ending, ScriptedAsker]:
@@ -129,8 +146,10 @@ def run(engine: CompiledRules, *replies, save: Path | None = None) -> tuple[Endi
 
 
 ALL_FEMALE_QUESTIONS = RED_FLAGS + [
-    "sex", "image_seen", "general_signs", "tb_history", "past_illnesses", "breathing_screen", "urine_screen",
-    "belly_screen", "thyroid_screen", "heart_screen", "breast_screen"]
+    "sex", "image_seen", "general_signs", "tb_history", "past_illnesses", "breathing_screen", "urine_less",
+    "swelling_where", "urination_screen", "belly_screen", "thyroid_screen", "heart_pain_returns",
+    "irregular_heartbeat", "heart_screen", "breast_screen"]
+LUNG_TIME_COURSE = {"breathing_since": "months", "breathing_course": "about_the_same"}
 
 
 # --- the opening screen ---------------------------------------------------------------------------------
@@ -158,8 +177,8 @@ def test_a_routine_interview_ends_with_the_referral_first_then_sections_tests_an
 
     assert code is Ending.FINISHED
     assert person.asked == ALL_FEMALE_QUESTIONS
-    assert person.progress[0] == "Question 1 - about 14 left"
-    assert person.progress[-1] == "Question 16 - no more after this one"
+    assert person.progress[0] == "Question 1 - about 19 left"
+    assert person.progress[-1] == "Question 20 - no more after this one"
 
     result = person.said_after("Your answers:")
     referral, rest = result[0], flat(result[1][0])
@@ -186,7 +205,7 @@ def test_the_summary_lists_every_answer_in_words_before_the_result(real_engine):
     assert flat("8. Over the last few weeks, have you noticed any of these? Choose all that apply. -> "
                 "Feeling weak or tired most of the time, Fever, or often feeling hot and shivery"
                 ) in flat(summary)
-    assert person.choices[1] == ("What next?", [RESULT] + [f"Change answer {n}" for n in range(1, 17)])
+    assert person.choices[1] == ("What next?", [RESULT] + [f"Change answer {n}" for n in range(1, 21)])
 
 
 def test_why_am_i_seeing_this_shows_the_rules_and_answers_behind_the_result(real_engine):
@@ -239,19 +258,20 @@ def test_changing_an_answer_to_a_red_flag_yes_in_the_summary_shows_the_emergency
 def test_go_back_changes_the_outcome(real_engine):
     before_tb = answers_for()[:8]  # red flags, sex, image_seen, general_signs
     after_tb = answers_for()[9:]
-    code, person = run(real_engine, START, *before_tb, "yes", GO_BACK, "no", *after_tb, RESULT, FINISH)
+    code, person = run(real_engine, START, *before_tb, "yes", ("lungs",), GO_BACK, GO_BACK, "no", *after_tb,
+                       RESULT, FINISH)
 
     assert code is Ending.FINISHED
-    assert person.asked[8:11] == ["tb_history", "past_illnesses", "tb_history"]
-    assert person.defaults[10] == "yes"  # the answer being taken back is preselected
-    assert person.progress[10] == "Question 9 - about 7 left"
+    assert person.asked[8:13] == ["tb_history", "tb_where", "past_illnesses", "tb_where", "tb_history"]
+    assert person.defaults[11:13] == [("lungs",), "yes"]  # the answer being taken back is preselected
+    assert person.progress[12] == "Question 9 - about 11 left"
     result = person.said_after("Your answers:")
     assert result[0][0].startswith("WHAT TO DO: ROUTINE")
     assert "Calcifications in the lungs" not in result[1][0]
 
 
 def test_without_going_back_the_same_yes_leads_to_the_lungs(real_engine):
-    code, person = run(real_engine, START, *answers_for(tb_history="yes"), RESULT, FINISH)
+    code, person = run(real_engine, START, *answers_for(tb_history="yes", tb_where=("lungs",)), RESULT, FINISH)
 
     result = person.said_after("Your answers:")
     assert result[0][0].startswith("WHAT TO DO: SOON (within two weeks)")
@@ -276,12 +296,12 @@ def test_go_back_is_not_offered_when_changing_an_answer_from_the_summary(real_en
 
 def test_changing_a_screening_answer_to_yes_asks_its_follow_ups(real_engine):
     code, person = run(real_engine, START, *answers_for(), "Change answer 11", "yes", "yes", "no", "no",
-                       RESULT, FINISH)
+                       "months", "about_the_same", RESULT, FINISH)
 
     assert code is Ending.FINISHED
-    assert person.asked[16:] == ["breathing_screen", *FOLLOW_UPS["breathing_screen"]]
-    assert person.progress[16] == "Changing your answer 11"
-    assert person.defaults[16] == "no"
+    assert person.asked[20:] == ["breathing_screen", *FOLLOW_UPS["breathing_screen"]]
+    assert person.progress[20] == "Changing your answer 11"
+    assert person.defaults[20] == "no"
     second_summary = [text for text, _ in person.said if "Your answers:" in text][1]
     assert "Is your breathing often fast and shallow? -> yes" in flat(second_summary)
     assert "* Calcifications in the lungs" in person.said_after("Your answers:")[1][0]
@@ -289,31 +309,35 @@ def test_changing_a_screening_answer_to_yes_asks_its_follow_ups(real_engine):
 
 def test_changing_a_screening_answer_to_no_drops_its_follow_ups(real_engine):
     script = answers_for(breathing_screen="yes", fast_shallow_breathing="yes", finger_clubbing="yes",
-                         blue_hands_feet="yes")
+                         blue_hands_feet="yes", **LUNG_TIME_COURSE)
     code, person = run(real_engine, START, *script, "Change answer 11", "no", RESULT, FINISH)
 
     assert code is Ending.FINISHED
     assert flat("These answers no longer apply and were removed: Is your breathing often fast and shallow?; "
                 "Have your fingertips become wider, with nails that are rounded like the glass of a watch?; "
-                "Do your hands or feet sometimes turn bluish?") in flat(person.screen)
+                "Do your hands or feet sometimes turn bluish?; When did the trouble with your breathing start?; "
+                "How has your breathing changed since then?") in flat(person.screen)
     second_summary = [text for text, _ in person.said if "Your answers:" in text][1]
     assert "fast and shallow" not in second_summary
-    assert person.choices[2][1][-1] == "Change answer 16"  # 19 answers became 16
+    assert person.choices[2][1][-1] == "Change answer 20"  # 25 answers became 20
     assert "Calcifications in the lungs" not in person.said_after("Your answers:")[1][0]
 
 
 def test_changing_sex_drops_the_prostate_answers_and_asks_the_list_of_illnesses_again(real_engine):
     script = answers_for("male", past_illnesses=("sti_or_prostatitis",), urination_screen="yes",
                          weak_stream="yes")
-    code, person = run(real_engine, START, *script, "Change answer 6", "female", ("breast_disease",), "no",
+    code, person = run(real_engine, START, *script, "Change answer 6", "female", ("breast_disease",),
                        RESULT, FINISH)
 
     assert code is Ending.FINISHED
     removed = flat(next(text for text, _ in person.said if "no longer apply" in text))
-    assert "Has a doctor ever treated you for any of these?" in removed
-    assert "Is it hard for you to pass urine" in removed
-    assert person.asked[-2:] == ["past_illnesses", "breast_screen"]
-    assert "breast_disease" in person.offered[-2] and "sti_or_prostatitis" not in person.offered[-2]
+    assert removed == flat("These answers no longer apply and were removed: Has a doctor ever treated you for any "
+                           "of these? Choose all that apply.; Is your urine stream weak, or does it take effort "
+                           "to get it started?; Is it harder than before to get or keep an erection?; Is there "
+                           "less semen than before, or has it become thicker?")
+    # Passing urine and the breast are asked of everyone: those answers stay, only the list is asked again.
+    assert person.asked[len(script):] == ["sex", "past_illnesses"]
+    assert "breast_disease" in person.offered[-1] and "sti_or_prostatitis" not in person.offered[-1]
     result = person.said_after("Your answers:")
     assert "* Calcifications in the breast" in result[1][0]
     assert "prostate" not in result[1][0].lower()
@@ -324,8 +348,8 @@ def test_go_back_from_a_new_follow_up_returns_to_the_changed_answer(real_engine)
                        RESULT, FINISH)
 
     assert code is Ending.FINISHED
-    assert person.asked[16:] == ["breathing_screen", "fast_shallow_breathing", "breathing_screen"]
-    assert person.defaults[18] == "yes"
+    assert person.asked[20:] == ["breathing_screen", "fast_shallow_breathing", "breathing_screen"]
+    assert person.defaults[22] == "yes"
     assert "Calcifications in the lungs" not in person.said_after("Your answers:")[1][0]
 
 
@@ -387,7 +411,7 @@ def test_ctrl_c_and_no_puts_the_same_question_again(real_engine):
 
     assert code is Ending.FINISHED
     assert person.asked[:3] == ["chest_pain", "vomiting_blood", "vomiting_blood"]
-    assert person.progress[1] == person.progress[2] == "Question 2 - about 13 left"
+    assert person.progress[1] == person.progress[2] == "Question 2 - about 18 left"
     assert QUIT not in person.screen
 
 
@@ -415,5 +439,5 @@ def test_the_next_person_starts_from_nothing(real_engine):
     code, person = run(real_engine, START, *answers_for(), RESULT, FINISH)
 
     assert person.asked == ALL_FEMALE_QUESTIONS
-    assert person.progress[0] == "Question 1 - about 14 left"
+    assert person.progress[0] == "Question 1 - about 19 left"
     assert person.said_after("Your answers:")[0][0].startswith("WHAT TO DO: ROUTINE")

@@ -54,7 +54,8 @@ def test_a_failing_golden_case_ends_the_program_at_the_opening_screen_without_a_
 
 
 def test_a_broken_rule_file_ends_the_program_at_the_opening_screen_and_names_the_file(spawn, tmp_path):
-    rules = rules_copy(tmp_path, {"rules/lungs.yaml": ("{question: tb_history, is:", "{question: tb_histroy, is:")})
+    rules = rules_copy(tmp_path, {"rules/lungs.yaml": ("{question: tb_where, includes:",
+                                                       "{question: tb_wehre, includes:")})
 
     t = spawn("interview", "--rules", str(rules))
 
@@ -62,7 +63,7 @@ def test_a_broken_rule_file_ends_the_program_at_the_opening_screen_and_names_the
     text = t.text
     assert OPENING_QUESTION in text
     assert text.splitlines()[-1] == (f"error: {rules}/rules/lungs.yaml:3, rule 'lungs.tb_history', field 'when': "
-                                     "unknown question 'tb_histroy'")
+                                     "unknown question 'tb_wehre'")
     assert "Question 1" not in text
     assert "Traceback" not in text
 
@@ -88,9 +89,9 @@ def test_enter_at_once_on_the_opening_screen_brings_the_first_question_and_the_i
     t.child.delaybeforesend = None  # the key goes as soon as the prompt is seen
     t.wait(OPENING_QUESTION, POINTER)
     t.keys(ENTER)  # Start, while the rules are still being prepared (that takes over 0.1 s)
-    t.wait("Question 1 - about 14 left", POINTER)
+    t.wait("Question 1 - about 19 left", POINTER)
     t.keys(DOWN, ENTER)  # No
-    t.wait("Question 2 - about 13 left", POINTER)
+    t.wait("Question 2 - about 18 left", POINTER)
     t.keys(CTRL_C)
     t.wait("Do you want to quit? Nothing will be saved.", "(y/N)")
     t.keys("y")
@@ -98,7 +99,7 @@ def test_enter_at_once_on_the_opening_screen_brings_the_first_question_and_the_i
     assert t.exit_status() == 130
     text = t.text
     assert "? Do you want to start? Start the questions" in text
-    assert "Question 1 - about 14 left\n? Right now, or in the last few hours, have you felt pain" in text
+    assert "Question 1 - about 19 left\n? Right now, or in the last few hours, have you felt pain" in text
     assert "chest or around your heart? No" in text
     assert "Traceback" not in text
     assert "error:" not in text

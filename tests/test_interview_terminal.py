@@ -56,8 +56,8 @@ def test_a_routine_interview_reaches_the_result_screen(spawn, tmp_path: Path):
     assert flat(DISCLAIMER) in flat(text)
     order = ["WHAT TO DO:", "LEAFLET SECTIONS THAT RELATE TO YOUR ANSWERS", "This is not a diagnosis"]
     assert [text.index(heading) for heading in order] == sorted(text.index(heading) for heading in order)
-    assert "Question 1 - about 14 left\n? Right now, or in the last few hours, have you felt pain" in text
-    assert "Question 16 - no more after this one" in text
+    assert "Question 1 - about 19 left\n? Right now, or in the last few hours, have you felt pain" in text
+    assert "Question 20 - no more after this one" in text
     assert list(tmp_path.iterdir()) == []  # nothing written unless asked
 
 
@@ -82,7 +82,7 @@ def test_going_back_and_answering_no_takes_the_lungs_out_of_the_result(spawn):
     t.wait("Question 12 - ", "Is your breathing often fast and shallow?", POINTER)
     t.keys(DOWN * 4, ENTER)  # Yes, No, Not sure, What does this mean?, Go back to the previous question
     t.select(11, 1)  # the same question again: No
-    t.answer_routine(12, 16)
+    t.answer_routine(12, 20)
     t.choose("What next?")  # See my result
     t.wait("Knowledge base")
     t.choose("What next?", 1)  # Finish
@@ -92,7 +92,7 @@ def test_going_back_and_answering_no_takes_the_lungs_out_of_the_result(spawn):
     assert ROUTINE in text
     assert "Calcifications in the lungs" not in text
     assert "? Is your breathing often fast and shallow? Go back to the previous question" in text
-    assert text.count("Question 11 - about 5 left\n? Do you often get short of breath") == 2
+    assert text.count("Question 11 - about 9 left\n? Do you often get short of breath") == 2
 
 
 # --- Ctrl-C ---------------------------------------------------------------------------------------------
@@ -102,11 +102,11 @@ def test_ctrl_c_asks_whether_to_quit_and_yes_exits_with_130(spawn):
     t = spawn()
     t.choose("Do you want to start?")
     t.select(1, 1)
-    t.wait("Question 2 - about 13 left", POINTER)
+    t.wait("Question 2 - about 18 left", POINTER)
     t.keys(CTRL_C)
     t.wait("Do you want to quit? Nothing will be saved.", "(y/N)")
     t.keys("n")  # no: the same question again
-    t.wait("Question 2 - about 13 left", POINTER)
+    t.wait("Question 2 - about 18 left", POINTER)
     t.keys(CTRL_C)
     t.wait("Do you want to quit? Nothing will be saved.", "(y/N)")
     t.keys("y")
@@ -157,7 +157,8 @@ def test_no_color_routine_result_and_prompts_have_no_colour(spawn):
 
 # --- plain mode through a pipe --------------------------------------------------------------------------
 
-ROUTINE_TYPED = "\n".join(["1"] + ["2"] * 7 + ["0", "2", "0"] + ["2"] * 6 + ["1", "2"]) + "\n"
+# Start; 'No' (and 'Female') to questions 1-7; nothing ticked at 8, 10 and 13; 'No' to the rest; result, finish.
+ROUTINE_TYPED = "\n".join(["1"] + ["2"] * 7 + ["0", "2", "0", "2", "2", "0"] + ["2"] * 7 + ["1", "2"]) + "\n"
 
 
 def run_piped(tmp_path: Path, *args: str, typed: str) -> subprocess.CompletedProcess:
@@ -174,7 +175,7 @@ def test_plain_mode_through_a_pipe_reaches_the_result(tmp_path: Path, args: tupl
     assert done.stderr == ""
     out = done.stdout
     assert "Do you want to start?\n  1) Start the questions\n  2) Quit\nYour choice (a number): 1\n" in out
-    assert "Question 16 - no more after this one\n" in out
+    assert "Question 20 - no more after this one\n" in out
     assert "*" * 78 + "\n" + ROUTINE + "*" * 78 + "\n" in out
     assert DISCLAIMER.split(". ")[0] in out
     assert "\x1b" not in out

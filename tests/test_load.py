@@ -62,18 +62,20 @@ def test_every_workup_rule_gives_a_reason_a_person_can_read(real_kb):
     assert all(reason.endswith(".") and len(reason) > 20 for reason in reasons)
 
 
-def test_prostate_questions_are_asked_only_of_men_and_breast_questions_not_of_men(real_kb):
+def test_prostate_questions_are_asked_only_of_men_and_breast_questions_of_everyone(real_kb):
     from triage.flow import is_asked
 
     for question in real_kb.questions:
         if question.topic == "prostate":
             assert not is_asked(question, {"sex": "female"}) and not is_asked(question, {"sex": "other"})
         if question.topic == "breast":
-            assert not is_asked(question, {"sex": "male"})
+            assert all(is_asked(question, {"sex": sex}) for sex in ("male", "female", "other"))
+    breast_place = next(o for o in real_kb.question["image_where"].options if o.id == "breast")
+    assert breast_place.ask_when is None
 
 
 def test_yes_and_no_in_the_rules_files_stay_answers_not_booleans(real_kb):
-    rule = real_kb.rule["lungs.tb_history"]
+    rule = real_kb.rule["kidneys.breath_smell"]
     assert rule.when.values == ("yes", "not_sure")
     assert real_kb.question["tb_history"].type is QuestionType.YES_NO_UNSURE
 

@@ -124,7 +124,7 @@ def test_what_does_this_mean_in_a_list_shows_the_help_and_asks_again(term: Termi
 def test_no_help_is_offered_where_there_is_none(term: Terminal, real_kb):
     term.type(ENTER)
 
-    ask(term.asker, real_kb, "urine_screen")
+    ask(term.asker, real_kb, "belly_screen")
 
     assert "What does this mean?" not in term.screen()
 
@@ -259,7 +259,7 @@ def test_plain_h_shows_the_help_and_asks_again(real_kb):
 def test_plain_h_where_there_is_no_help(real_kb):
     plain = Plain("h\n2\n")
 
-    assert ask(plain.asker, real_kb, "urine_screen") == "no"
+    assert ask(plain.asker, real_kb, "belly_screen") == "no"
     assert "what does this mean" not in plain.screen
     assert "Your answer (a number): h\nPlease type a number, or b.\n" in plain.screen
 
@@ -302,7 +302,7 @@ def test_plain_long_options_are_wrapped_under_their_number(real_kb):
 
     ask(plain.asker, real_kb, "past_illnesses")
 
-    assert ("  2) A kidney infection (pyelonephritis), especially if the treatment was not\n"
+    assert ("  4) A kidney infection (pyelonephritis), especially if the treatment was not\n"
             "      finished\n") in plain.screen
     assert max(len(line) for line in plain.screen.splitlines()) <= 80
 

@@ -14,6 +14,8 @@ import pytest
 
 from support.html_sheet import Page, read_sheet
 from support.kb_copies import rules_copy
+from support.signoff import other_texts
+from triage.checks.cases import run_case
 from triage.knowledge.reading import load_reading
 from triage.texts import emergency_notice
 
@@ -72,17 +74,38 @@ def test_the_reading_pages_are_on_the_sheet(sheet, real_kb):
     assert _row(sheet, "closing of every page")[1] == reading.closing
 
 
-def test_each_rule_names_its_kind_of_source_and_the_cases_and_any_branches_that_cover_it(sheet):
+def _cases_firing(real_kb, real_engine, rule_id: str) -> list[tuple[str, dict]]:  # type: ignore[no-untyped-def]
+    """(case id, answers) of the golden cases whose outcome the rule took part in, in case order."""
+    fired = []
+    for case in real_kb.cases:
+        outcome = run_case(real_engine, case).outcome
+        if outcome is not None and rule_id in {step.rule.id for step in outcome.explanation}:
+            fired.append((case.id, dict(outcome.answers)))
+    return fired
+
+
+def test_each_rule_names_its_kind_of_source_and_the_cases_and_any_branches_that_cover_it(sheet, real_kb,
+                                                                                         real_engine):
     kidneys = _row(sheet, "referral.kidneys_severe", cells=5)
     assert kidneys[2] == ("clinical judgement: Not from the leaflet: the project's clinical judgement (which doctor, "
-                          "how soon, what raises urgency)\nrationale: a swollen face and legs with a changed breath "
-                          "smell or yellow skin together need a kidney specialist within 24 hours (the leaflet gives "
-                          "no timeframe)\ncites: kidneys.1")
+                          "how soon, what raises urgency)\nrationale: swelling the leaflet ties to the kidneys, with "
+                          "a changed breath smell or yellow skin, needs a kidney specialist within 24 hours (the "
+                          "leaflet gives no timeframe)\ncites: kidneys.1")
     tb = _row(sheet, "lungs.tb_history", cells=5)
     assert tb[2] == "leaflet: Leaflet: calcifications in the lungs\ncites: lungs.1"  # no paragraph without --leaflet
-    assert kidneys[3] == ("fired in: kidneys_strong_signs\n"
-                          "branch “breath_smell is 'yes'”: kidneys_strong_signs\n"
-                          "branch “skin_yellow is 'yes'”: not exercised")
+    # Which golden cases fire the rule, and which of them hold each branch of its two `any`s, worked out here
+    # from the cases' outcomes and answers (golden cases are being added; the sheet must follow them).
+    fired = _cases_firing(real_kb, real_engine, "referral.kidneys_severe")
+    assert "kidneys_strong_signs" in [case for case, _ in fired]
+    branches = [("swelling_where includes 'face'", lambda a: "face" in a.get("swelling_where", ())),
+                ("swollen_legs_look is 'usual_colour'", lambda a: a.get("swollen_legs_look") == "usual_colour"),
+                ("breath_smell is 'yes'", lambda a: a.get("breath_smell") == "yes"),
+                ("skin_yellow is 'yes'", lambda a: a.get("skin_yellow") == "yes")]
+    expected = [f"fired in: {', '.join(case for case, _ in fired)}"]
+    for words, holds in branches:
+        covering = [case for case, answers in fired if holds(answers)]
+        expected.append(f"branch “{words}”: {', '.join(covering) if covering else 'not exercised'}")
+    assert kidneys[3] == "\n".join(expected)
     chest = _row(sheet, "safety.chest_pain_yes", cells=5)
     assert chest[2].startswith("safety practice: Not from the leaflet: widely accepted emergency red flags\n"
                                "reference: chest pain or pressure now is a widely accepted emergency sign")
@@ -126,7 +149,7 @@ def test_the_safety_part_lists_the_red_flag_cases(sheet, real_kb):
 def test_the_header_gives_the_check_result_signatures_and_ends_with_a_sign_off_form(sheet, real_kb):
     assert _row(sheet, "check (triage rules check)")[1].startswith("0 errors, ")
     assert _row(sheet, "sign-off records") == ["sign-off records", "Records are unsigned."]
-    assert "All 26 golden cases pass." in sheet.all_text
+    assert f"All {len(real_kb.cases)} golden cases pass." in sheet.all_text
     assert sheet.headings[-1] == "Sign-off"
     form = sheet.rows_after("Sign-off")
     assert form[0] == ["part", "name", "role", "date", "signature"]
@@ -164,7 +187,8 @@ def test_the_network_shows_and_or_answer_values_always_rules_and_a_legend(sheet)
     assert 'width="100%"' in kidneys and re.search(r'viewBox="0 0 \d+ \d+"', kidneys)
     assert "height=" not in kidneys.split(">", 1)[0]  # no fixed size: it fits any width
     labels = re.findall(r"<text[^>]*>([^<]*)</text>", kidneys)
-    assert "swollen_face_legs = yes" in labels and "breath_smell = yes" in labels
+    assert "swelling_where includes face" in labels and "swollen_legs_look = usual_colour" in labels
+    assert "breath_smell = yes" in labels
     assert labels.count("AND") >= 2 and labels.count("OR") >= 2  # the junctions, and the legend
     assert "referral: nephrologist, urgent" in labels
     for words in ("AND: all inputs must hold", "OR: one input is enough", "holds whatever the answers"):
@@ -175,8 +199,8 @@ def test_the_network_shows_and_or_answer_values_always_rules_and_a_legend(sheet)
 
 def test_the_network_has_a_text_alternative_in_a_desc_and_visible_under_it(sheet_html, sheet):
     kidneys = _kidney_picture(sheet)
-    line = ("referral.kidneys_severe: swollen_face_legs = yes AND (breath_smell = yes OR skin_yellow = yes) "
-            "→ referral: nephrologist, urgent")
+    line = ("referral.kidneys_severe: (swelling_where includes face OR swollen_legs_look = usual_colour) AND "
+            "(breath_smell = yes OR skin_yellow = yes) → referral: nephrologist, urgent")
     desc = unescape(re.search(r"<desc>(.*?)</desc>", kidneys, re.S).group(1))  # type: ignore[union-attr]
     assert line in desc.split("\n")
     assert line in sheet.all_text  # the visible list under the picture
@@ -184,7 +208,7 @@ def test_the_network_has_a_text_alternative_in_a_desc_and_visible_under_it(sheet
 
 def test_flipping_all_to_any_in_a_rule_changes_the_network_picture(cli, tmp_path):
     """Issue 12: "Flipping `all` to `any` in `referral.kidneys_severe` ... the network picture does not change"."""
-    rule = "  when:\n    all:\n      - {question: swollen_face_legs, is: yes}"
+    rule = "  when:\n    all:\n      - any:\n          - {question: swelling_where, includes: face}"
     copy = rules_copy(tmp_path, {"rules/referral.yaml": (rule, rule.replace("all:", "any:"))})
     before, after = tmp_path / "before.html", tmp_path / "after.html"
     assert cli("rules", "review", "-o", before).code == 0
@@ -192,8 +216,9 @@ def test_flipping_all_to_any_in_a_rule_changes_the_network_picture(cli, tmp_path
     old = _kidney_picture(read_sheet(before.read_text(encoding="utf-8")))
     new = _kidney_picture(read_sheet(after.read_text(encoding="utf-8")))
     assert old != new
-    assert "swollen_face_legs = yes AND (breath_smell = yes OR skin_yellow = yes)" in old
-    assert "swollen_face_legs = yes OR (breath_smell = yes OR skin_yellow = yes)" in new
+    swelling = "(swelling_where includes face OR swollen_legs_look = usual_colour)"
+    assert f"{swelling} AND (breath_smell = yes OR skin_yellow = yes)" in old
+    assert f"{swelling} OR (breath_smell = yes OR skin_yellow = yes)" in new
 
 
 # --- the same content in Markdown ---------------------------------------------------------------------------
@@ -233,7 +258,9 @@ def test_a_knowledge_base_without_reading_pages_still_gets_a_sheet(cli, tmp_path
 
 # --- the sign-off state of every rule and text (issue 12, part 2, on the sheet) ------------------------------
 
-TB_QUESTION = "Have you ever had tuberculosis (TB), or lived closely with someone who had it, for example as a child?"
+# The question lungs.tb_history reads (issue 13: where the TB was; tb_history itself only opens it).
+TB_WHERE_QUESTION = "Where in the body was the tuberculosis? Choose all that apply."
+TB_WHERE_REWORDED = "Where in your body was the TB? Choose all that apply."
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -245,14 +272,14 @@ def _edit(path: Path, old: str, new: str) -> None:
 @pytest.fixture(scope="module")
 def signed_off(tmp_path_factory) -> Path:
     """A rules copy where Dr A. Smith approved lungs.tb_history, a safety rule, text.about and a rule that was
-    renamed since; both reviewers approved safety.blue_lips_yes; then the TB question was reworded."""
+    renamed since; both reviewers approved safety.blue_lips_yes; then the TB-where question was reworded."""
     from support.signoff import REVIEWERS, sign_off
 
     rules = rules_copy(tmp_path_factory.mktemp("signed"), {})
     sign_off(rules, ["lungs.tb_history", "safety.chest_pain_yes", "text.about", "lungs.past_pneumonia_or_abscess"],
              reviewers=REVIEWERS[:1])
     sign_off(rules, ["safety.blue_lips_yes"])
-    _edit(rules / "questions.yaml", TB_QUESTION, "Have you ever had tuberculosis (TB)?")
+    _edit(rules / "questions.yaml", TB_WHERE_QUESTION, TB_WHERE_REWORDED)
     _edit(rules / "rules/lungs.yaml", "id: lungs.past_pneumonia_or_abscess", "id: lungs.old_pneumonia")
     return rules
 
@@ -279,7 +306,7 @@ def test_a_rule_whose_question_was_reworded_after_approval_shows_what_changed(si
     assert state[0] == "changed since review"
     assert state[1].startswith("approved by Dr A. Smith, pulmonologist, ") and state[1].endswith(", version 0.1.0")
     assert state[2] == "what changed: see “Changed since review” below"
-    diff = ["-  text: " + TB_QUESTION, "+  text: Have you ever had tuberculosis (TB)?"]
+    diff = ["-  text: " + TB_WHERE_QUESTION, "+  text: " + TB_WHERE_REWORDED]
     html_text = page.all_text
     assert "lungs.tb_history: what changed since it was reviewed" in html_text
     assert "\n".join(diff) in html_text  # in a <pre>, line by line
@@ -317,7 +344,10 @@ def test_the_header_counts_rules_and_texts_by_state_and_lists_orphaned_records(s
     rules = len(real_kb.rules)
     assert _row(page, "rules")[1] == (f"{rules}: 1 reviewed, 1 needs a second reviewer, 1 changed since review, "
                                       f"0 rejected, 0 sign-off revoked, {rules - 3} never reviewed")
-    assert _row(page, "texts no rule owns")[1].startswith("16: 1 reviewed, 0 needs a second reviewer, ")
+    others = other_texts(real_kb)  # the 16 texts no rule owns, and each question no rule reads
+    assert _row(page, "texts no rule owns")[1] == (f"{others}: 1 reviewed, 0 needs a second reviewer, 0 changed "
+                                                   f"since review, 0 rejected, 0 sign-off revoked, {others - 1} never "
+                                                   "reviewed")
     assert _row(page, "orphaned records")[1] == "1, for items renamed or removed since: listed below"
     orphans = page.rows_after("Orphaned sign-off records")
     assert orphans[0] == ["record", "item", "decision"]

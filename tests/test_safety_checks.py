@@ -8,8 +8,9 @@ import json
 import pytest
 
 from support.kb_copies import rules_copy
-from triage.checks import safety
+from triage.checks import safety, space
 from triage.knowledge.load import load_knowledge
+from triage.model import KnowledgeBase
 
 RED_FLAG_SOON = {
     "rules/safety.yaml": ("then: {referral: {to: emergency_services, urgency: emergency}}",
@@ -32,12 +33,31 @@ def findings(out: str) -> list[str]:
 # --- rules check proves the properties --------------------------------------------------------------------
 
 
-def test_the_shipped_rules_are_proved_for_every_answer_set(cli):
+def _steps_up_within_blocks(kb: KnowledgeBase) -> int:
+    """Every single step up of one answer within each block of questions, over every way to answer the block,
+    given each answer to the fixed questions (once only for a block no fixed answer steers)."""
+    effects, fixed, steps = space.Effects(kb), space.fixed_questions(kb), 0
+    for block in space.blocks(kb):
+        ids = frozenset(q.id for q in block)
+        bases = space.fixed_values(kb) if effects.reads_fixed(ids, fixed) else space.fixed_values(kb)[:1]
+        for base in bases:
+            for answers in space.block_answers(block, base):
+                steps += len(space.steps_up(kb, {q: v for q, v in answers.items() if q not in base}))
+    return steps
+
+
+def test_the_shipped_rules_are_proved_for_every_answer_set(cli, real_kb):
     result = cli("rules", "check")
     assert result.code == 0
     lines = result.out.splitlines()
-    assert lines[1] == ("safety: proved for every answer set (17,304 outcome classes; 16,368 steps up proved "
-                        "block by block)")
+    # The numbers, counted here from the block decomposition the proof walks (triage/checks/space.py): one
+    # referral class per distinct union of the blocks' effects kept to the labels a referral rule can depend
+    # on, and every step up within each block. (15,392 and 117,528 when written; docs/safety.md.)
+    classes = len(space.enumerate_outcome_classes(real_kb, safety.BLOCK_LIMIT, keep=space.referral_labels(real_kb)))
+    steps = _steps_up_within_blocks(real_kb)
+    assert classes > 10_000 and steps > 100_000  # not a vacuous proof
+    assert lines[1] == (f"safety: proved for every answer set ({classes:,} referral classes; {steps:,} steps up "
+                        "proved block by block)")
     assert lines[2] == "order: the engine gave the same outcome in 3 orders for 200 answer sets"
 
 

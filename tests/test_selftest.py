@@ -63,7 +63,9 @@ def test_a_case_whose_answers_no_longer_fit_stops_the_interview(tmp_path, cli):
     assert result.code == 2
     assert result.err.splitlines()[0] == (
         f"error: {rules}/cases/lungs_past_tb.yaml, case 'lungs_past_tb': self-test failed: "
-        "answers: 'maybe' is not an answer here; it takes yes, no, not_sure (question 'tb_history')")
+        "answers: 'maybe' is not an answer here; it takes yes, no, not_sure (question 'tb_history'); "
+        # without a TB answer, where the TB was is not asked either
+        "answers: would not have been asked, given the other answers; remove it (question 'tb_where')")
 
 
 def test_kiosk_refuses_to_start_when_a_golden_case_fails(tmp_path, cli):

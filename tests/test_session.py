@@ -19,8 +19,11 @@ from triage.rete.engine import CompiledRules
 from triage.session import Session
 
 RED_FLAGS = ["chest_pain", "vomiting_blood", "blue_lips", "severe_breathlessness", "almost_no_urine"]
-LUNG_FOLLOW_UPS = ["fast_shallow_breathing", "finger_clubbing", "blue_hands_feet"]
-PROSTATE_QUESTIONS = ["urination_screen", "weak_stream", "erection_trouble", "semen_change"]
+LUNG_FOLLOW_UPS = ["fast_shallow_breathing", "finger_clubbing", "blue_hands_feet", "breathing_since",
+                   "breathing_course"]
+# How long and which way: single choices, so a script must answer them (a slow, steady course).
+LUNG_TIME_COURSE = {"breathing_since": "months", "breathing_course": "about_the_same"}
+PROSTATE_QUESTIONS = ["weak_stream", "erection_trouble", "semen_change"]
 
 
 def plain_no(question: Question, offered: tuple[str, ...]):
@@ -75,7 +78,8 @@ def test_someone_who_says_no_to_everything_gets_only_the_screening_questions(ses
 
     assert asked == RED_FLAGS + [
         "sex", "image_seen", "general_signs", "tb_history", "past_illnesses", "breathing_screen",
-        "urine_screen", "belly_screen", "thyroid_screen", "heart_screen", "breast_screen"]
+        "urine_less", "swelling_where", "urination_screen", "belly_screen", "thyroid_screen",
+        "heart_pain_returns", "irregular_heartbeat", "heart_screen", "breast_screen"]
 
 
 @pytest.mark.parametrize("answer", ["yes", "not_sure"])
@@ -83,7 +87,7 @@ def test_follow_ups_come_right_after_a_screening_yes_or_not_sure(session: Sessio
     run_through(session, {"sex": "female"}, stop_before="breathing_screen")
     session.answer("breathing_screen", answer)
 
-    asked = run_through(session, {}, stop_before="urine_screen")
+    asked = run_through(session, LUNG_TIME_COURSE, stop_before="urine_less")
 
     assert asked == LUNG_FOLLOW_UPS
 
@@ -92,13 +96,15 @@ def test_no_follow_ups_after_a_screening_no(session: Session):
     run_through(session, {"sex": "female"}, stop_before="breathing_screen")
     session.answer("breathing_screen", "no")
 
-    assert session.current().id == "urine_screen"
+    assert session.current().id == "urine_less"
 
 
-def test_where_the_deposits_were_seen_is_asked_only_after_a_yes_to_seeing_them(session: Session):
-    asked_after_yes = run_through(session, {"sex": "female", "image_seen": "yes", "image_where": ("lungs",)},
+def test_where_and_on_what_image_the_deposits_were_seen_is_asked_only_after_a_yes_to_seeing_them(
+        session: Session):
+    asked_after_yes = run_through(session, {"sex": "female", "image_seen": "yes", "image_where": ("lungs",),
+                                            "image_kind": "xray"},
                                   stop_before="general_signs")
-    assert asked_after_yes[-3:] == ["image_seen", "image_where", "image_cause_known"]
+    assert asked_after_yes[-4:] == ["image_seen", "image_where", "image_kind", "image_cause_known"]
 
     other = Session(session.rules)
     asked_after_not_sure = run_through(other, {"sex": "female", "image_seen": "not_sure"},
@@ -109,16 +115,24 @@ def test_where_the_deposits_were_seen_is_asked_only_after_a_yes_to_seeing_them(s
 # --- questions and options that depend on sex ----------------------------------------------------------
 
 
-def test_a_man_is_asked_about_the_prostate_and_not_about_the_breast(session: Session):
+def test_a_man_is_asked_about_the_prostate_and_about_the_breast(session: Session):
     run_through(session, {"sex": "male", "image_seen": "yes"}, stop_before="image_where")
     where = session.current()
     offered = [o.id for o in session.options(where)]
-    assert "prostate" in offered and "breast" not in offered
+    assert "prostate" in offered and "breast" in offered
 
     session.answer("image_where", ("lungs",))
-    asked = run_through(session, {"urination_screen": "yes"})
+    asked = run_through(session, {"image_kind": "xray", "urination_screen": "yes"})
     assert [q for q in asked if q in PROSTATE_QUESTIONS] == PROSTATE_QUESTIONS
-    assert "breast_screen" not in asked
+    assert asked.index("urination_screen") < asked.index("weak_stream")  # asked of men after a yes to it
+    assert "breast_screen" in asked
+
+
+def test_a_man_who_passes_urine_as_before_is_still_asked_about_erection_and_semen(session: Session):
+    asked = run_through(session, {"sex": "male", "urination_screen": "no"})
+
+    assert "urination_screen" in asked and "weak_stream" not in asked
+    assert [q for q in asked if q in PROSTATE_QUESTIONS] == ["erection_trouble", "semen_change"]
 
 
 @pytest.mark.parametrize("sex", ["female", "other"])
@@ -128,18 +142,27 @@ def test_others_are_never_asked_about_the_prostate(session: Session, sex: str):
     assert "prostate" not in offered and "breast" in offered
 
     session.answer("image_where", ("lungs",))
-    asked = run_through(session, {})
+    asked = run_through(session, {"image_kind": "xray", "urination_screen": "yes"})
     assert not set(asked) & set(PROSTATE_QUESTIONS)
     assert "breast_screen" in asked
 
 
-def test_the_prostate_option_among_past_illnesses_is_offered_to_men_only(session: Session, real_engine):
+@pytest.mark.parametrize("sex", ["female", "other"])
+def test_others_are_asked_about_passing_urine_but_not_the_weak_stream_or_erection(session: Session, sex: str):
+    asked = run_through(session, {"sex": sex, "urination_screen": "yes"})
+
+    assert "urination_screen" in asked
+    assert "weak_stream" not in asked and "erection_trouble" not in asked and "semen_change" not in asked
+
+
+def test_the_prostate_options_among_past_illnesses_are_offered_to_men_only(session: Session, real_engine):
+    prostate_options = {"sti_or_prostatitis", "prostate_circulation"}
     run_through(session, {"sex": "male"}, stop_before="past_illnesses")
-    assert "sti_or_prostatitis" in [o.id for o in session.options(session.current())]
+    assert prostate_options <= {o.id for o in session.options(session.current())}
 
     other = Session(real_engine)
     run_through(other, {"sex": "female"}, stop_before="past_illnesses")
-    assert "sti_or_prostatitis" not in [o.id for o in other.options(other.current())]
+    assert not prostate_options & {o.id for o in other.options(other.current())}
 
 
 # --- going back ------------------------------------------------------------------------------------------
@@ -182,7 +205,8 @@ def test_going_back_twice_walks_back_through_the_answers(session: Session):
 
 
 def test_changing_a_screening_yes_to_no_drops_its_follow_ups(session: Session):
-    run_through(session, {"sex": "female", "breathing_screen": "yes", "fast_shallow_breathing": "yes"})
+    run_through(session, {"sex": "female", "breathing_screen": "yes", "fast_shallow_breathing": "yes",
+                          **LUNG_TIME_COURSE})
     assert session.current() is None
     assert "lungs" in session.outcome().section_ids
 
@@ -201,7 +225,7 @@ def test_changing_a_screening_no_to_yes_opens_its_follow_ups(session: Session):
     dropped = session.change("breathing_screen", "yes")
 
     assert dropped == []
-    assert run_through(session, {}) == LUNG_FOLLOW_UPS
+    assert run_through(session, LUNG_TIME_COURSE) == LUNG_FOLLOW_UPS
 
 
 def test_changing_sex_from_male_to_female_drops_the_prostate_answers(session: Session):
@@ -213,11 +237,14 @@ def test_changing_sex_from_male_to_female_drops_the_prostate_answers(session: Se
     assert set(PROSTATE_QUESTIONS) <= set(dropped)
     assert not set(session.answers) & set(PROSTATE_QUESTIONS)
     assert "prostate" not in session.outcome().section_ids
-    assert "breast_screen" in run_through(session, {})
+    # Passing urine and the breast are asked of everyone: those answers are kept.
+    assert session.answers["urination_screen"] == "yes" and "urination_screen" not in dropped
+    assert session.answers["breast_screen"] == "no" and "breast_screen" not in dropped
+    assert run_through(session, {}) == ["past_illnesses"]  # offered without the prostate options now
 
 
 def test_a_list_answered_from_other_options_is_asked_again_after_a_change(session: Session):
-    # A man ticked a prostate illness. As a woman the list offers other options (a breast illness),
+    # A man ticked a prostate illness. As a woman the list offers other options (no prostate illnesses),
     # so the old answer no longer applies: it is dropped, and the list is asked again.
     run_through(session, {"sex": "male", "past_illnesses": ("sti_or_prostatitis",)})
 
@@ -226,7 +253,8 @@ def test_a_list_answered_from_other_options_is_asked_again_after_a_change(sessio
     assert "past_illnesses" in dropped
     assert "past_illnesses" not in session.answers
     assert session.current().id == "past_illnesses"
-    assert "breast_disease" in [o.id for o in session.options(session.current())]
+    offered = [o.id for o in session.options(session.current())]
+    assert "sti_or_prostatitis" not in offered and "breast_disease" in offered
 
 
 def test_a_list_offered_with_the_same_options_is_kept_after_a_change(session: Session):
@@ -240,7 +268,7 @@ def test_a_list_offered_with_the_same_options_is_kept_after_a_change(session: Se
 
 
 def test_an_unchanged_answer_is_not_dropped(session: Session):
-    run_through(session, {"sex": "female", "breathing_screen": "yes"})
+    run_through(session, {"sex": "female", "breathing_screen": "yes", **LUNG_TIME_COURSE})
 
     assert session.change("breathing_screen", "yes") == []
     assert all(q in session.answers for q in LUNG_FOLLOW_UPS)
@@ -294,7 +322,7 @@ def test_progress_counts_up_and_nothing_is_left_at_the_last_question(session: Se
         seen.append((progress.number, progress.left))
         session.answer(question.id, "female" if question.id == "sex" else plain_no(question, ()))
 
-    assert seen[0] == (1, 14)
+    assert seen[0] == (1, 19)  # a woman who says no gets 20; before the sex is known, men-only ones do not count
     assert [n for n, _ in seen] == list(range(1, len(seen) + 1))
     assert seen[-1][1] == 0
     assert all(left > 0 for _, left in seen[:-1])
@@ -342,7 +370,7 @@ def test_answering_one_by_one_gives_the_same_outcome_as_all_at_once(
 
 def test_a_new_session_on_the_same_engine_starts_empty(real_engine: CompiledRules):
     first = Session(real_engine)
-    run_through(first, {"sex": "male", "tb_history": "yes", "breathing_screen": "yes"})
+    run_through(first, {"sex": "male", "tb_history": "yes", "breathing_screen": "yes", **LUNG_TIME_COURSE})
     first.answer("chest_pain", "yes")
     assert first.outcome().referral.urgency.id == "emergency"
 

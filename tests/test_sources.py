@@ -51,12 +51,18 @@ def test_the_shipped_rules_pass_the_check_with_every_locator_resolved(cli, real_
         assert all(leaflet.paragraph(c) for c in rule.cites), rule.id
 
 
-def test_referral_urgencies_strong_sign_combinations_and_the_calcium_trigger_are_judgement(real_kb):
+def test_referral_urgencies_and_strong_sign_combinations_are_judgement_and_the_calcium_trigger_is_the_leaflets(
+        real_kb, leaflet):
     judged = {r.id for r in real_kb.rules if r.source == "judgement"}
     assert {r.id for r in real_kb.rules if r.id.startswith("referral.")} <= judged
-    assert {"referral.kidneys_severe", "referral.liver_fluid", "referral.heart_severe",
-            "workups.calcium_several_organs"} <= judged
+    assert {"referral.kidneys_severe", "referral.liver_fluid", "referral.heart_severe"} <= judged
     assert "the leaflet gives no timeframe" in real_kb.rule["referral.kidneys_severe"].rationale
+    # Issue 13: the calcium blood test follows the leaflet's own trigger (deposits found in several organs),
+    # no longer the project's stand-in of concerns about two organs; so it cites the paragraph that says so.
+    calcium = real_kb.rule["workups.calcium_several_organs"]
+    assert calcium.id not in judged and real_kb.source[calcium.source].kind == "leaflet"
+    assert calcium.cites == ("diagnosis.1",)
+    assert "If calcifications are found in several organs" in leaflet.paragraph("diagnosis.1")
 
 
 def test_a_locator_the_leaflet_does_not_have_fails_naming_file_line_rule_and_field(cli, tmp_path, real_kb):
@@ -72,7 +78,7 @@ def test_a_locator_the_leaflet_does_not_have_fails_naming_file_line_rule_and_fie
 
 
 def test_a_rule_without_cites_and_a_judgement_without_rationale_fail_the_check(cli, tmp_path, real_kb):
-    judgement = "  source: judgement\n  rationale: a swollen face and legs with a changed breath smell"
+    judgement = "  source: judgement\n  rationale: swelling the leaflet ties to the kidneys, with a changed breath"
     copy = rules_copy(tmp_path, {"rules/lungs.yaml": (TB_RULE, "  source: lungs\n"),
                                  "rules/referral.yaml": (judgement, "  source: judgement\n  #")})
     result = cli("rules", "check", "--rules", copy)
@@ -146,7 +152,8 @@ def test_the_sheet_lists_per_paragraph_the_rules_and_questions_that_carry_it(she
     lungs1 = next(r for r in table if r[0] == "lungs.1")
     assert lungs1[1] == leaflet.paragraph("lungs.1")
     assert lungs1[2].split("\n") == [r.id for r in real_kb.rules if "lungs.1" in r.cites]
-    assert "tb_history" in lungs1[3].split(", ") and lungs1[4] == "section 'lungs'"
+    assert "tb_where" in lungs1[3].split(", ") and lungs1[4] == "section 'lungs'"
     intro1 = next(r for r in table if r[0] == "intro.1")
     assert intro1[2:] == ["NO RULE CITES IT", "none", "section 'general'"]
-    assert "cited by no rule: intro.1, intro.2, intro.3, treatment.3" in page.all_text
+    # intro.3 (earlier illnesses where deposits form) is cited now: past cancer elsewhere, TB elsewhere.
+    assert "cited by no rule: intro.1, intro.2, treatment.3" in page.all_text

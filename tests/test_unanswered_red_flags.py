@@ -24,7 +24,7 @@ PARAGRAPH = [
 
 def test_run_says_right_under_the_referral_which_signs_were_not_asked_about(cli, tmp_path):
     answers = tmp_path / "answers.yaml"
-    answers.write_text("sex: male\ntb_history: yes\n", encoding="utf-8")
+    answers.write_text("sex: male\ntb_history: yes\ntb_where: [lungs]\n", encoding="utf-8")
     result = cli("run", "--answers", answers)
     assert (result.code, result.err) == (0, "")
     assert result.out.splitlines()[:10] == [

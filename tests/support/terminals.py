@@ -72,11 +72,11 @@ class Terminal:
         self.wait(f"Question {number} - ", "(space to tick", POINTER)
         self.keys(ENTER)
 
-    def answer_routine(self, first: int = 1, last: int = 16) -> None:
+    def answer_routine(self, first: int = 1, last: int = 20) -> None:
         """A woman who says 'no' and ticks nothing, from question `first` to question `last`."""
         for number in range(first, last + 1):
-            if number in (8, 10):
-                self.tick_nothing(number)  # general signs, past illnesses
+            if number in (8, 10, 13):
+                self.tick_nothing(number)  # general signs, past illnesses, swelling of face or legs
             else:
                 self.select(number, 1)  # 'No'; at question 6 'Female'
 

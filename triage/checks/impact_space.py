@@ -22,10 +22,13 @@ from triage.model import (
     NO,
     AnyOf,
     Condition,
+    ConsiderWorkup,
     KnowledgeBase,
     Question,
+    RaiseConcern,
+    Refer,
 )
-from triage.outcome import AnswerValue, Outcome
+from triage.outcome import AnswerValue, Outcome, concluded_by
 
 Answers = dict[str, AnswerValue]
 BLOCK_LIMIT = 50_000  # answer sets of one block of questions; above it the enumeration gives way to a sample
@@ -211,22 +214,53 @@ def merged_questions(old: KnowledgeBase, new: KnowledgeBase) -> list[Question]:
     return merged
 
 
-def _effects_of(kb: KnowledgeBase, side: int) -> Callable[[Answers], frozenset[tuple[int, str]]]:
+def _effects_of(kb: KnowledgeBase, side: int, keep: set[str] | None) -> Callable[[Answers], frozenset[tuple[int, str]]]:
     """What a block's answers can change in one version's outcome (space.Effects, on the answers that version
-    knows), each label tagged with the version (0, 1)."""
+    knows), each label tagged with the version (0, 1); with `keep`, only those labels."""
     effects = space.Effects(kb)
-    return lambda answers: frozenset((side, label) for label in effects.of(fit(kb, answers)))
+    return lambda answers: frozenset((side, label) for label in effects.of(fit(kb, answers))
+                                     if keep is None or label in keep)
 
 
 Witnesses = list[tuple[frozenset[tuple[int, str]] | None, Answers]]
 
+# The parts of a summary, each with the kind of rule that decides it.
+_DECIDED_BY = ((Refer,), (RaiseConcern,), (ConsiderWorkup,))
+
+
+def labels_that_matter(old: KnowledgeBase, new: KnowledgeBase) -> set[str] | None:
+    """The labels a changed outcome can depend on: for each part of the summary (referral, sections,
+    workups) whose rules, or the rules feeding them, differ between the versions, every label feeding that
+    part in either version. Parts whose whole chain is the same are the same on every answer set, so their
+    labels need not be told apart (far fewer classes). None (keep every label) when the flow (a question's
+    id, type, ask_when or options, not its wording) or the frame differ, since then the same answers can
+    reach different rules."""
+    if [_flow_shape(q) for q in old.questions] != [_flow_shape(q) for q in new.questions] \
+            or old.urgency_levels != new.urgency_levels or old.several_doctors != new.several_doctors:
+        return None
+    keep: set[str] = set()
+    for kinds in _DECIDED_BY:
+        feeding = (space.labels_feeding(old, kinds), space.labels_feeding(new, kinds))
+        chains = [{(r.id, r.when, r.then) for r in kb.rules if str(concluded_by(r)) in labels}
+                  for kb, labels in zip((old, new), feeding, strict=True)]
+        if chains[0] != chains[1]:
+            keep |= feeding[0] | feeding[1]
+    return keep
+
+
+def _flow_shape(question: Question) -> tuple[object, ...]:
+    """What of a question decides which answers a session can hold (its wording and help do not)."""
+    return question.id, question.type, question.ask_when, tuple((o.id, o.ask_when) for o in question.options)
+
 
 def _enumerate(old: KnowledgeBase, new: KnowledgeBase) -> Witnesses:
-    """One witness answer set for every distinct union of both versions' block effects, per fixed answer."""
+    """One witness answer set for every distinct union of both versions' block effects (kept to the labels
+    that matter), per fixed answer."""
     questions = merged_questions(old, new)
     fixed = space.fixed_among(questions)
     blocks = space.blocks_among(questions, list(old.rules) + list(new.rules), fixed)
-    of_old, of_new = _effects_of(old, 0), _effects_of(new, 1)
+    keep = labels_that_matter(old, new)
+    of_old, of_new = _effects_of(old, 0, keep), _effects_of(new, 1, keep)
     try:
         witnesses = space.classes(space.bases(questions, fixed), blocks, lambda a: of_old(a) | of_new(a),
                                   BLOCK_LIMIT)

@@ -30,9 +30,11 @@ from triage.checks.space import (
     block_answer_list,
     blocks,
     enumerate_outcome_classes,
+    fixed_questions,
     fixed_values,
     generated_sessions,
     joining_rules,
+    referral_labels,
     relevant_labels,
     steps_up,
 )
@@ -56,7 +58,7 @@ class SafetyReport:
     """The violations found (errors), and in words what was covered: every answer set, or a sample."""
 
     problems: tuple[Problem, ...]
-    coverage: str  # "proved for every answer set (17,304 outcome classes)" or "checked on 3,000 generated ..."
+    coverage: str  # "proved for every answer set (11,536 referral classes; ...)" or "checked on 3,000 generated ..."
     exhaustive: bool
     order: str | None = None  # how the order of answers was checked (None without an engine)
 
@@ -276,11 +278,12 @@ def red_flag_problems(kb: KnowledgeBase) -> list[Problem]:
     return list(found.problems.values())
 
 
-def _red_flags_into(found: _Found) -> None:
+def _red_flags_into(found: _Found) -> bool:
+    """(a) and (b) into `found`; True when every red flag's block was enumerated (False: some sampled)."""
     kb = found.kb
     flags = {q.id for q in kb.questions if q.red_flag}
     if not flags:
-        return
+        return True
     sampled = False
     flag_blocks = [b for b in blocks(kb) if flags & {q.id for q in b}] or [[]]
     for base in fixed_values(kb):
@@ -296,13 +299,17 @@ def _red_flags_into(found: _Found) -> None:
     if sampled:
         for answers in generated_sessions(kb, GENERATED // 6, SEED):
             _check_red_flags(found, answers, _result(kb, answers))
+    return not sampled
 
 
 def _monotone_by_blocks(found: _Found) -> int:
     """(e) for every answer set: within each block, every step up keeps every concern (and every finding or
     answer that feeds a concern or referral) and does not lower the block's own highest referral; rules
     never test an absence, so whatever the other blocks hold, sections and urgency are kept. A block whose
-    step loses something is shown on the block's answers alone, or with one other block's answers."""
+    step loses something is shown on the block's answers alone, or with one other block's answers. A step
+    that drops one of the block's own referrals is also safe when the stepped answers alone, through every
+    rule, reach that urgency (say, a family doctor 'soon' for belly pain without liver signs, replaced by
+    the liver specialist 'soon' a 'not sure' to a liver sign brings)."""
     kb = found.kb
     effects = Effects(kb)
     relevant = {label for label in relevant_labels(kb) if not label.startswith("referral:")}
@@ -312,15 +319,24 @@ def _monotone_by_blocks(found: _Found) -> int:
         return max(ranks, default=-1)
 
     all_blocks = blocks(kb)
+    fixed = fixed_questions(kb)
     checked = 0
-    for base in fixed_values(kb):
-        for index, block in enumerate(all_blocks):
+    for index, block in enumerate(all_blocks):
+        ids = frozenset(q.id for q in block)
+        # A block that no fixed answer steers is the same on every base: checked once, on the first.
+        block_bases = fixed_values(kb) if effects.reads_fixed(ids, fixed) else fixed_values(kb)[:1]
+        for base in block_bases:
             for answers in block_answer_list(block, base, BLOCK_LIMIT):
                 before = effects.of(answers)
                 for question, value in steps_up(kb, {q: v for q, v in answers.items() if q not in base}):
                     checked += 1
-                    after = effects.of(applicable(kb, {**answers, question: value}))
-                    if not (before & relevant) - after and block_urgency(after) >= block_urgency(before):
+                    stepped = applicable(kb, {**answers, question: value})
+                    after = effects.of(stepped)
+                    if not (before & relevant) - after and (
+                            block_urgency(after) >= block_urgency(before)
+                            or _urgency_rank(kb, stepped) >= block_urgency(before)):
+                        # The referral a step drops feeds no rule (nothing reads a referral), so it is enough
+                        # that the stepped answers alone, through every rule, reach as high.
                         continue
                     if _check_step(found, answers, (question, value)):
                         continue
@@ -330,6 +346,11 @@ def _monotone_by_blocks(found: _Found) -> int:
     shown = {key[1] for key in found.problems if key[0] == "monotone"}
     found.problems.update({key: p for key, p in found.pending.items() if key[1] not in shown})
     return checked
+
+
+def _urgency_rank(kb: KnowledgeBase, answers: Answers) -> int:
+    urgency = _result(kb, answers).urgency
+    return urgency.rank if urgency else -1
 
 
 def _show_step_with_others(found: _Found, effects: Effects, others: list[list[Question]], base: Answers,
@@ -392,12 +413,16 @@ _REMEMBERED: dict[tuple[str, bool], SafetyReport] = {}
 
 
 def _check(kb: KnowledgeBase, engine: CompiledRules | None) -> SafetyReport:
+    """(a) and (b) per red flag on its block alone; (c) and (d) on one witness per *referral class* (answer
+    sets that fire the same referral rules: block effects kept to `referral_labels`, far fewer than the
+    classes of the whole outcome); (e) block by block. Rules never test an absence, so a red flag's block
+    alone proves (a) and (b) for every answer set that holds it."""
     found = _Found(kb)
-    _red_flags_into(found)
+    flags_exhaustive = _red_flags_into(found)
     emergency = emergency_doctors(kb)
     try:
-        sessions = enumerate_outcome_classes(kb, BLOCK_LIMIT)
-        exhaustive, reason = True, ""
+        sessions = enumerate_outcome_classes(kb, BLOCK_LIMIT, keep=referral_labels(kb))
+        exhaustive, reason = flags_exhaustive, "" if flags_exhaustive else "a red flag's block is too large"
     except SpaceTooLarge as exc:
         joined = joining_rules(kb)
         by = f"; joined by rule {', '.join(r.id for r in joined[:3])}" if joined else ""
@@ -416,9 +441,9 @@ def _check(kb: KnowledgeBase, engine: CompiledRules | None) -> SafetyReport:
                 _check_step(found, answers, step, result)
         steps, steps_exhaustive = f"steps up checked on {min(len(sessions), GENERATED_STEPS):,} of them", False
     if exhaustive and steps_exhaustive:
-        coverage = f"proved for every answer set ({len(sessions):,} outcome classes; {steps})"
+        coverage = f"proved for every answer set ({len(sessions):,} referral classes; {steps})"
     else:
-        coverage = f"checked on {len(sessions):,} {'outcome classes' if exhaustive else 'generated sessions'}, " \
+        coverage = f"checked on {len(sessions):,} {'referral classes' if exhaustive else 'generated sessions'}, " \
                    f"{steps} (not exhaustive: {reason or 'a block of questions is too large'})"
     order = None
     problems = list(found.problems.values())

@@ -30,8 +30,10 @@ from triage.model import (
     AnswerIncludes,
     AnswerIs,
     AnyOf,
+    ConcernRaised,
     FindingReached,
     KnowledgeBase,
+    OrganConcernsAtLeast,
     Question,
     RaiseConcern,
     Refer,
@@ -223,23 +225,58 @@ class Effects:
         for rule in kb.rules:
             if not reads_only_answers(rule):
                 self.read_by_others |= questions_read(rule.when)
+        # A rule reading only answers can hold only when one of the questions it reads is answered.
+        self._by_question: dict[str, list[Rule]] = {}
+        self._unconditional = [r for r in self.answer_rules if not questions_read(r.when)]
+        for rule in self.answer_rules:
+            for question in questions_read(rule.when):
+                self._by_question.setdefault(question, []).append(rule)
+        self._position = {r.id: i for i, r in enumerate(self.answer_rules)}
+        self._label = {r.id: str(concluded_by(r)) for r in self.answer_rules}
+        # Steps up land on answer sets met before: each is worked out once per check.
+        self._seen: dict[frozenset[tuple[str, AnswerValue]], frozenset[str]] = {}
 
     def of(self, answers: Mapping[str, AnswerValue]) -> frozenset[str]:
-        labels = {str(concluded_by(r)) for r in self.answer_rules if holds(r.when, answers)}
+        key = frozenset(answers.items())
+        if key not in self._seen:
+            self._seen[key] = self._of(answers)
+        return self._seen[key]
+
+    def _of(self, answers: Mapping[str, AnswerValue]) -> frozenset[str]:
+        candidates = {r.id: r for q in answers for r in self._by_question.get(q, ())}
+        rules = self._unconditional + sorted(candidates.values(), key=lambda r: self._position[r.id])
+        labels = {self._label[r.id] for r in rules if holds(r.when, answers)}
         for question in self.read_by_others & set(answers):
             value = answers[question]
             labels |= {f"answer:{question}={v}" for v in (value if isinstance(value, tuple) else (value,))}
         return frozenset(labels)
 
+    def reads_fixed(self, questions: frozenset[str], fixed: Sequence[str]) -> bool:
+        """Whether the fixed questions can change what these questions are asked or conclude."""
+        rules = [r for r in self.answer_rules if questions_read(r.when) & questions]
+        asks = {r for q in questions for r in asks_read(self.kb.question[q])}
+        return bool(set(fixed) & (asks | {q for r in rules for q in questions_read(r.when)}))
 
-def enumerate_outcome_classes(kb: KnowledgeBase, limit: int | None = None) -> list[Answers]:
+
+def enumerate_outcome_classes(kb: KnowledgeBase, limit: int | None = None,
+                              keep: set[str] | None = None) -> list[Answers]:
     """One witness answer set for every distinct union of block effects, for every fixed answer.
 
     Every answer set the flow can produce has the referral, urgency, sections, workups, advice and findings
-    of one witness. With `limit`, SpaceTooLarge when a block has more answer sets than that, or the classes
-    of one fixed answer grow past it (the message says which).
+    of one witness. With `keep`, only those labels count (`referral_labels`: every answer set then has the
+    referral rules, so the urgency and doctors, of one witness; far fewer classes). With `limit`,
+    SpaceTooLarge when a block has more answer sets than that, or the classes of one fixed answer grow past
+    it (the message says which).
     """
-    return [witness for _, witness in classes(fixed_values(kb), blocks(kb), Effects(kb).of, limit)]
+    effects: Callable[[Answers], frozenset[str]] = Effects(kb).of
+    if keep is not None:
+        effects = _kept(effects, frozenset(keep))
+    return [witness for _, witness in classes(fixed_values(kb), blocks(kb), effects, limit)]
+
+
+def _kept(effects_of: Callable[[Answers], frozenset[str]],
+          keep: frozenset[str]) -> Callable[[Answers], frozenset[str]]:
+    return lambda answers: effects_of(answers) & keep
 
 
 def classes(bases: list[Answers], blocks: list[list[Question]], effects_of: Callable[[Answers], frozenset[Label]],
@@ -267,25 +304,40 @@ def classes(bases: list[Answers], blocks: list[list[Question]], effects_of: Call
 def relevant_labels(kb: KnowledgeBase) -> set[str]:
     """Labels that can change urgency or sections: concerns, referrals, and findings or answers that feed a
     rule concluding one of them (transitively)."""
-    relevant = {str(concluded_by(r)) for r in kb.rules if isinstance(r.then, RaiseConcern | Refer)}
+    return labels_feeding(kb, (RaiseConcern, Refer))
+
+
+def referral_labels(kb: KnowledgeBase) -> set[str]:
+    """Labels that can change which referral rules fire (and so the urgency and the doctors named): the
+    referrals, and every concern, finding or answer that feeds a referral rule (transitively)."""
+    return labels_feeding(kb, (Refer,))
+
+
+def labels_feeding(kb: KnowledgeBase, kinds: tuple[type, ...]) -> set[str]:
+    """The labels of the rules concluding one of `kinds`, and of everything their conditions read, followed
+    back through the rules that conclude what they read, until nothing new is added."""
+    concerns = {f"concern:{s.id}" for s in kb.sections}
+    relevant = {str(concluded_by(r)) for r in kb.rules if isinstance(r.then, kinds)}
     changed = True
     while changed:
         changed = False
         for rule in kb.rules:
             if str(concluded_by(rule)) not in relevant:
                 continue
+            new: set[str] = set()
             for part in walk(rule.when):
-                label = None
                 if isinstance(part, FindingReached):
-                    label = f"finding:{part.finding}"
+                    new.add(f"finding:{part.finding}")
+                elif isinstance(part, ConcernRaised):
+                    new.add(f"concern:{part.section}")
+                elif isinstance(part, OrganConcernsAtLeast):
+                    new |= concerns
                 elif isinstance(part, AnswerIs | AnswerIncludes) and not reads_only_answers(rule):
                     values = part.values if isinstance(part, AnswerIs) else part.options
-                    new = {f"answer:{part.question}={v}" for v in values} - relevant
-                    relevant |= new
-                    changed |= bool(new)
-                if label and label not in relevant:
-                    relevant.add(label)
-                    changed = True
+                    new |= {f"answer:{part.question}={v}" for v in values}
+            new -= relevant
+            relevant |= new
+            changed |= bool(new)
     return relevant
 
 

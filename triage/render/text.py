@@ -73,7 +73,8 @@ def _used_words(kb: KnowledgeBase, used: Concluded) -> str:
         return ui("result.used_section", title=kb.section[used.name].title)
     if used.kind is ConclusionKind.ORGAN_CONCERNS:
         return ui("result.used_organs", count=used.name)
-    return ui("result.used_finding", finding=used.name)
+    finding = next((f.description for f in kb.findings if f.id == used.name), used.name)
+    return ui("result.used_finding", finding=finding[:1].lower() + finding[1:].rstrip("."))
 
 
 def outcome_text(kb: KnowledgeBase, outcome: Outcome, explain: bool = True) -> str:

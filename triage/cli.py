@@ -579,9 +579,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="many sessions: one answers object per line in, one outcome (JSON) per line out")
     source.add_argument("--answers", metavar="FILE",
                         help="YAML or JSON mapping of question ids to answers; '-' reads standard input")
-    run.add_argument("--format", choices=("text", "json"), default="text", help="text for people to read (the default), or json for programs")
+    formats = "text for people to read (the default), or json for programs"
+    run.add_argument("--format", choices=("text", "json"), default="text", help=formats)
     questions = command("questions", cmd_questions)
-    questions.add_argument("--format", choices=("text", "json"), default="text", help="text for people to read (the default), or json for programs")
+    questions.add_argument("--format", choices=("text", "json"), default="text", help=formats)
     rules = sub.add_parser("rules", help="check, test and review the knowledge base (for clinicians)")
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="RULES_COMMAND", required=True)
     test = rules_sub.add_parser("test", parents=[common], help=(cmd_rules_test.__doc__ or "").splitlines()[0],
@@ -669,9 +670,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.func = cmd_interview
     args.plain = getattr(args, "plain", False)
     args.save = getattr(args, "save", None)
-    problem = _save_problem(args)
-    if problem is not None:
-        print(f"error: {problem}", file=sys.stderr)
+    unsavable = _save_problem(args)
+    if unsavable is not None:
+        print(f"error: {unsavable}", file=sys.stderr)
         return EXIT_CODES[Ending.BAD_INPUT]
     try:
         ending: Ending = args.func(args)

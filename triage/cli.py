@@ -515,6 +515,21 @@ class _TopParser(argparse.ArgumentParser):
         return super().format_help()
 
 
+class _Version(argparse.Action):
+    """--version, looked up only when asked for (start-up speed)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None):  # noqa: A002
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        from importlib.metadata import version
+
+        from triage.texts import ui
+
+        print(ui("cli.version", version=version("calcitriage")))
+        parser.exit()
+
+
 def cmd_kiosk(args: argparse.Namespace) -> Ending:
     """Run a shared waiting-room terminal: welcome, questions or reading, cleared after each person.
 
@@ -542,6 +557,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--rules", metavar="DIR", type=Path, default=argparse.SUPPRESS,
                         help="use the knowledge base in DIR instead of the built-in one")
     parser = _TopParser(prog="triage", parents=[top])  # its description: _TopParser.format_help
+    parser.add_argument("--version", action=_Version, help="print the program's version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser)
 
     def command(name: str, func, **kwargs) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
@@ -563,9 +579,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="many sessions: one answers object per line in, one outcome (JSON) per line out")
     source.add_argument("--answers", metavar="FILE",
                         help="YAML or JSON mapping of question ids to answers; '-' reads standard input")
-    run.add_argument("--format", choices=("text", "json"), default="text")
+    formats = "text for people to read (the default), or json for programs"
+    run.add_argument("--format", choices=("text", "json"), default="text", help=formats)
     questions = command("questions", cmd_questions)
-    questions.add_argument("--format", choices=("text", "json"), default="text")
+    questions.add_argument("--format", choices=("text", "json"), default="text", help=formats)
     rules = sub.add_parser("rules", help="check, test and review the knowledge base (for clinicians)")
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="RULES_COMMAND", required=True)
     test = rules_sub.add_parser("test", parents=[common], help=(cmd_rules_test.__doc__ or "").splitlines()[0],
@@ -621,6 +638,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _save_problem(args: argparse.Namespace) -> str | None:
+    """Why --save cannot be used, or None: checked before the first question, never after the last."""
+    from triage.texts import ui
+
+    path: Path | None = args.save
+    if path is None:
+        return None
+    if args.func is not cmd_interview:
+        return ui("cli.save_not_here", command=args.command)
+    if path.is_dir():
+        return ui("cli.save_is_folder", path=path)
+    folder = path.parent
+    if not folder.is_dir():
+        return ui("cli.save_no_folder", path=path, folder=folder)
+    try:  # append mode: an existing file is neither emptied nor changed by the check
+        existed = path.exists()
+        with path.open("a", encoding="utf-8"):
+            pass
+        if not existed:
+            path.unlink()
+    except OSError as exc:
+        return ui("cli.save_not_writable", path=path, reason=exc.strerror or exc.__class__.__name__)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -628,6 +670,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.func = cmd_interview
     args.plain = getattr(args, "plain", False)
     args.save = getattr(args, "save", None)
+    unsavable = _save_problem(args)
+    if unsavable is not None:
+        print(f"error: {unsavable}", file=sys.stderr)
+        return EXIT_CODES[Ending.BAD_INPUT]
     try:
         ending: Ending = args.func(args)
     except TriageError as exc:

@@ -225,8 +225,20 @@ def test_revoke_withdraws_only_the_reviewers_own_sign_off(cli, tmp_path):
     assert result.code == 0
     assert result.out.splitlines() == [
         f"revoked lungs.tb_history by Dr A. Smith on {result.out.split(' on ')[1].split()[0]}",
-        "  lungs.tb_history is now: sign-off revoked"]
+        "  lungs.tb_history is now: sign-off revoked",
+        f"Recorded 1 decision(s) in {rules}/reviews.yaml"]
     assert states(cli("rules", "status", "--rules", rules).out)["lungs.tb_history"] == "sign-off revoked"
+
+
+def test_approve_says_in_which_file_it_recorded_the_sign_off(cli, tmp_path):
+    """Issue 14, item 12: after a plain install the built-in rules live inside the installed package, so
+    the command names the file it wrote rather than leave a clinician to guess."""
+    rules = rules_copy(tmp_path, {})
+    result = cli("rules", "approve", "lungs.tb_history", "lungs.past_lung_cancer", "--reviewer", "Dr A. Smith",
+                 "--role", "GP", "--rules", rules)
+    assert result.code == 0
+    assert result.out.splitlines()[-1] == f"Recorded 2 decision(s) in {rules}/reviews.yaml"
+    assert "lungs.past_lung_cancer" in (rules / "reviews.yaml").read_text(encoding="utf-8")
 
 
 # --- orphaned records -----------------------------------------------------------------------------------

@@ -305,7 +305,9 @@ def cmd_rules_revoke(args: argparse.Namespace) -> Ending:
 
 
 def _decided(kb, new) -> Ending:  # type: ignore[no-untyped-def]
+    from triage.knowledge.opening import REVIEWS_FILE
     from triage.knowledge.reviews import review_status
+    from triage.texts import ui
 
     states = review_status(kb).by_id
     for record in new:
@@ -314,6 +316,9 @@ def _decided(kb, new) -> Ending:  # type: ignore[no-untyped-def]
         print(f"{record.decision} {record.item} by {record.reviewer}{role} on {record.date}{signed}")
         if record.item in states:
             print(f"  {record.item} is now: {states[record.item].state}")
+    # Say where: after a plain (non-editable) install the built-in rules live inside the installed package,
+    # not in the project folder a clinician may be standing in (issue 14, item 12).
+    print(ui("cli.reviews_written", count=len(new), path=Path(kb.directory) / REVIEWS_FILE))
     return Ending.FINISHED
 
 

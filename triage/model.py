@@ -285,6 +285,10 @@ class KnowledgeBase:
         return {w.id: w for w in self.workups}
 
     @cached_property
+    def finding(self) -> dict[str, Finding]:
+        return {f.id: f for f in self.findings}
+
+    @cached_property
     def urgency(self) -> dict[str, Urgency]:
         return {u.id: u for u in self.urgency_levels}
 

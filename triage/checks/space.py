@@ -231,7 +231,6 @@ class Effects:
         for rule in self.answer_rules:
             for question in questions_read(rule.when):
                 self._by_question.setdefault(question, []).append(rule)
-        self._position = {r.id: i for i, r in enumerate(self.answer_rules)}
         self._label = {r.id: str(concluded_by(r)) for r in self.answer_rules}
         # Steps up land on answer sets met before: each is worked out once per check.
         self._seen: dict[frozenset[tuple[str, AnswerValue]], frozenset[str]] = {}
@@ -243,9 +242,8 @@ class Effects:
         return self._seen[key]
 
     def _of(self, answers: Mapping[str, AnswerValue]) -> frozenset[str]:
-        candidates = {r.id: r for q in answers for r in self._by_question.get(q, ())}
-        rules = self._unconditional + sorted(candidates.values(), key=lambda r: self._position[r.id])
-        labels = {self._label[r.id] for r in rules if holds(r.when, answers)}
+        candidates = {r.id: r for q in answers for r in self._by_question.get(q, ())}  # a set of labels: order is free
+        labels = {self._label[r.id] for r in [*self._unconditional, *candidates.values()] if holds(r.when, answers)}
         for question in self.read_by_others & set(answers):
             value = answers[question]
             labels |= {f"answer:{question}={v}" for v in (value if isinstance(value, tuple) else (value,))}

@@ -73,7 +73,7 @@ def _used_words(kb: KnowledgeBase, used: Concluded) -> str:
         return ui("result.used_section", title=kb.section[used.name].title)
     if used.kind is ConclusionKind.ORGAN_CONCERNS:
         return ui("result.used_organs", count=used.name)
-    finding = next((f.description for f in kb.findings if f.id == used.name), used.name)
+    finding = kb.finding[used.name].description
     return ui("result.used_finding", finding=finding[:1].lower() + finding[1:].rstrip("."))
 
 

@@ -14,5 +14,5 @@ if count == 1:
     questionary.select("Do you want to start?", choices=["Start the questions", "Quit"]).unsafe_ask()
 else:
     for number in range(1, count + 1):
-        print(f"\nQuestion {number} - about {count - number} left", flush=True)
+        print(f"\nQuestion {number} of at most {count}", flush=True)
         questionary.select(f"Question text number {number}?", choices=["Yes", "No", "Not sure"]).unsafe_ask()

@@ -87,7 +87,7 @@ def on_screen(kb: Any, interviews: int) -> list[float]:
         child.send(ENTER)  # start
         answers: dict[str, Any] = {}
         number = 1
-        child.expect(re.compile(rf"Question {number} .*?\x1b\[\?7h", re.S))
+        child.expect(re.compile(rf"Question {number}[ ,].*?\x1b\[\?7h", re.S))
         while (question := next_question(kb, answers)) is not None:
             keys, value = _keys(question, offered_options(question, answers), rng)
             answers[question.id] = value
@@ -95,10 +95,10 @@ def on_screen(kb: Any, interviews: int) -> list[float]:
             started = time.perf_counter()
             child.send(keys)
             if following is None:
-                child.expect("What next\\?.*?\x1b\\[\\?7h")
+                child.expect("(What next|More)\\?.*?\x1b\\[\\?7h")  # the summary, or its first page
                 break
             number += 1
-            child.expect(re.compile(rf"Question {number} .*?\x1b\[\?7h", re.S))
+            child.expect(re.compile(rf"Question {number}[ ,].*?\x1b\[\?7h", re.S))
             times.append(time.perf_counter() - started)
         terminal.stop(child)
     return times
@@ -114,7 +114,7 @@ def bare_on_screen(questions: int, runs: int) -> list[float]:
         for number in range(2, questions + 1):
             started = time.perf_counter()
             child.send(DOWN + ENTER)
-            child.expect(re.compile(rf"Question {number} .*?\x1b\[\?7h", re.S))
+            child.expect(re.compile(rf"Question {number}[ ,].*?\x1b\[\?7h", re.S))
             times.append(time.perf_counter() - started)
         terminal.stop(child)
     return times

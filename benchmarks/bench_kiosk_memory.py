@@ -42,14 +42,30 @@ class ScriptedPerson:
         self.went_back = False
         self.changed = False
 
+    pages_itself = True  # as the kiosk's own asker
+
     def say(self, text: str, emphasis: bool = False) -> None:
         pass
+
+    def screen_size(self) -> None:
+        return None
 
     def confirm_quit(self) -> bool:
         return False
 
     def forget(self) -> None:
         pass
+
+    def _at_summary(self, message: str, values: list[str]) -> str | None:
+        """Before the result: now and then change one answer, else see the result."""
+        if message == "What next?" and "result" in values:
+            if not self.changed and self.rng.random() < 0.05:
+                self.changed = True
+                return "change"
+            return "result"
+        if message == "Which answer do you want to change?":
+            return self.rng.choice(values[:-1])  # any answer (the last line goes back to the answers)
+        return None
 
     def choose(self, message: str, choices: list[tuple[str, str]]) -> str:
         values = [v for v, _ in choices]
@@ -66,11 +82,8 @@ class ScriptedPerson:
             return "start"
         if message == "Which topic would you like to read?":
             return values[-1] if self.reading_pages <= 0 else self.rng.choice(values[:-1])
-        if message == "What next?" and "result" in values:  # the summary of answers
-            if not self.changed and self.rng.random() < 0.05 and len(values) > 2:
-                self.changed = True
-                return self.rng.choice(values[1:])
-            return "result"
+        if (at_summary := self._at_summary(message, values)) is not None:
+            return at_summary
         if message == "What next?" and "why" in values:  # the result
             return "why" if self.rng.random() < 0.2 and not self.changed else "done"
         # a reading page: next page, back to the topics, or back to the start
@@ -124,7 +137,7 @@ def keys_for(question: Any, options: tuple[Any, ...], can_go_back: bool, default
     if question.type is QuestionType.MULTIPLE_CHOICE:
         ticked_before = set(default) if isinstance(default, tuple) else set()
         if value == GO_BACK:
-            return DOWN * go_back_at + SPACE + ENTER
+            return DOWN * go_back_at + ENTER  # Enter on "Go back" acts, whatever is ticked
         keys = ""
         for i, v in enumerate(values):
             keys += (SPACE if (v in value) != (v in ticked_before) else "") + (DOWN if i < len(values) - 1 else "")

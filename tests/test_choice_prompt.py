@@ -240,12 +240,12 @@ def test_after_forget_the_prompt_has_no_question_and_none_of_its_choices(term: T
 
     assert prompt.message == ""
     assert prompt.instruction == ""
-    assert not prompt.control.is_answered
-    values = [c.value for c in prompt.control.choices]
-    titles = [c.title for c in prompt.control.choices]
+    assert not prompt.control.answered
+    values = [item.value for item in prompt.control.items]
+    labels = [item.label for item in prompt.control.items]
     assert not {"tb_yes", "tb_no"} & set(values)
-    assert not set(SECRET_LABELS) & set(titles)
-    assert prompt.control.selected_options == []
+    assert not set(SECRET_LABELS) & set(labels)
+    assert prompt.control.ticked == []
 
 
 def test_the_next_person_gets_a_fresh_question_after_forget(term: Terminal, prompt):
@@ -343,5 +343,5 @@ def test_the_answered_line_of_a_real_question_shows_the_chosen_label(term: Termi
 
     assert term.asker.ask(question, question.options, Progress(6, 9), can_go_back=True) == "female"
     assert "? What is your sex? Female\n" in term.screen()
-    assert "(Use arrow keys)" in term.screen()  # shown while the question was open, not after
-    assert not re.search(r"\? What is your sex\? Female.*\(Use arrow keys\)", term.screen())
+    assert "(arrow keys, then Enter" in term.screen()  # shown while the question was open, not after
+    assert not re.search(r"\? What is your sex\? Female.*\(arrow keys", term.screen())

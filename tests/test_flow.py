@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from triage.flow import applicable, asked_questions, next_question, offered_options, questions_left
+import random
+
+from triage.flow import (
+    applicable,
+    asked_questions,
+    next_question,
+    offered_options,
+    offered_values,
+    questions_at_most,
+)
 
 
 def ids(questions) -> list[str]:
@@ -58,10 +67,25 @@ def test_changing_a_screening_answer_to_no_drops_its_follow_up_answers(tiny):
     assert after == {"sex": "female", "cough": "no", "past": ("kidney_infection",)}
 
 
-def test_questions_left_counts_what_is_still_to_come_if_every_later_answer_is_no(tiny):
+def test_at_most_counts_every_question_later_answers_could_bring_up(tiny):
     kb = tiny.load()
-    assert questions_left(kb, {}) == 4  # chest_pain, sex, cough, past; cough_blood only after a yes
-    assert questions_left(kb, {"chest_pain": "no", "sex": "male", "cough": "yes"}) == 2
-    assert questions_left(kb, {"chest_pain": "no", "sex": "male", "cough": "yes", "cough_blood": "no",
-                               "past": ()}) == 0
+    assert questions_at_most(kb, {}) == 5  # chest_pain, sex, cough, cough_blood (after a yes), past
+    assert questions_at_most(kb, {"chest_pain": "no", "sex": "male", "cough": "no"}) == 4
+    assert questions_at_most(kb, {"chest_pain": "no", "sex": "male", "cough": "yes"}) == 5
     assert next_question(kb, {"chest_pain": "no", "sex": "male", "cough": "no", "past": ()}) is None
+
+
+def test_at_most_never_promises_fewer_questions_than_come_and_never_grows(real_kb):
+    """300 people answering at random: at every question, the count shown is at least what they are asked."""
+    chance = random.Random(14)
+    for _ in range(300):
+        answers: dict = {}
+        shown = []
+        while (question := next_question(real_kb, answers)) is not None:
+            shown.append(questions_at_most(real_kb, answers))
+            offered = offered_values(question, answers)
+            answers[question.id] = (tuple(v for v in offered if chance.random() < 0.3) if question.kind.is_list
+                                    else chance.choice(offered))
+        assert all(at_most >= len(answers) for at_most in shown)
+        assert shown == sorted(shown, reverse=True)
+        assert shown[-1] == len(answers)  # at the last question, the count is exact

@@ -28,11 +28,11 @@ def term(monkeypatch):
         yield Terminal(pipe)
 
 
-def ask(asker, kb: KnowledgeBase, question_id: str, *, number: int = 1, left: int = 5,
+def ask(asker, kb: KnowledgeBase, question_id: str, *, number: int = 1, at_most: int = 5,
         can_go_back: bool = True, default=None, options=None):
     question: Question = kb.question[question_id]
     offered = question.options if options is None else options
-    return asker.ask(question, offered, Progress(number, left), can_go_back, default)
+    return asker.ask(question, offered, Progress(number, at_most), can_go_back, default)
 
 
 # --- questionary: choosing with the arrow keys ----------------------------------------------------------
@@ -41,12 +41,12 @@ def ask(asker, kb: KnowledgeBase, question_id: str, *, number: int = 1, left: in
 def test_down_and_enter_answers_no(term: Terminal, real_kb: KnowledgeBase):
     term.type(DOWN, ENTER)
 
-    assert ask(term.asker, real_kb, "chest_pain", number=1, left=14, can_go_back=False) == "no"
+    assert ask(term.asker, real_kb, "chest_pain", number=1, at_most=14, can_go_back=False) == "no"
     screen = term.screen()
-    assert "Question 1 - about 14 left" in screen
+    assert "Question 1 of at most 14" in screen
     assert "? Right now, or in the last few hours, have you felt pain or pressure in your" in screen
     lines = screen.splitlines()
-    first = lines.index("chest or around your heart? (Use arrow keys)") + 1
+    first = lines.index("  chest or around your heart? (arrow keys, then Enter; h: what does this mean)") + 1
     menu = [line.strip(" »") for line in lines[first:first + 4]]
     assert menu == ["Yes", "No", "Not sure", "---------------"]
     assert lines[first + 4].startswith("   What does this mean?")  # the redraw follows on the same line
@@ -75,7 +75,7 @@ def test_ticking_two_items_returns_both(term: Terminal, real_kb):
     term.type(SPACE, DOWN, DOWN, SPACE, ENTER)
 
     assert ask(term.asker, real_kb, "general_signs") == ("weakness", "poor_appetite")
-    assert "(space to tick all that apply, Enter when done; nothing ticked means none of" in term.screen()
+    assert "(space ticks all that apply, Enter when done; nothing ticked means none" in flat(term.screen())
 
 
 def test_ticking_nothing_means_none_of_these(term: Terminal, real_kb):
@@ -112,13 +112,40 @@ def test_what_does_this_mean_shows_the_help_and_asks_again(term: Terminal, real_
     assert "It needs help at once." in flat(after_help)
 
 
-def test_what_does_this_mean_in_a_list_shows_the_help_and_asks_again(term: Terminal, real_kb):
-    term.type(DOWN * 6, SPACE, ENTER)  # six signs, (line), What does this mean?
-    term.type(DOWN, SPACE, ENTER)  # then the fever
+def test_what_does_this_mean_in_a_list_is_chosen_with_enter_and_keeps_the_ticks(term: Terminal, real_kb):
+    term.type(DOWN, SPACE, DOWN * 5, ENTER)  # the fever ticked; six signs, (line), What does this mean?
+    term.type(DOWN, DOWN, SPACE, ENTER)  # then poor appetite as well
 
-    assert ask(term.asker, real_kb, "general_signs") == ("fever",)
+    assert ask(term.asker, real_kb, "general_signs") == ("fever", "poor_appetite")
+    assert GENERAL_SIGNS_HELP in term.screen()
+
+
+@pytest.mark.parametrize("key", ["h", "?"])
+def test_h_or_question_mark_shows_the_help_from_anywhere_in_a_list_and_keeps_the_ticks(term: Terminal, real_kb,
+                                                                                        key: str):
+    term.type(SPACE, key)  # weakness ticked, then help
+    term.type(ENTER)
+
+    assert ask(term.asker, real_kb, "general_signs") == ("weakness",)
+    assert GENERAL_SIGNS_HELP in term.screen()
+
+
+def test_space_on_what_does_this_mean_shows_the_help_and_ticks_nothing(term: Terminal, real_kb):
+    term.type(DOWN * 6, SPACE)
+    term.type(ENTER)
+
+    assert ask(term.asker, real_kb, "general_signs") == ()
+    assert GENERAL_SIGNS_HELP in term.screen()
+
+
+def test_help_and_back_are_not_drawn_as_tick_boxes(term: Terminal, real_kb):
+    term.type(ENTER)
+
+    ask(term.asker, real_kb, "general_signs")
     screen = term.screen()
-    assert "Fever, or often feeling hot and shivery" in screen[screen.index(GENERAL_SIGNS_HELP):]
+    assert "○ Feeling weak or tired most of the time" in screen
+    assert "   What does this mean?" in screen and "○ What does this mean?" not in screen
+    assert "○ Go back" not in screen and "Go back to the previous question" in screen
 
 
 def test_no_help_is_offered_where_there_is_none(term: Terminal, real_kb):
@@ -136,10 +163,21 @@ def test_go_back_returns_go_back(term: Terminal, real_kb):
     assert "Go back to the previous question" in term.screen()
 
 
-def test_go_back_in_a_list_wins_over_ticked_items(term: Terminal, real_kb):
-    term.type(SPACE, DOWN * 7, SPACE, ENTER)  # weakness ticked, then Go back ticked
+def test_enter_on_go_back_in_a_list_goes_back_even_with_items_ticked(term: Terminal, real_kb):
+    term.type(SPACE, DOWN * 7, ENTER)  # weakness ticked, then Enter on Go back
 
     assert ask(term.asker, real_kb, "general_signs") == GO_BACK
+
+
+@pytest.mark.parametrize("question_id", ["vomiting_blood", "general_signs", "sex"])
+def test_b_goes_back_in_every_kind_of_question(term: Terminal, real_kb, question_id: str):
+    term.type("b")
+    assert ask(term.asker, real_kb, question_id) == GO_BACK
+
+
+def test_b_does_nothing_at_the_first_question(term: Terminal, real_kb):
+    term.type("b", DOWN, ENTER)
+    assert ask(term.asker, real_kb, "chest_pain", can_go_back=False) == "no"
 
 
 @pytest.mark.parametrize("question_id", ["chest_pain", "general_signs"])
@@ -217,17 +255,17 @@ class Plain:
 def test_plain_a_number_answers_and_the_screen_reads_line_by_line(real_kb):
     plain = Plain("2\n")
 
-    assert ask(plain.asker, real_kb, "chest_pain", number=1, left=14, can_go_back=False) == "no"
+    assert ask(plain.asker, real_kb, "chest_pain", number=1, at_most=14, can_go_back=False) == "no"
     assert plain.screen == (
         "\n"
-        "Question 1 - about 14 left\n"
+        "Question 1 of at most 14\n"
         "Right now, or in the last few hours, have you felt pain or pressure in your\n"
         "chest or around your heart?\n"
         "  1) Yes\n"
         "  2) No\n"
         "  3) Not sure\n"
         "  h) what does this mean?\n"
-        "Your answer (a number): 2\n")
+        "Your answer (a number from 1 to 3): 2\n")
 
 
 def test_plain_go_back_is_offered_after_the_first_question(real_kb):
@@ -241,19 +279,19 @@ def test_plain_b_at_the_first_question_is_not_accepted(real_kb):
     plain = Plain("b\n1\n")
 
     assert ask(plain.asker, real_kb, "chest_pain", can_go_back=False) == "yes"
-    assert ("Your answer (a number): b\n"
-            "Please type a number, or h.\n"
-            "Your answer (a number): 1\n") in plain.screen
+    assert ("Your answer (a number from 1 to 3): b\n"
+            "Please type a number from 1 to 3, or h.\n"
+            "Your answer (a number from 1 to 3): 1\n") in plain.screen
 
 
 def test_plain_h_shows_the_help_and_asks_again(real_kb):
     plain = Plain("h\n3\n")
 
     assert ask(plain.asker, real_kb, "chest_pain") == "not_sure"
-    assert ("Your answer (a number): h\n"
+    assert ("Your answer (a number from 1 to 3): h\n"
             "  Pain or a heavy, squeezing feeling in the chest can come from the heart, for\n"
             "  example from a heart attack. It needs help at once.\n"
-            "Your answer (a number): 3\n") in plain.screen
+            "Your answer (a number from 1 to 3): 3\n") in plain.screen
 
 
 def test_plain_h_where_there_is_no_help(real_kb):
@@ -261,7 +299,7 @@ def test_plain_h_where_there_is_no_help(real_kb):
 
     assert ask(plain.asker, real_kb, "belly_screen") == "no"
     assert "what does this mean" not in plain.screen
-    assert "Your answer (a number): h\nPlease type a number, or b.\n" in plain.screen
+    assert "Your answer (a number from 1 to 3): h\nPlease type a number from 1 to 3, or b.\n" in plain.screen
 
 
 @pytest.mark.parametrize("wrong", ["4", "0", "yes", "1 2", ""])
@@ -269,9 +307,9 @@ def test_plain_anything_else_is_asked_again_with_a_clear_message(real_kb, wrong:
     plain = Plain(f"{wrong}\n1\n")
 
     assert ask(plain.asker, real_kb, "vomiting_blood") == "yes"
-    assert (f"Your answer (a number): {wrong}\n"
-            "Please type a number, or h or b.\n"
-            "Your answer (a number): 1\n") in plain.screen
+    assert (f"Your answer (a number from 1 to 3): {wrong}\n"
+            "Please type a number from 1 to 3, or h or b.\n"
+            "Your answer (a number from 1 to 3): 1\n") in plain.screen
 
 
 @pytest.mark.parametrize(("typed", "answer"), [
@@ -284,7 +322,7 @@ def test_plain_a_list_takes_several_numbers_or_0_for_none(real_kb, typed: str, a
     plain = Plain(typed + "\n")
 
     assert ask(plain.asker, real_kb, "general_signs") == answer
-    assert ("Your answer (numbers of all that apply, separated by spaces; 0 for none): "
+    assert ("Your answer (numbers 1 to 6, all that apply; 0 for none): "
             f"{typed}\n") in plain.screen
 
 
@@ -293,7 +331,7 @@ def test_plain_a_list_refuses_impossible_numbers(real_kb, wrong: str):
     plain = Plain(f"{wrong}\n2\n")
 
     assert ask(plain.asker, real_kb, "general_signs") == ("fever",)
-    message = "Please type numbers of all that apply, separated by spaces; 0 for none, or h or b.\n"
+    message = "Please type numbers 1 to 6, all that apply; 0 for none, or h or b.\n"
     assert message in plain.screen
 
 
@@ -323,7 +361,7 @@ def test_plain_choose(real_kb):
                             "  1) Start the questions\n"
                             "  2) Quit\n"
                             "Your choice (a number): 3\n"
-                            "Please type one of the numbers above.\n"
+                            "Please type a number from 1 to 2.\n"
                             "Your choice (a number): 2\n")
 
 
@@ -344,10 +382,10 @@ def test_plain_emphasis_uses_no_escape_codes():
 
 
 @pytest.mark.parametrize(("progress", "line"), [
-    (Progress(1, 14), "Question 1 - about 14 left"),
-    (Progress(6, 1), "Question 6 - about 1 left"),
-    (Progress(16, 0), "Question 16 - no more after this one"),
-    (Progress(11, 0, changing=True), "Changing your answer 11"),
+    (Progress(1, 14), "Question 1 of at most 14"),
+    (Progress(6, 7), "Question 6 of at most 7"),
+    (Progress(16, 16), "Question 16, the last one"),
+    (Progress(11, 11, changing=True), "Changing your answer 11"),
 ])
 def test_the_progress_line(progress: Progress, line: str):
     assert progress_line(progress) == line

@@ -53,15 +53,14 @@ def test_a_missing_key_fails_loudly_with_its_name():
 
 
 def test_a_missing_or_unused_value_fails_loudly_with_the_key_and_the_placeholder():
-    with pytest.raises(KeyError, match=r"'interview.progress'.*missing \['left'\]"):
+    with pytest.raises(KeyError, match=r"'interview.progress'.*missing \['at_most'\]"):
         ui("interview.progress", number=6)
     with pytest.raises(KeyError, match=r"'opening.start'.*not used \['number'\]"):
         ui("opening.start", number=6)
 
 
 def test_values_are_filled_in():
-    assert ui("interview.progress", number=6, left=ui("interview.progress_left", count=9)) == \
-        "Question 6 - about 9 left"
+    assert ui("interview.progress", number=6, at_most=9) == "Question 6 of at most 9"
 
 
 def test_lists_read_as_plain_english():

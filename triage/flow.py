@@ -7,9 +7,23 @@ earlier questions, one pass in file order settles everything.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import assert_never
 
 from triage.logic import holds
-from triage.model import KnowledgeBase, Option, Question
+from triage.model import (
+    AllOf,
+    Always,
+    AnswerIncludes,
+    AnswerIs,
+    AnyOf,
+    ConcernRaised,
+    Condition,
+    FindingReached,
+    KnowledgeBase,
+    Option,
+    OrganConcernsAtLeast,
+    Question,
+)
 from triage.outcome import AnswerValue
 
 
@@ -55,6 +69,31 @@ def next_question(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Ques
     return next((q for q in kb.questions if q.id not in answers and is_asked(q, answers)), None)
 
 
-def questions_left(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> int:
-    """How many questions are still to come if every later answer were 'no' (follow-ups may add more)."""
-    return sum(1 for q in asked_questions(kb, answers) if q.id not in answers)
+def questions_at_most(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> int:
+    """The most questions this interview can ask in all, whatever the answers still to come.
+
+    A question counts when some later answers could bring it up: each condition on a question not yet
+    answered (but still possible) is taken as one that may come true. Conditions have no 'not', so this
+    never counts too few; it may count too many where two questions exclude each other (the men's
+    questions before sex is answered), and the count falls as answers come in.
+    """
+    possible: set[str] = set(answers)
+    for question in kb.questions:
+        if question.id not in answers and (question.ask_when is None or
+                                           _may_hold(question.ask_when, answers, possible)):
+            possible.add(question.id)
+    return len(possible)
+
+
+def _may_hold(condition: Condition, answers: Mapping[str, AnswerValue], possible: set[str]) -> bool:
+    match condition:
+        case AnswerIs(question) | AnswerIncludes(question):
+            return holds(condition, answers) if question in answers else question in possible
+        case AllOf(items):
+            return all(_may_hold(c, answers, possible) for c in items)
+        case AnyOf(items):
+            return any(_may_hold(c, answers, possible) for c in items)
+        case Always() | ConcernRaised() | FindingReached() | OrganConcernsAtLeast():
+            return True  # conclusions may yet be reached (and validation keeps them out of ask_when)
+        case unknown:
+            assert_never(unknown)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from triage.checks.second_opinion import confirmed
-from triage.flow import applicable, next_question, offered_options, offered_values, questions_left
+from triage.flow import applicable, next_question, offered_options, offered_values, questions_at_most
 from triage.model import Option, Question
 from triage.outcome import AnswerValue, Outcome
 from triage.rete.engine import CompiledRules
@@ -17,7 +17,7 @@ from triage.rete.engine import CompiledRules
 @dataclass(frozen=True)
 class Progress:
     number: int  # the number of the current question, from 1
-    left: int  # questions still to come after this one, if later answers open no follow-ups
+    at_most: int  # the most questions the interview can ask in all, whatever the answers to come
     changing: bool = False  # re-asked from the summary
 
 
@@ -46,9 +46,9 @@ class Session:
     def progress(self, question: Question | None = None) -> Progress:
         """Where the person is; for a question already answered, its place in the list of answers."""
         if question is not None and question.id in self.answers:
-            return Progress(list(self.answers).index(question.id) + 1, 0, changing=True)
-        left = questions_left(self.kb, self.answers)
-        return Progress(len(self.answers) + 1, max(left - 1, 0))
+            number = list(self.answers).index(question.id) + 1
+            return Progress(number, number, changing=True)
+        return Progress(len(self.answers) + 1, max(questions_at_most(self.kb, self.answers), len(self.answers) + 1))
 
     def outcome(self) -> Outcome:
         """The outcome of the answers so far, confirmed by the reference evaluator (checks/second_opinion.py).
@@ -81,10 +81,12 @@ class Session:
         changed = dict(self.answers)
         changed[question_id] = value
         kept = applicable(self.kb, changed)
-        # A list answered from other options than those now offered no longer applies either: ask it again.
+        # An answer still applies when its question is still asked and the person saw every option now
+        # offered: ticks of options no longer offered fall away, the others stay. Where an option was
+        # added (a man's list after sex is changed to male), the person never saw it: ask again.
         question = self.kb.question
-        dropped = [q for q in self.answers if q not in kept or kept[q] != changed[q] or
-                   offered_values(question[q], kept) != offered_values(question[q], self.answers)]
+        dropped = [q for q in self.answers if q not in kept or not
+                   set(offered_values(question[q], kept)) <= set(offered_values(question[q], self.answers))]
         self.answers = {q: kept[q] for q in [*self.answers, question_id]
                         if q in kept and (q == question_id or q not in dropped)}
         # The changed answer is now the latest one: 'go back' from a follow-up it opened returns to it.

@@ -55,6 +55,10 @@ class Terminal:
         for text in texts:
             self.child.expect_exact(text)
 
+    def at_question(self, number: int) -> None:
+        """Wait for the progress line of question `number` ("Question 7 of at most 30", "Question 20, the last one")."""
+        self.child.expect(rf"Question {number}( of|,)")
+
     def keys(self, *keys: str) -> None:
         self.child.send("".join(keys))
 
@@ -63,13 +67,25 @@ class Terminal:
         self.wait(message, POINTER)
         self.keys(DOWN * downs, ENTER)
 
+    def choose_after_pages(self, message: str, downs: int = 0) -> None:
+        """Read every page of a long text ("Show more"), then at `message` choose as `choose` does."""
+        while self.child.expect_exact(["More?", message]) == 0:
+            self.wait(POINTER)
+            self.keys(ENTER)
+            # The answered prompt is drawn again ("More? Show more"): step over it, it is not a new page.
+            self.child.expect(r"More\?(?:\x1b\[[0-9;?]*[A-Za-z]|\s)*Show more")
+        self.wait(POINTER)
+        self.keys(DOWN * downs, ENTER)
+
     def select(self, number: int, downs: int) -> None:
         """At question `number`: Yes (0), No (1), Not sure (2); or the n-th option of a single choice."""
-        self.wait(f"Question {number} - ", POINTER)
+        self.at_question(number)
+        self.wait(POINTER)
         self.keys(DOWN * downs, ENTER)
 
     def tick_nothing(self, number: int) -> None:
-        self.wait(f"Question {number} - ", "(space to tick", POINTER)
+        self.at_question(number)
+        self.wait("(space", POINTER)
         self.keys(ENTER)
 
     def answer_routine(self, first: int = 1, last: int = 20) -> None:

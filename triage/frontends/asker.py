@@ -9,7 +9,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from triage.render.layout import WIDTH, hang, rule, wrap
+from triage.render.layout import hang, rule, wrap
 from triage.texts import plain_list, ui
 from triage.vocabulary import NO, NOT_SURE, YES, Prompt
 
@@ -20,15 +20,11 @@ if TYPE_CHECKING:  # only for types: the opening screen is drawn before the mode
 
 GO_BACK = "__go_back__"
 _HELP = "__help__"
+HELP_KEYS, BACK_KEYS = ("h", "?"), ("b",)  # the same keys in plain mode and with cursor keys
 
 
 def _yes_no_labels() -> dict[str, str]:
     return {YES: ui("answer.label_yes"), NO: ui("answer.label_no"), NOT_SURE: ui("answer.label_not_sure")}
-
-
-def _tick_instruction() -> str:
-    # On a line of its own, wrapped: after a long question it would otherwise break mid-word at 80 columns.
-    return "\n" + hang(ui("interview.tick_instruction"), "", "")
 
 
 class Asker(Protocol):
@@ -40,6 +36,13 @@ class Asker(Protocol):
     def say(self, text: str, emphasis: bool = False) -> None: ...
 
     def confirm_quit(self) -> bool: ...
+
+    def screen_size(self) -> tuple[int, int] | None:
+        """(columns, rows) of the person's terminal; None when there is none (a pipe, a file)."""
+        ...
+
+    # True where the front end shows long text a screenful at a time by itself (the kiosk's screen).
+    pages_itself: bool
 
 
 def choices_for(question: Question, options: tuple[Option, ...]) -> list[tuple[str, str]]:
@@ -53,21 +56,35 @@ def choices_for(question: Question, options: tuple[Option, ...]) -> list[tuple[s
 def progress_line(progress: Progress) -> str:
     if progress.changing:
         return ui("interview.progress_changing", number=progress.number)
-    left = ui("interview.progress_last") if progress.left == 0 else ui("interview.progress_left", count=progress.left)
-    return ui("interview.progress", number=progress.number, left=left)
-
-
-def _fit(label: str) -> str:
-    """An option label wrapped under its tick box, so that no word is cut off at 80 columns."""
-    return hang(label, "", " " * 5, WIDTH - 3)
+    if progress.at_most <= progress.number:
+        return ui("interview.progress_last", number=progress.number)
+    return ui("interview.progress", number=progress.number, at_most=progress.at_most)
 
 
 def _numbered(number: int, label: str) -> str:
     return hang(label, f"  {number}) ", " " * 6)
 
 
+def _action_keys(has_help: bool, can_go_back: bool) -> str:
+    """The keys that reach the actions, for the instruction line ("; h: help; b: back")."""
+    return "".join(("; " + ui("interview.key_help") if has_help else "", "; " + ui("interview.key_back")
+                    if can_go_back else ""))
+
+
+def _terminal_size(stream: TextIO) -> tuple[int, int] | None:
+    try:
+        if not stream.isatty():
+            return None
+        size = os.get_terminal_size(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    return size.columns, size.lines
+
+
 class PlainAsker:
     """Numbered options, one line at a time: for screen readers, dumb terminals and piped input."""
+
+    pages_itself = False
 
     def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None):
         self.stdin = stdin or sys.stdin
@@ -82,6 +99,12 @@ class PlainAsker:
         if not self.stdin.isatty():
             self.stdout.write(line if line.endswith("\n") else line + "\n")  # echo piped input for the record
         return line.strip()
+
+    def screen_size(self) -> tuple[int, int] | None:
+        # Paging needs someone at a terminal on both ends: piped answers would be read as "more".
+        if _terminal_size(self.stdin) is None:
+            return None
+        return _terminal_size(self.stdout)
 
     def say(self, text: str, emphasis: bool = False) -> None:
         if emphasis:
@@ -99,12 +122,12 @@ class PlainAsker:
         if extras:
             lines.append("  " + "   ".join(extras))
         self.say("\n".join(lines))
-        hint = ui("plain.hint_many") if multiple else ui("plain.hint_one")
+        hint = ui("plain.hint_many", count=len(choices)) if multiple else ui("plain.hint_one", count=len(choices))
         while True:
             reply = self._read(ui("plain.answer_prompt", hint=hint)).lower()
-            if reply == "h" and question.help:
+            if reply in HELP_KEYS and question.help:
                 self.say(wrap(question.help, "  "))
-            elif reply == "b" and can_go_back:
+            elif reply in BACK_KEYS and can_go_back:
                 return GO_BACK
             else:
                 value = self._parse(reply, choices, multiple)
@@ -136,7 +159,7 @@ class PlainAsker:
             reply = self._read(ui("plain.choice_prompt"))
             if reply.isdigit() and 1 <= int(reply) <= len(choices):
                 return choices[int(reply) - 1][0]
-            self.say(ui("plain.choose_again"))
+            self.say(ui("plain.choose_again", count=len(choices)))
 
     def confirm_quit(self) -> bool:
         try:
@@ -154,6 +177,8 @@ def emphasised(text: str, color: bool) -> str:
 
 class QuestionaryAsker:
     """Arrow keys and Enter, via questionary; Ctrl-C reaches the interview as KeyboardInterrupt."""
+
+    pages_itself = False
 
     def __init__(self, **prompt_kwargs: Any):
         import questionary
@@ -179,37 +204,49 @@ class QuestionaryAsker:
         """Put one questionary prompt up; a subclass (the kiosk) may adjust its application first."""
         return question.unsafe_ask()
 
-    def _select(self, message: str, choices: list[Any], default: Any = None, instruction: str | None = None) -> Any:
-        return self._run(self.prompt.select(message, choices, default=default, instruction=instruction))
+    def screen_size(self) -> tuple[int, int] | None:
+        size = self.prompt.application.output.get_size()
+        return size.columns, size.rows
 
     def ask(self, question: Question, options: tuple[Option, ...], progress: Progress, can_go_back: bool,
             default: AnswerValue | None = None) -> AnswerValue:
-        q = self.questionary
-        extras = ([q.Choice(ui("interview.help_button"), value=_HELP)] if question.help else []) + (
-            [q.Choice(ui("interview.back_button"), value=GO_BACK)] if can_go_back else [])
+        from triage.frontends.choice_prompt import Acted, Item
+
+        actions = tuple(([Item(_HELP, ui("interview.help_button"), action=True, keys=HELP_KEYS)]
+                         if question.help else []) +
+                        ([Item(GO_BACK, ui("interview.back_button"), action=True, keys=BACK_KEYS)]
+                         if can_go_back else []))
+        keys = _action_keys(bool(question.help), can_go_back)
         self.say("\n" + progress_line(progress))
+        ticked = set(default) if isinstance(default, tuple) else set()
         while True:
+            labelled = choices_for(question, options)
             if question.kind.prompt is Prompt.TICK_BOXES:
-                checked = set(default) if isinstance(default, tuple) else set()
-                choices = [q.Choice(_fit(label), value=v, checked=v in checked)
-                           for v, label in choices_for(question, options)]
-                if extras:
-                    choices += [q.Separator()] + extras
-                reply = self._run(self.prompt.checkbox(wrap(question.text), choices, _tick_instruction()))
-                special = [r for r in reply if r in (_HELP, GO_BACK)]
-                value: Any = special[0] if special else tuple(v for v, _ in choices_for(question, options)
-                                                              if v in reply)
+                choices = [self.questionary.Choice(label, value=v, checked=v in ticked) for v, label in labelled]
+                reply = self._run(self.prompt.checkbox(
+                    question.text, choices, ui("interview.tick_instruction", keys=keys), actions))
+                if isinstance(reply, Acted):
+                    ticked = set(reply.ticked)  # help keeps what the person had ticked
+                    value: Any = reply.action
+                else:
+                    value = tuple(reply)
             else:
-                choices = [q.Choice(_fit(label), value=v) for v, label in choices_for(question, options)]
-                value = self._select(wrap(question.text), choices + ([q.Separator()] + extras if extras else []),
-                                     default=default if isinstance(default, str) else None)
+                value = self._select(question.text, [self.questionary.Choice(label, value=v) for v, label in labelled],
+                                     default=default if isinstance(default, str) else None,
+                                     instruction=ui("interview.select_instruction", keys=keys), actions=actions)
             if value == _HELP:
                 self.say(wrap(question.help or "", "  "))
                 continue
             return value
 
+    def _select(self, message: str, choices: list[Any], default: Any = None, instruction: str | None = None,
+                actions: tuple[Any, ...] = ()) -> Any:
+        return self._run(self.prompt.select(message, choices, default=default, instruction=instruction,
+                                            actions=actions))
+
     def choose(self, message: str, choices: list[tuple[str, str]]) -> str:
-        return self._select(wrap(message), [self.questionary.Choice(label, value=v) for v, label in choices])
+        return self._select(message, [self.questionary.Choice(label, value=v) for v, label in choices],
+                            instruction=ui("interview.select_instruction", keys=""))
 
     def confirm_quit(self) -> bool:
         try:

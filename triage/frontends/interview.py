@@ -16,8 +16,15 @@ from triage.model import Question
 from triage.outcome import AnswerValue, Outcome
 from triage.render.describe import answer_words
 from triage.render.json_format import outcome_data
-from triage.render.layout import hang, wrap
-from triage.render.text import explanation_text, outcome_text, referral_text
+from triage.render.layout import hang, use_columns, wrap
+from triage.render.text import (
+    advice_text,
+    explanation_text,
+    referral_text,
+    result_summary,
+    sections_text,
+    tests_text,
+)
 from triage.rete.engine import CompiledRules
 from triage.session import Session
 from triage.texts import emergency_notice, ui
@@ -54,6 +61,7 @@ class Interview:
 
     def _ask(self, question: Question, can_go_back: bool) -> AnswerValue:
         s = self.session
+        self._fit()
         return guarded(self.asker, lambda: self.asker.ask(
             question, s.options(question), s.progress(question), can_go_back, self.defaults.get(question.id)))
 
@@ -75,44 +83,108 @@ class Interview:
     def _summary(self) -> bool:
         """Show every answer with the chance to change one; True when the person wants the result."""
         s = self.session
-        lines = ["", ui("interview.summary_heading")]
         numbered = list(s.answers.items())
+        self._fit()
+        lines = ["", ui("interview.summary_heading", count=len(numbered))]
         for n, (qid, value) in enumerate(numbered, start=1):
-            lines.append(hang(ui("interview.summary_line", question=self.kb.question[qid].text,
-                                 answer=answer_words(self.kb, qid, value)), f"{n:>2}. ", "    "))
-        self.asker.say("\n".join(lines))
-        choices = [("result", ui("interview.see_result"))] + [
-            (qid, ui("interview.change_answer", number=n)) for n, (qid, _) in enumerate(numbered, start=1)]
-        choice = guarded(self.asker, lambda: self.asker.choose(ui("interview.what_next"), choices))
-        if choice == "result":
-            return True
+            lines.append(hang(self.kb.question[qid].text, f"{n:>2}. ", "    "))
+            lines.append(hang(ui("interview.summary_answer", answer=answer_words(self.kb, qid, value)),
+                              "    ", "      "))
+        self._page("\n".join(lines))
+        while True:
+            choice = self._choose(ui("interview.what_next"), [("result", ui("interview.see_result")),
+                                                              ("change", ui("interview.change_an_answer"))])
+            if choice == "result":
+                return True
+            # The same numbers as in the list above, so that "3" means the third answer in plain mode too.
+            choice = self._choose(ui("interview.which_answer"), [
+                (qid, ui("interview.change_answer", number=n, question=self.kb.question[qid].text,
+                         answer=answer_words(self.kb, qid, value)))
+                for n, (qid, value) in enumerate(numbered, start=1)] + [("back", ui("interview.back_to_answers"))])
+            if choice != "back":
+                break
         question = self.kb.question[choice]
         self.defaults[choice] = s.answers[choice]
         value = self._ask(question, can_go_back=False)
         dropped = s.change(choice, value)
+        for qid in dropped:  # asked again with the old answer chosen, where it can still be given
+            self.defaults.setdefault(qid, numbered[[q for q, _ in numbered].index(qid)][1])
         if dropped:
-            self.asker.say(wrap(ui("interview.removed", questions="; ".join(self.kb.question[q].text
-                                                                          for q in dropped))))
+            self._fit()
+            self.asker.say("\n".join([wrap(ui("interview.removed"))] + [
+                hang(self.kb.question[q].text, "  - ", "    ") for q in dropped]))
         return s.reached_top_urgency()
 
     def _result(self) -> None:
         outcome = self.session.outcome()
+        self._fit()
         if self.session.reached_top_urgency():
             self.asker.say(referral_text(outcome), emphasis=True)
             self.asker.say(wrap(self.kb.disclaimer))
             self._save(outcome)
             return
-        text = outcome_text(self.kb, outcome, explain=False)
-        referral = referral_text(outcome)
-        self.asker.say(referral, emphasis=True)
-        self.asker.say(text[len(referral):].lstrip("\n"))
+        self.asker.say(referral_text(outcome), emphasis=True)
+        self.asker.say(result_summary(self.kb, outcome))
         self._save(outcome)
+        details = ([("sections", ui("interview.read_sections"))] if outcome.sections else []) + (
+            [("tests", ui("interview.read_tests"))] if outcome.workups else []) + (
+            [("advice", ui("interview.read_advice"))] if outcome.advice else []) + [("why", ui("interview.why"))]
         while True:
-            choice = guarded(self.asker, lambda: self.asker.choose(
-                ui("interview.what_next"), [("why", ui("interview.why")), ("done", ui("interview.finish"))]))
+            choice = self._choose(ui("interview.what_next"), details + [("done", ui("interview.finish"))])
+            self._fit()
             if choice == "done":
+                # The last thing on the screen is what to do, however much was read before.
+                self.asker.say(ui("interview.finished"))
+                self.asker.say(referral_text(outcome), emphasis=True)
                 return
-            self.asker.say(explanation_text(self.kb, outcome))
+            if choice == "sections":
+                self._read_sections(outcome)
+            elif choice == "tests":
+                self._page(tests_text(outcome))
+            elif choice == "advice":
+                self._page(advice_text(outcome))
+            else:
+                self._page(explanation_text(self.kb, outcome) + "\n\n" + ui(
+                    "result.version", version=outcome.kb_version, hash=outcome.kb_hash[:12]))
+
+    def _read_sections(self, outcome: Outcome) -> None:
+        sections = outcome.sections
+        if len(sections) == 1:
+            self._page(sections_text(self.kb, sections))
+            return
+        while True:
+            choice = self._choose(ui("interview.which_section"), [(s.id, s.title) for s in sections] + [
+                ("back", ui("interview.back_to_result"))])
+            if choice == "back":
+                return
+            self._fit()
+            self._page(sections_text(self.kb, [s for s in sections if s.id == choice]))
+
+    # --- the screen -------------------------------------------------------------------------------------
+
+    def _fit(self) -> None:
+        """Lay the next text out for the terminal as it is now (it may have been resized)."""
+        size = self.asker.screen_size()
+        use_columns(size[0] if size else None)
+
+    def _choose(self, message: str, choices: list[tuple[str, str]]) -> str:
+        return guarded(self.asker, lambda: self.asker.choose(message, choices))
+
+    def _page(self, text: str) -> None:
+        """Long text a screenful at a time, with the choice to stop; at once where there is no terminal."""
+        size = self.asker.screen_size()
+        lines = text.split("\n")
+        # Room under each page for the "more?" question: its line and two choices (four lines in plain mode).
+        page = max((size[1] if size else 0) - 5, 5)
+        if size is None or self.asker.pages_itself or len(lines) <= page + 3:
+            self.asker.say(text)
+            return
+        for start in range(0, len(lines), page):
+            self.asker.say("\n".join(lines[start:start + page]))
+            shown = min(start + page, len(lines))
+            if shown < len(lines) and self._choose(ui("interview.more", shown=shown, total=len(lines)), [
+                    ("more", ui("interview.more_yes")), ("stop", ui("interview.more_no"))]) == "stop":
+                return
 
     def _save(self, outcome: Outcome) -> None:
         if self.save_path is None:

@@ -13,7 +13,7 @@ from triage.endings import Ending
 from triage.frontends.asker import Asker
 from triage.frontends.startup import Preparation, PreparationFailed
 from triage.knowledge.opening import Opening
-from triage.render.layout import wrap
+from triage.render.layout import use_columns, wrap
 from triage.texts import ui
 
 if TYPE_CHECKING:
@@ -36,6 +36,8 @@ def guarded(asker: Asker, call):  # type: ignore[no-untyped-def]
 
 def opening_screen(asker: Asker, opening: Opening) -> bool:
     """What the tool is and is not, and the emergency notice; True if the person wants to start."""
+    size = asker.screen_size()
+    use_columns(size[0] if size else None)
     text = [wrap(opening.about), "", wrap(opening.emergency_notice)]
     text += ["", *(wrap(n) for n in opening.notices)] if opening.notices else []
     asker.say("\n".join(text))

@@ -40,7 +40,8 @@ def answer_words(kb: KnowledgeBase, question_id: str, value: AnswerValue) -> str
     labels = {o.id: o.label for o in question.options}
     plain = {YES: ui("answer.said_yes"), NO: ui("answer.said_no"), NOT_SURE: ui("answer.said_not_sure")}
     if isinstance(value, tuple):
-        return ", ".join(labels.get(v, v) for v in value) if value else ui("answer.said_none")
+        # Labels may hold commas ("Fever, or often feeling hot"): a semicolon keeps them apart.
+        return "; ".join(labels.get(v, v) for v in value) if value else ui("answer.said_none")
     return labels.get(value, plain.get(value, value))
 
 

@@ -6,6 +6,8 @@ question list (`triage questions`) is for clinicians and keeps its words here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from triage.model import KnowledgeBase, Question, Section
 from triage.outcome import Concluded, ConclusionKind, Outcome
 from triage.render.describe import answer_words, describe
@@ -28,6 +30,42 @@ def referral_text(outcome: Outcome) -> str:
     if referral.also:
         lines.append(_wrap(ui("result.also", doctors="; ".join(d.name for d in referral.also))))
     return "\n".join(lines)
+
+
+def result_summary(kb: KnowledgeBase, outcome: Outcome) -> str:
+    """What comes under the referral on the first result screen: sections and tests on one line each,
+    then the disclaimer. Short enough that, with the referral and the menu, it fits 80 x 24."""
+    lines = []
+    if unanswered := unanswered_red_flags_text(kb, outcome):
+        lines.append(unanswered)
+    lines.append(_wrap(ui("result.sections_line", sections="; ".join(s.title for s in outcome.sections)))
+                 if outcome.sections else _wrap(ui("result.no_sections")))
+    if outcome.workups:
+        lines.append(_wrap(ui("result.tests_line", tests="; ".join(w.workup.name for w in outcome.workups))))
+    lines.append(_wrap(outcome.disclaimer))
+    return "\n".join(lines)
+
+
+def sections_text(kb: KnowledgeBase, sections: Sequence[Section]) -> str:
+    """Leaflet sections in full, under their heading."""
+    if not sections:
+        return heading(ui("result.sections_heading")) + "\n" + _wrap(ui("result.no_sections"))
+    return heading(ui("result.sections_heading")) + "\n" + "\n\n".join(
+        section_text(s, kb.doctor[s.doctor].name) for s in sections)
+
+
+def advice_text(outcome: Outcome) -> str:
+    """The outcome's short notes ("good to know"); empty when there are none."""
+    if not outcome.advice:
+        return ""
+    return heading(ui("result.advice_heading")) + "\n" + "\n".join(_wrap(a.text, "    ", "- ")
+                                                                     for a in outcome.advice)
+
+
+def tests_text(outcome: Outcome) -> str:
+    items = [_wrap(ui("result.test", name=w.workup.name, purpose=w.workup.purpose, reasons=" ".join(w.reasons)),
+                   "    ", "- ") for w in outcome.workups]
+    return heading(ui("result.tests_heading")) + "\n" + "\n".join(items)
 
 
 def unanswered_red_flags_text(kb: KnowledgeBase, outcome: Outcome) -> str:
@@ -81,19 +119,11 @@ def outcome_text(kb: KnowledgeBase, outcome: Outcome, explain: bool = True) -> s
     blocks = [referral_text(outcome)]
     if unanswered := unanswered_red_flags_text(kb, outcome):
         blocks.append(unanswered)
-    if outcome.sections:
-        blocks.append(heading(ui("result.sections_heading")) + "\n" + "\n\n".join(
-            section_text(s, kb.doctor[s.doctor].name) for s in outcome.sections))
-    else:
-        blocks.append(heading(ui("result.sections_heading")) + "\n" + _wrap(ui("result.no_sections")))
+    blocks.append(sections_text(kb, outcome.sections))
     if outcome.workups:
-        items = [_wrap(ui("result.test", name=w.workup.name, purpose=w.workup.purpose, reasons=" ".join(w.reasons)),
-                       "    ", "- ")
-                 for w in outcome.workups]
-        blocks.append(heading(ui("result.tests_heading")) + "\n" + "\n".join(items))
-    if outcome.advice:
-        blocks.append(heading(ui("result.advice_heading")) + "\n" + "\n".join(_wrap(a.text, "    ", "- ")
-                                                                               for a in outcome.advice))
+        blocks.append(tests_text(outcome))
+    if advice := advice_text(outcome):
+        blocks.append(advice)
     if explain:
         blocks.append(explanation_text(kb, outcome))
     blocks.append(ui("result.version", version=outcome.kb_version, hash=outcome.kb_hash[:12]))

@@ -77,6 +77,8 @@ class ForcedFailure(RuntimeError):
 class KioskAsker(QuestionaryAsker):
     """The interview's questionary asker, with the kiosk's keys, idle timer and paged screen."""
 
+    pages_itself = True  # the kiosk's screen shows long text a screenful at a time, with its own keys
+
     def __init__(self, kiosk: Kiosk):
         super().__init__(**kiosk.screen.pt)
         self.kiosk = kiosk
@@ -201,9 +203,9 @@ class Kiosk:
         if not session.answers:
             return  # left at the opening screen
         self._count(session.outcome())
-        if session.reached_top_urgency():
-            # The interview shows this result without a prompt; keep it up until a key (or the idle time).
-            self.any_key(end_text(self.config))
+        # Every result ends with what to do, shown without a prompt (an emergency at once, any other
+        # after 'Finish'): keep it up until a key (or the idle time), then clear it for the next person.
+        self.any_key(end_text(self.config))
 
     def _count(self, outcome: Outcome) -> None:
         if self.counts is not None:

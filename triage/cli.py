@@ -107,7 +107,7 @@ def _run_batch(engine, path: str) -> Ending:  # type: ignore[no-untyped-def]
             total = sum(1 for line in counting if line.strip())
     failed, done, started, shown = 0, 0, time.monotonic(), 0.0
     with stream:
-        for line in evaluate_lines(engine, stream, name):
+        for line in _utf8_checked(evaluate_lines(engine, stream, name), name):
             sys.stdout.write(line.output + "\n")
             done += 1
             if line.error is not None:
@@ -122,6 +122,16 @@ def _run_batch(engine, path: str) -> Ending:  # type: ignore[no-untyped-def]
     if failed:
         print(f"error: {failed} of {done} lines could not be evaluated (see the 'errors' lines)", file=sys.stderr)
     return Ending.BAD_INPUT if failed else Ending.FINISHED
+
+
+def _utf8_checked(lines, name: str):  # type: ignore[no-untyped-def]
+    """The batch's lines; a file that is not UTF-8 ends the run with one line saying so, not a traceback."""
+    from triage.errors import AnswersError, Place, Problem
+
+    try:
+        yield from lines
+    except UnicodeDecodeError as exc:  # the decoder reads ahead, so the line it failed on is not known
+        raise AnswersError([Problem("not-utf8", Place(name), "is not UTF-8 text; save it as UTF-8")]) from exc
 
 
 def _progress(done: int, total: int | None, rate: float) -> str:

@@ -279,14 +279,15 @@ def cmd_rules_approve(args: argparse.Namespace) -> Ending:
 
     Refused for an item in which `triage rules check` finds an error. Safety rules and the emergency signs
     count as reviewed only once two reviewers (different names) approved them. --sign-with adds an SSH
-    signature made with your key (see rules/README.md).
+    signature made with your key (see rules/README.md). After a plain `pip install .` the built-in rules are
+    inside the installed program: approve, reject and revoke then need --rules with your working copy.
     Example: triage rules approve lungs.tb_history text.about --reviewer "Dr A. Smith" --role pulmonologist
     """
     from triage.checks.lint import check
     from triage.knowledge.reviews import approve
     from triage.rete.engine import compile_rules
 
-    kb = _load(args)
+    kb = _load_to_sign_off(args)
     new = approve(kb, args.item_ids, args.reviewer, args.role, findings=check(kb, compile_rules(kb)),
                   comment=args.comment or "", sign_with=args.sign_with)
     return _decided(kb, new)
@@ -299,7 +300,7 @@ def cmd_rules_reject(args: argparse.Namespace) -> Ending:
     """
     from triage.knowledge.reviews import reject
 
-    kb = _load(args)
+    kb = _load_to_sign_off(args)
     return _decided(kb, reject(kb, args.item_ids, args.reviewer, args.role, args.comment, sign_with=args.sign_with))
 
 
@@ -310,8 +311,27 @@ def cmd_rules_revoke(args: argparse.Namespace) -> Ending:
     """
     from triage.knowledge.reviews import revoke
 
-    kb = _load(args)
+    kb = _load_to_sign_off(args)
     return _decided(kb, revoke(kb, args.item_ids, args.reviewer, args.comment, sign_with=args.sign_with))
+
+
+def _load_to_sign_off(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The knowledge base whose reviews.yaml a decision goes into. Not the built-in one when it was installed
+    with the program (`pip install .`): a record written there is lost at the next install and never reaches
+    the working copy a clinician stands in (issue 14, item 12). Refused before anything is loaded or written.
+    """
+    if args.rules is None:
+        from triage.errors import Place, Problem
+        from triage.knowledge.paths import builtin_rules_dir, is_installed_copy
+        from triage.texts import ui
+
+        builtin = builtin_rules_dir()
+        if is_installed_copy(builtin):
+            here = next((folder for folder in ("rules", ".") if (Path(folder) / "knowledge.yaml").is_file()), None)
+            message = (ui("cli.signoff_installed", folder=here) if here is not None
+                       else ui("cli.signoff_installed_elsewhere"))
+            raise TriageError([Problem("installed-rules", Place(str(builtin)), message)])
+    return _load(args)
 
 
 def _decided(kb, new) -> Ending:  # type: ignore[no-untyped-def]

@@ -67,6 +67,7 @@ CODES: dict[str, str] = {
     "nothing-to-revoke": "a reviewer revokes a sign-off they never gave (or already revoked)",
     "no-ssh-keygen": "signing or checking signatures needs ssh-keygen, which is not installed",
     "signing-failed": "ssh-keygen could not sign a record with the key given",
+    "installed-rules": "a sign-off aimed at the built-in rules inside an installed program, not a working copy",
     # `triage rules check`: the safety properties, for every answer set (triage/checks/safety.py)
     "red-flag-not-emergency": "a red-flag 'yes' that does not give the top urgency",
     "not-sure-below-urgent": "'not sure' on a red flag that gives less than the second-highest urgency",

@@ -1,21 +1,28 @@
-"""Issue 14, item 11: what a person sees when the input is not what the program expected.
+"""Issue 14, items 8 and 11: what a person sees when the input is not what the program expected.
 
 Item 11, answers files (`triage run --answers FILE`, `triage explain --answers FILE`): every message is one
 line on stderr naming the file, the question and the expected values, exit 2, no traceback; a value or key
 is echoed shortened; the labels people see in the interview ("Yes", "Male") are accepted as answers.
+Item 8: with the output piped (`triage | tee log`), Ctrl-C ends as a quit (exit 130), not as done (0).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from support.paths import EXAMPLES
+from support.terminals import CTRL_C, environment
 from triage.answers import check_answers
+from triage.cli import main
 
 FOLLOW_UPS = "weakness, fever, poor_appetite, sleep_problems, dizziness_headaches, irritability"
 
@@ -194,3 +201,72 @@ def test_a_file_given_as_the_rules_folder_is_named_as_a_file(cli, tmp_path):
     result = cli("questions", "--rules", knowledge)
     assert (result.code, result.err) == (
         2, f"error: {knowledge}: is a file, not a folder; give the folder that holds it: {tmp_path}\n")
+
+
+# --- item 8: Ctrl-C with the output piped ------------------------------------------------------------------
+
+
+def test_ctrl_c_with_the_output_piped_through_tee_ends_as_a_quit_130_without_a_traceback(tmp_path):
+    """In a shell, Ctrl-C stops the whole pipeline: tee dies, so the question whether to quit cannot be read.
+    Exit 130 as on a terminal; if tee outlived the question, the person answers it with 'y'."""
+    command = f"set -o pipefail; {sys.executable} -m triage | tee log; echo \"status=${{PIPESTATUS[0]}}\""
+    shell = pexpect.spawn("bash", ["--norc", "--noprofile", "-c", command], cwd=str(tmp_path), env=environment(),
+                          dimensions=(24, 80), encoding="utf-8", codec_errors="replace", timeout=30)
+    seen = io.StringIO()
+    shell.logfile_read = seen
+    shell.expect_exact("Your choice (a number): ")  # the opening screen, in plain mode: stdout is a pipe
+    shell.send(CTRL_C)
+    shell.send("y\r")
+    shell.expect(r"status=(\d+)")
+    assert shell.match.group(1) == "130", seen.getvalue()
+    shell.expect(pexpect.EOF)
+    assert "Traceback" not in seen.getvalue() and "Exception ignored" not in seen.getvalue()
+    assert "Do you want to start?" in (tmp_path / "log").read_text(encoding="utf-8")
+
+
+class _Pipe(io.StringIO):
+    """Standard output into a pipe whose reader can die: then every write fails, as a closed pipe's does."""
+
+    broken = False
+
+    def write(self, text: str) -> int:
+        if self.broken:
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+    def flush(self) -> None:
+        if self.broken:
+            raise BrokenPipeError(32, "Broken pipe")
+
+
+class _Keyboard(io.StringIO):
+    """A person at the terminal, typing `lines`, who presses Ctrl-C (a real SIGINT) at the first prompt. The same
+    Ctrl-C kills the pipe's reader at once, or only after the question whether to quit went through."""
+
+    def __init__(self, pipe: _Pipe, lines: str, reader_dies_after_the_question: bool):
+        super().__init__(lines)
+        self.pipe, self.late, self.calls = pipe, reader_dies_after_the_question, 0
+
+    def isatty(self) -> bool:
+        return True
+
+    def readline(self, *args) -> str:  # type: ignore[no-untyped-def, override]
+        self.calls += 1
+        if self.calls == (2 if self.late else 1):
+            self.pipe.broken = True
+        if self.calls == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+        return super().readline(*args)
+
+
+@pytest.mark.parametrize(("answer", "late"), [("y\n", False), ("y\n", True), ("n\n", True)],
+                         ids=["question-unseen", "quit", "go-on-but-nothing-can-be-seen"])
+def test_after_ctrl_c_a_broken_output_ends_as_a_quit_130(monkeypatch, answer, late):
+    """Once Ctrl-C was pressed and the output is gone, the person cannot see anything more: they quit. Even after
+    'n' (go on): the next question would go nowhere."""
+    pipe = _Pipe()
+    monkeypatch.setattr(sys, "stdout", pipe)
+    monkeypatch.setattr(sys, "stdin", _Keyboard(pipe, answer, late))
+    assert main(["--plain"]) == 130
+    assert "Do you want to start?" in pipe.getvalue()
+    assert ("Do you want to quit?" in pipe.getvalue()) is late

@@ -8,9 +8,14 @@ the one place where endings become numbers.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from triage.endings import Ending
@@ -484,6 +489,8 @@ def cmd_interview(args: argparse.Namespace) -> Ending:
     asker: Asker = PlainAsker() if plain else QuestionaryAsker()
     try:
         return Interview(engine, asker, save=args.save, notices=review_notices(kb)).run()
+    except BrokenPipeError:
+        raise  # nobody reads the output any more, not even the advice: main() decides how this ended
     except Exception as exc:  # noqa: BLE001 - whatever broke, the person leaves with the emergency advice, no traceback
         return _disagreed(exc, _notice(kb.emergency_signs))
 
@@ -709,17 +716,72 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unsavable is not None:
         print(f"error: {unsavable}", file=sys.stderr)
         return EXIT_CODES[Ending.BAD_INPUT]
+    interrupts = _Interrupts()
     try:
-        ending: Ending = args.func(args)
+        with interrupts.noticed():
+            ending: Ending = args.func(args)
     except TriageError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         ending = exc.ending
     except KeyboardInterrupt:
         ending = Ending.QUIT
-    except BrokenPipeError:
-        ending = Ending.FINISHED  # whoever read the output stopped reading: nothing is wrong here
+    except BrokenPipeError as exc:
+        _send_stdout_nowhere()
+        # Whoever read the output stopped reading: nothing is wrong, unless the person pressed Ctrl-C. In
+        # `triage | tee log` Ctrl-C stops tee as well, so the question whether to quit cannot be shown, let
+        # alone answered, and nothing more can be: the person quit (130), as they would have on a terminal.
+        ending = Ending.QUIT if interrupts.seen or _after_interrupt(exc) else Ending.FINISHED
     return EXIT_CODES[ending]
+
+
+class _Interrupts:
+    """Whether Ctrl-C reached the program as a signal while a command ran (plain mode; at a questionary
+    prompt Ctrl-C is a key instead, and _after_interrupt sees it)."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    @contextmanager
+    def noticed(self) -> Iterator[None]:
+        """Python's own handler, wrapped to take note; any other handler (SIGINT ignored, a test's) is left alone."""
+        if (threading.current_thread() is not threading.main_thread()
+                or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+            yield
+            return
+
+        def note(signum: int, frame: FrameType | None) -> None:
+            self.seen = True
+            signal.default_int_handler(signum, frame)  # raises KeyboardInterrupt, as before
+
+        signal.signal(signal.SIGINT, note)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _after_interrupt(exc: BaseException) -> bool:
+    """Whether `exc` was raised while a KeyboardInterrupt was being handled (e.g. asking whether to quit)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__context__
+    return False
+
+
+def _send_stdout_nowhere() -> None:
+    """After a broken pipe, what is still buffered for stdout would fail again when Python exits, with an
+    "Exception ignored ... BrokenPipeError" message: point stdout at /dev/null (the Python docs' advice, in
+    the signal module's "Note on SIGPIPE")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (a test's capture): nothing will flush to a pipe
+        pass
 
 
 if __name__ == "__main__":

@@ -115,8 +115,8 @@ def test_unreadable_folders_end_with_one_line_per_problem_and_exit_2(cli, tmp_pa
     result = cli("rules", "diff", tmp_path / "nowhere", tmp_path / "elsewhere")
     assert result.code == 2 and result.out == ""
     assert result.err.splitlines() == [
-        f"error: {tmp_path / 'nowhere'}: is not a knowledge base folder (no knowledge.yaml in it)",
-        f"error: {tmp_path / 'elsewhere'}: is not a knowledge base folder (no knowledge.yaml in it)"]
+        f"error: {tmp_path / 'nowhere'}: no such folder",
+        f"error: {tmp_path / 'elsewhere'}: no such folder"]
 
 
 # --- small knowledge bases ---------------------------------------------------------------------------------

@@ -1,37 +1,66 @@
-"""Read an answers file (YAML or JSON: question id -> answer) and check it against the knowledge base."""
+"""Read an answers file (YAML or JSON: question id -> answer) and check it against the knowledge base.
+
+An answer may be written as the option id (`male`, `not_sure`) or as the label people see in the interview
+(`Male`, `Not sure`), in any case and with spaces around it: a person copying what the screen said must
+not be refused for it.
+"""
 
 from __future__ import annotations
 
+import codecs
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from triage.errors import AnswersError, Place, Problem, YamlSyntaxError
+from triage.errors import AnswersError, Place, Problem, YamlSyntaxError, shown
 from triage.flow import is_asked, offered_values
 from triage.knowledge.yamlfile import parse_text
-from triage.model import NOT_SURE, KnowledgeBase, Question
+from triage.model import KnowledgeBase, Question
 from triage.outcome import AnswerValue
+from triage.texts import ui
+from triage.vocabulary import NO, NOT_SURE, YES
 
-_SPELLINGS = {True: "yes", False: "no", "not sure": NOT_SURE, "not-sure": NOT_SURE, "unsure": NOT_SURE}
+# Other ways of writing "not sure", accepted since the first answers files (also where an option is not_sure).
+_WORDS = {"not sure": NOT_SURE, "not-sure": NOT_SURE, "unsure": NOT_SURE}
+# An answers file holds one answer per question; far more entries would only list thousands of unknown ids.
+MAX_ANSWERS = 1_000
+# Wrong values listed in one message; the rest are counted.
+_LISTED = 3
 
 
 def read_answers_file(path: str, stdin: TextIO | None = None) -> tuple[str, Any]:
     """The parsed content of an answers file and the name to use in messages; '-' reads stdin."""
     if path == "-":
-        name, text = "<stdin>", (stdin or sys.stdin).read()
+        name, stream = "<stdin>", stdin or sys.stdin
+        binary = getattr(stream, "buffer", None)  # the bytes, where there are any: a UTF-16 pipe is named as such
+        text = _decoded(binary.read(), name) if binary is not None else stream.read()
     else:
         name = path
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = _decoded(Path(path).read_bytes(), name)
         except FileNotFoundError as exc:
             raise AnswersError([Problem("no-such-file", Place(name), "no such file")]) from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise AnswersError([Problem("unreadable", Place(name), f"cannot be read: {exc}")]) from exc
+        except OSError as exc:
+            raise AnswersError([Problem("unreadable", Place(name), f"cannot be read: {exc.strerror}")]) from exc
     try:
         return name, parse_text(text, name)
     except YamlSyntaxError as exc:
         raise AnswersError(exc.problems) from exc
+
+
+def _decoded(data: bytes, name: str) -> str:
+    """The text of a UTF-8 file (a byte-order mark, as some editors write, is dropped)."""
+    # UTF-16 (Windows' "Unicode") decodes as UTF-8 without error when it has no byte-order mark: into text
+    # with a NUL after every letter. (A stray NUL is left to the YAML reader, which names its line.)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data.count(b"\0") * 4 >= max(len(data), 1):
+        raise AnswersError([Problem("not-utf8", Place(name), "is not UTF-8 text (it looks like UTF-16); "
+                                                             "save it as UTF-8")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise AnswersError([Problem("not-utf8", Place(name, line), "is not UTF-8 text; save it as UTF-8")]) from exc
 
 
 def check_answers(kb: KnowledgeBase, raw: Any, file: str) -> dict[str, AnswerValue]:
@@ -41,11 +70,15 @@ def check_answers(kb: KnowledgeBase, raw: Any, file: str) -> dict[str, AnswerVal
     if not isinstance(raw, Mapping):
         raise AnswersError([Problem("wrong-shape", Place(file),
                                     "must be a mapping of question ids to answers, e.g. {chest_pain: no}")])
+    if len(raw) > MAX_ANSWERS:
+        raise AnswersError([Problem("too-large", Place(file), f"holds {len(raw):,} answers, more than the "
+                                    f"{MAX_ANSWERS:,} an answers file may hold (one per question; this knowledge "
+                                    f"base has {len(kb.questions)}); is it the right file?")])
     problems: list[Problem] = []
     answers: dict[str, AnswerValue] = {}
     for key in raw:
         if not isinstance(key, str) or key not in kb.question:
-            problems.append(Problem("unknown-id", Place(file, item=f"question '{key}'"),
+            problems.append(Problem("unknown-id", Place(file, item=f"question {shown(str(key))}"),
                                     "is not a question of this knowledge base (see 'triage questions')"))
     # In question order, so that 'would not have been asked' is judged on the earlier answers.
     for question in kb.questions:
@@ -62,16 +95,23 @@ def _checked(question: Question, raw: Any, earlier: dict[str, AnswerValue], file
              problems: list[Problem]) -> AnswerValue | None:
     """One answer in the engine's form, if it fits the question and the earlier answers."""
     place = Place(file, item=f"question '{question.id}'")
-    value = _normalise(question, raw, place, problems)
-    if value is None:
+    empty = raw is None or (isinstance(raw, str) and not raw.strip())
+    value = None if empty else _normalise(question, raw, place, problems)
+    if value is None and not empty:
         return None
     if not is_asked(question, earlier):
         problems.append(Problem("not-asked", place, "would not have been asked, given the other answers; remove it"))
         return None
     offered = offered_values(question, earlier)
+    if value is None:  # `chest_pain:` with nothing after it
+        problems.append(Problem("bad-value", place, f"has no answer; write {_expected(question, offered)}, "
+                                                    "or leave the question out"))
+        return None
     wrong = [v for v in (value if isinstance(value, tuple) else (value,)) if v not in offered]
     if wrong:
-        problems.append(Problem("not-an-answer", place, f"{', '.join(map(repr, wrong))} is not an answer here; "
+        listed = ", ".join(shown(v) for v in wrong[:_LISTED])
+        more = f" and {len(wrong) - _LISTED:,} more" if len(wrong) > _LISTED else ""
+        problems.append(Problem("not-an-answer", place, f"{listed}{more} is not an answer here; "
                                                         f"it takes {_choices(question, offered)}"))
         return None
     return value
@@ -82,19 +122,52 @@ def _choices(question: Question, offered: tuple[str, ...]) -> str:
     return f"a list of: {listed} (or [] for none)" if question.kind.is_list else listed
 
 
+def _expected(question: Question, offered: tuple[str, ...]) -> str:
+    return _choices(question, offered) if question.kind.is_list else f"one of {', '.join(offered)}"
+
+
 def _normalise(question: Question, value: Any, place: Place, problems: list[Problem]) -> AnswerValue | None:
+    spellings = _spellings(question)
     if question.kind.is_list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append(Problem("bad-value", place,
-                                    f"must be a list of option ids (multiple choice), not {value!r:.60}"))
+                                    f"must be a list of option ids (multiple choice), not {shown(value)}"))
             return None
-        if len(set(value)) != len(value):
+        ids = tuple(_value(spellings, v) for v in value)
+        if len(set(ids)) != len(ids):
             problems.append(Problem("duplicate-id", place, "lists an option more than once"))
             return None
-        return tuple(value)
-    if isinstance(value, bool) or (isinstance(value, str) and value.lower() in _SPELLINGS):
-        value = _SPELLINGS.get(value if isinstance(value, bool) else value.lower(), value)
+        return ids
+    if isinstance(value, bool):
+        value = YES if value else NO  # JSON's true and false, and YAML's
     if not isinstance(value, str):
-        problems.append(Problem("bad-value", place, f"must be one of {', '.join(question.values)}, not {value!r:.60}"))
+        problems.append(Problem("bad-value", place, f"must be one of {', '.join(question.values)}, not {shown(value)}"))
         return None
-    return value
+    return _value(spellings, value)
+
+
+def _spellings(question: Question) -> dict[str, str]:
+    """Every accepted way of writing each value of `question` (folded by _folded), to the value's id.
+
+    Ids come first, then labels, then the old words: a label never takes the place of another option's id.
+    """
+    if question.kind.takes_options:
+        written = [(o.id, o.id) for o in question.options] + [(o.label, o.id) for o in question.options]
+    else:
+        labels = {YES: ui("answer.label_yes"), NO: ui("answer.label_no"), NOT_SURE: ui("answer.label_not_sure")}
+        written = [(v, v) for v in question.values] + [(labels[v], v) for v in question.values]
+    written += list(_WORDS.items())
+    spellings: dict[str, str] = {}
+    for text, value in written:
+        spellings.setdefault(_folded(text), value)
+    return spellings
+
+
+def _value(spellings: dict[str, str], text: str) -> str:
+    """The value `text` stands for; as written when it stands for none (the message then echoes it)."""
+    return spellings.get(_folded(text), text)
+
+
+def _folded(text: str) -> str:
+    """`text` as compared with ids and labels: any case, spaces around and doubled spaces ignored."""
+    return " ".join(text.split()).casefold()

@@ -8,9 +8,14 @@ the one place where endings become numbers.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from triage.endings import Ending
@@ -107,7 +112,7 @@ def _run_batch(engine, path: str) -> Ending:  # type: ignore[no-untyped-def]
             total = sum(1 for line in counting if line.strip())
     failed, done, started, shown = 0, 0, time.monotonic(), 0.0
     with stream:
-        for line in evaluate_lines(engine, stream, name):
+        for line in _utf8_checked(evaluate_lines(engine, stream, name), name):
             sys.stdout.write(line.output + "\n")
             done += 1
             if line.error is not None:
@@ -122,6 +127,16 @@ def _run_batch(engine, path: str) -> Ending:  # type: ignore[no-untyped-def]
     if failed:
         print(f"error: {failed} of {done} lines could not be evaluated (see the 'errors' lines)", file=sys.stderr)
     return Ending.BAD_INPUT if failed else Ending.FINISHED
+
+
+def _utf8_checked(lines, name: str):  # type: ignore[no-untyped-def]
+    """The batch's lines; a file that is not UTF-8 ends the run with one line saying so, not a traceback."""
+    from triage.errors import AnswersError, Place, Problem
+
+    try:
+        yield from lines
+    except UnicodeDecodeError as exc:  # the decoder reads ahead, so the line it failed on is not known
+        raise AnswersError([Problem("not-utf8", Place(name), "is not UTF-8 text; save it as UTF-8")]) from exc
 
 
 def _progress(done: int, total: int | None, rate: float) -> str:
@@ -269,14 +284,15 @@ def cmd_rules_approve(args: argparse.Namespace) -> Ending:
 
     Refused for an item in which `triage rules check` finds an error. Safety rules and the emergency signs
     count as reviewed only once two reviewers (different names) approved them. --sign-with adds an SSH
-    signature made with your key (see rules/README.md).
+    signature made with your key (see rules/README.md). After a plain `pip install .` the built-in rules are
+    inside the installed program: approve, reject and revoke then need --rules with your working copy.
     Example: triage rules approve lungs.tb_history text.about --reviewer "Dr A. Smith" --role pulmonologist
     """
     from triage.checks.lint import check
     from triage.knowledge.reviews import approve
     from triage.rete.engine import compile_rules
 
-    kb = _load(args)
+    kb = _load_to_sign_off(args)
     new = approve(kb, args.item_ids, args.reviewer, args.role, findings=check(kb, compile_rules(kb)),
                   comment=args.comment or "", sign_with=args.sign_with)
     return _decided(kb, new)
@@ -289,7 +305,7 @@ def cmd_rules_reject(args: argparse.Namespace) -> Ending:
     """
     from triage.knowledge.reviews import reject
 
-    kb = _load(args)
+    kb = _load_to_sign_off(args)
     return _decided(kb, reject(kb, args.item_ids, args.reviewer, args.role, args.comment, sign_with=args.sign_with))
 
 
@@ -300,8 +316,27 @@ def cmd_rules_revoke(args: argparse.Namespace) -> Ending:
     """
     from triage.knowledge.reviews import revoke
 
-    kb = _load(args)
+    kb = _load_to_sign_off(args)
     return _decided(kb, revoke(kb, args.item_ids, args.reviewer, args.comment, sign_with=args.sign_with))
+
+
+def _load_to_sign_off(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The knowledge base whose reviews.yaml a decision goes into. Not the built-in one when it was installed
+    with the program (`pip install .`): a record written there is lost at the next install and never reaches
+    the working copy a clinician stands in (issue 14, item 12). Refused before anything is loaded or written.
+    """
+    if args.rules is None:
+        from triage.errors import Place, Problem
+        from triage.knowledge.paths import builtin_rules_dir, is_installed_copy
+        from triage.texts import ui
+
+        builtin = builtin_rules_dir()
+        if is_installed_copy(builtin):
+            here = next((folder for folder in ("rules", ".") if (Path(folder) / "knowledge.yaml").is_file()), None)
+            message = (ui("cli.signoff_installed", folder=here) if here is not None
+                       else ui("cli.signoff_installed_elsewhere"))
+            raise TriageError([Problem("installed-rules", Place(str(builtin)), message)])
+    return _load(args)
 
 
 def _decided(kb, new) -> Ending:  # type: ignore[no-untyped-def]
@@ -454,6 +489,8 @@ def cmd_interview(args: argparse.Namespace) -> Ending:
     asker: Asker = PlainAsker() if plain else QuestionaryAsker()
     try:
         return Interview(engine, asker, save=args.save, notices=review_notices(kb)).run()
+    except BrokenPipeError:
+        raise  # nobody reads the output any more, not even the advice: main() decides how this ended
     except Exception as exc:  # noqa: BLE001 - whatever broke, the person leaves with the emergency advice, no traceback
         return _disagreed(exc, _notice(kb.emergency_signs))
 
@@ -679,17 +716,72 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unsavable is not None:
         print(f"error: {unsavable}", file=sys.stderr)
         return EXIT_CODES[Ending.BAD_INPUT]
+    interrupts = _Interrupts()
     try:
-        ending: Ending = args.func(args)
+        with interrupts.noticed():
+            ending: Ending = args.func(args)
     except TriageError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         ending = exc.ending
     except KeyboardInterrupt:
         ending = Ending.QUIT
-    except BrokenPipeError:
-        ending = Ending.FINISHED  # whoever read the output stopped reading: nothing is wrong here
+    except BrokenPipeError as exc:
+        _send_stdout_nowhere()
+        # Whoever read the output stopped reading: nothing is wrong, unless the person pressed Ctrl-C. In
+        # `triage | tee log` Ctrl-C stops tee as well, so the question whether to quit cannot be shown, let
+        # alone answered, and nothing more can be: the person quit (130), as they would have on a terminal.
+        ending = Ending.QUIT if interrupts.seen or _after_interrupt(exc) else Ending.FINISHED
     return EXIT_CODES[ending]
+
+
+class _Interrupts:
+    """Whether Ctrl-C reached the program as a signal while a command ran (plain mode; at a questionary
+    prompt Ctrl-C is a key instead, and _after_interrupt sees it)."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    @contextmanager
+    def noticed(self) -> Iterator[None]:
+        """Python's own handler, wrapped to take note; any other handler (SIGINT ignored, a test's) is left alone."""
+        if (threading.current_thread() is not threading.main_thread()
+                or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+            yield
+            return
+
+        def note(signum: int, frame: FrameType | None) -> None:
+            self.seen = True
+            signal.default_int_handler(signum, frame)  # raises KeyboardInterrupt, as before
+
+        signal.signal(signal.SIGINT, note)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _after_interrupt(exc: BaseException) -> bool:
+    """Whether `exc` was raised while a KeyboardInterrupt was being handled (e.g. asking whether to quit)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__context__
+    return False
+
+
+def _send_stdout_nowhere() -> None:
+    """After a broken pipe, what is still buffered for stdout would fail again when Python exits, with an
+    "Exception ignored ... BrokenPipeError" message: point stdout at /dev/null (the Python docs' advice, in
+    the signal module's "Note on SIGPIPE")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (a test's capture): nothing will flush to a pipe
+        pass
 
 
 if __name__ == "__main__":

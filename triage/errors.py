@@ -15,12 +15,13 @@ from triage.endings import Ending
 # Every Problem's code, with what it means. Codes are stable: scripts and reviewers may filter on them.
 CODES: dict[str, str] = {
     # reading files
-    "not-a-folder": "the rules folder given has no knowledge.yaml",
-    "no-such-file": "a file named on the command line does not exist",
+    "not-a-folder": "the rules folder given is a file, or has no knowledge.yaml",
+    "no-such-file": "a file or folder named on the command line does not exist",
     "unreadable": "a file cannot be read (permissions, a folder, ...)",
     "not-utf8": "a file is not UTF-8 text",
     "empty-file": "a file is empty or holds only comments",
     "yaml-syntax": "a file is not valid YAML or JSON (or its aliases stand for too much)",
+    "too-large": "a file holds far more entries than any rules or answers file needs",
     "toml-syntax": "a configuration file is not valid TOML",
     "no-rules": "the rules folder holds no rule files",
     # the shape of items and fields
@@ -66,6 +67,7 @@ CODES: dict[str, str] = {
     "nothing-to-revoke": "a reviewer revokes a sign-off they never gave (or already revoked)",
     "no-ssh-keygen": "signing or checking signatures needs ssh-keygen, which is not installed",
     "signing-failed": "ssh-keygen could not sign a record with the key given",
+    "installed-rules": "a sign-off aimed at the built-in rules inside an installed program, not a working copy",
     # `triage rules check`: the safety properties, for every answer set (triage/checks/safety.py)
     "red-flag-not-emergency": "a red-flag 'yes' that does not give the top urgency",
     "not-sure-below-urgent": "'not sure' on a red flag that gives less than the second-highest urgency",
@@ -75,6 +77,29 @@ CODES: dict[str, str] = {
     "order-matters": "the same answers in another order give another outcome",
     "check-failed": "the checks find errors in the knowledge base; the tool refuses to start",
 }
+
+
+# An echoed value longer than this is cut: a 5 MB answer must not become a 5 MB error line.
+SHOWN_LENGTH = 60
+
+
+def shown(value: object) -> str:
+    """A value as a message echoes it: quoted as Python writes it, on one line, at most about 60 characters.
+
+    >>> shown("no" * 100)
+    "'nononononononononononononononononononono...' (200 characters)"
+    """
+    if isinstance(value, str):
+        text = repr(value[:SHOWN_LENGTH + 1])  # never the repr of the whole: it may be megabytes
+        if len(value) <= SHOWN_LENGTH and len(text) <= SHOWN_LENGTH + 2:
+            return text
+        start = value[:SHOWN_LENGTH - 20]
+        while len(repr(start)) > SHOWN_LENGTH - 18:  # cut between characters, never inside an escape like \\x00
+            start = start[:-1]
+        text = repr(start)
+        return f"{text[:-1]}...{text[-1]} ({len(value):,} characters)"
+    text = repr(value)  # escapes line breaks; bounded by the file's size (yamlfile.py refuses alias bombs)
+    return text if len(text) <= SHOWN_LENGTH else text[:SHOWN_LENGTH - 3] + "..."
 
 
 class Severity(Enum):

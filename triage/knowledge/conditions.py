@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from triage.errors import shown
 from triage.knowledge.fields import Reader
 from triage.model import (
     AllOf,
@@ -37,7 +38,7 @@ def _values(raw: Any) -> tuple[str, ...] | None:
 def read_condition(raw: Any, at: Reader, field: str) -> Condition | None:
     """Turn a condition written in a rules file into a Condition, or report why it cannot be."""
     if not isinstance(raw, Mapping):
-        at.problem(field, f"must be a condition such as {{question: ID, is: yes}}, not {raw!r}", "bad-condition")
+        at.problem(field, f"must be a condition such as {{question: ID, is: yes}}, not {shown(raw)}", "bad-condition")
         return None
     kinds = [k for k in CONDITION_KEYS if k in raw]
     if len(kinds) != 1:
@@ -59,12 +60,12 @@ def read_condition(raw: Any, at: Reader, field: str) -> Condition | None:
 def _read_single(kind: str, value: Any, at: Reader, field: str) -> Condition | None:
     if kind in ("concern", "finding"):
         if not isinstance(value, str):
-            at.problem(field, f"'{kind}' must name one id, not {value!r}", "bad-condition")
+            at.problem(field, f"'{kind}' must name one id, not {shown(value)}", "bad-condition")
             return None
         return ConcernRaised(value) if kind == "concern" else FindingReached(value)
     if kind == "organ_concerns_at_least":
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            at.problem(field, f"'organ_concerns_at_least' must be a whole number of 1 or more, not {value!r}",
+            at.problem(field, f"'organ_concerns_at_least' must be a whole number of 1 or more, not {shown(value)}",
                        "bad-condition")
             return None
         return OrganConcernsAtLeast(value)
@@ -89,7 +90,7 @@ def _read_combination(kind: str, value: Any, at: Reader, field: str) -> Conditio
 def _read_answer_condition(raw: Mapping[str, Any], at: Reader, field: str) -> Condition | None:
     question = raw["question"]
     if not isinstance(question, str):
-        at.problem(field, f"'question' must name a question id, not {question!r}", "bad-condition")
+        at.problem(field, f"'question' must name a question id, not {shown(question)}", "bad-condition")
         return None
     tests = [k for k in ("is", "includes") if k in raw]
     extra = set(raw) - {"question", "is", "includes"}
@@ -99,6 +100,7 @@ def _read_answer_condition(raw: Mapping[str, Any], at: Reader, field: str) -> Co
         return None
     values = _values(raw[tests[0]])
     if values is None:
-        at.problem(field, f"'{tests[0]}' must be a value or a list of values, not {raw[tests[0]]!r}", "bad-condition")
+        at.problem(field, f"'{tests[0]}' must be a value or a list of values, not {shown(raw[tests[0]])}",
+                   "bad-condition")
         return None
     return AnswerIs(question, values) if tests[0] == "is" else AnswerIncludes(question, values)

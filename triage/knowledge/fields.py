@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from triage.errors import Place, Problem
+from triage.errors import Place, Problem, shown
 from triage.knowledge.yamlfile import line_of
 
 
@@ -30,7 +30,7 @@ class Reader:
                 self.problem(field, "is missing; write a short text here", "missing-field")
             return None
         if not isinstance(value, str) or not value.strip():
-            self.problem(field, f"must be a non-empty text, not {value!r}")
+            self.problem(field, f"must be a non-empty text, not {shown(value)}")
             return None
         return value.strip()
 
@@ -40,14 +40,14 @@ class Reader:
             self.problem(field, "is missing", "missing-field")
             return None
         if not isinstance(value, str) or not value or not value.replace("_", "a").replace(".", "a").isalnum():
-            self.problem(field, f"must be an id of letters, digits, '_' and '.', not {value!r}", "bad-id")
+            self.problem(field, f"must be an id of letters, digits, '_' and '.', not {shown(value)}", "bad-id")
             return None
         return value
 
     def flag(self, field: str, default: bool = False) -> bool:
         value = self.raw.get(field, default)
         if not isinstance(value, bool):
-            self.problem(field, f"must be true or false, not {value!r}")
+            self.problem(field, f"must be true or false, not {shown(value)}")
             return default
         return value
 

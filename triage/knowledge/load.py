@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from triage.errors import KnowledgeBaseError, Place, Problem, YamlSyntaxError
+from triage.errors import KnowledgeBaseError, Place, Problem, YamlSyntaxError, shown
 from triage.knowledge import validate
 from triage.knowledge.conditions import read_condition
 from triage.knowledge.fields import Reader
@@ -54,8 +54,7 @@ def load_knowledge(directory: str | Path | None = None) -> KnowledgeBase:
     label = str(directory) if directory is not None else "rules"
     problems: list[Problem] = []
     if not (folder / "knowledge.yaml").is_file():
-        raise KnowledgeBaseError([Problem("not-a-folder", Place(label),
-                                           "is not a knowledge base folder (no knowledge.yaml in it)")])
+        raise KnowledgeBaseError([_not_a_knowledge_base(folder, label)])
     files = _Files(folder, label, problems)
     kb = _build(files, problems)
     # Cross-file checks on a folder with an unreadable file would bury its one real error under every
@@ -65,6 +64,17 @@ def load_knowledge(directory: str | Path | None = None) -> KnowledgeBase:
     if problems or kb is None:
         raise KnowledgeBaseError(problems)
     return kb
+
+
+def _not_a_knowledge_base(folder: Path, label: str) -> Problem:
+    """Why `folder` cannot be read as a knowledge base: it is not there, it is a file, or it lacks knowledge.yaml."""
+    if not folder.exists():
+        return Problem("no-such-file", Place(label), "no such folder")
+    if not folder.is_dir():
+        holder = f"give the folder that holds it: {folder.parent}" if folder.name == "knowledge.yaml" else \
+            "give the folder that holds knowledge.yaml"
+        return Problem("not-a-folder", Place(label), f"is a file, not a folder; {holder}")
+    return Problem("not-a-folder", Place(label), "is not a knowledge base folder (no knowledge.yaml in it)")
 
 
 class _Files:
@@ -127,7 +137,7 @@ def _items(raw: Any, file: str, kind: str, problems: list[Problem], key: str | N
         label = f"{kind} '{ident}'" if isinstance(ident, str) else f"{kind} #{index}"
         reader = Reader(file, label, item, problems)
         if not isinstance(item, dict):
-            reader.problem(None, f"must be a mapping with an id, not {item!r}", "wrong-shape")
+            reader.problem(None, f"must be a mapping with an id, not {shown(item)}", "wrong-shape")
             continue
         readers.append(reader)
     return readers
@@ -210,7 +220,7 @@ def _source(r: Reader) -> Source:
     ident = r.ident("id") or ""
     kind = r.raw.get("kind", ident if ident in SOURCE_KINDS else SOURCE_KINDS[0])
     if kind not in SOURCE_KINDS:
-        r.problem("kind", f"{kind!r} is not a kind of source; use one of {', '.join(SOURCE_KINDS)}")
+        r.problem("kind", f"{shown(kind)} is not a kind of source; use one of {', '.join(SOURCE_KINDS)}")
         kind = SOURCE_KINDS[0]
     return Source(ident, r.text("title") or "", kind)
 
@@ -220,7 +230,7 @@ def _cites(r: Reader) -> tuple[str, ...]:
     raw = r.raw.get("cites", [])
     raw = [raw] if isinstance(raw, str) else raw
     if not isinstance(raw, list) or not all(isinstance(c, str) and c for c in raw):
-        r.problem("cites", f"must be a list of leaflet locators such as [lungs.2], not {r.raw.get('cites')!r}")
+        r.problem("cites", f"must be a list of leaflet locators such as [lungs.2], not {shown(r.raw.get('cites'))}")
         return ()
     return tuple(raw)
 
@@ -265,7 +275,7 @@ def _question(r: Reader) -> Question | None:
     try:
         qtype: QuestionType | None = QuestionType(str(type_name))
     except ValueError:
-        r.problem("type", f"{type_name!r} is not a question type; use one of "
+        r.problem("type", f"{shown(type_name)} is not a question type; use one of "
                           f"{', '.join(t.value for t in QuestionType)}")
         qtype = None
     options: list[Option] = []
@@ -277,7 +287,7 @@ def _question(r: Reader) -> Question | None:
             for index, raw in enumerate(raw_options, start=1):
                 o = Reader(r.file, r.item, raw, r.problems)
                 if not isinstance(raw, dict):
-                    r.problem(f"options[{index}]", f"must be a mapping with id and label, not {raw!r}")
+                    r.problem(f"options[{index}]", f"must be a mapping with id and label, not {shown(raw)}")
                     continue
                 o.unknown_fields({"id", "label", "ask_when"})
                 options.append(Option(o.ident("id") or "", o.text("label") or "",
@@ -346,7 +356,7 @@ def _conclusion(r: Reader) -> RaiseConcern | ReachFinding | ConsiderWorkup | Ref
         to, urgency = ref.ident("to"), ref.ident("urgency")
         return Refer(to, urgency) if to and urgency else None
     if not isinstance(value, str) or not value:
-        r.problem(f"then.{kind}", f"must name one id, not {value!r}")
+        r.problem(f"then.{kind}", f"must name one id, not {shown(value)}")
         return None
     if kind == "workup":
         reason = raw.get("reason")

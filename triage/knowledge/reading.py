@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from triage.errors import KnowledgeBaseError, Place, Problem
+from triage.errors import KnowledgeBaseError, Place, Problem, shown
 from triage.knowledge.fields import Reader
 from triage.knowledge.yamlfile import parse_text
 from triage.model import KnowledgeBase, Section
@@ -93,7 +93,7 @@ def _build(kb: KnowledgeBase, raw: dict[str, Any], name: str, problems: list[Pro
         ident = item.get("id") if isinstance(item, dict) else None
         r = Reader(name, f"page '{ident}'" if isinstance(ident, str) else f"page #{index}", item, problems)
         if not isinstance(item, dict):
-            r.problem(None, f"must be a mapping with an id, not {item!r}", "wrong-shape")
+            r.problem(None, f"must be a mapping with an id, not {shown(item)}", "wrong-shape")
             continue
         page = _page(kb, r)
         if page is None:
@@ -126,7 +126,7 @@ def _page(kb: KnowledgeBase, r: Reader) -> ReadingPage | None:
         return None
     cites = r.raw.get("cites", [])
     if not isinstance(cites, list) or not all(isinstance(c, str) for c in cites):
-        r.problem("cites", f"must be a list of leaflet locators such as [lungs.2], not {cites!r}")
+        r.problem("cites", f"must be a list of leaflet locators such as [lungs.2], not {shown(cites)}")
         cites = []
     return ReadingPage(ident, title, source or "", tuple(paragraphs), section.id if section else None,
                        tuple(cites), r.text("rationale", required=False), r.line)
@@ -139,7 +139,7 @@ def _texts(r: Reader) -> list[Paragraph]:
         return []
     items = raw if isinstance(raw, list) else [raw]
     if not items or not all(isinstance(t, str) and t.strip() for t in items):
-        r.problem("text", f"must be a text or a list of texts (one per paragraph), not {raw!r}")
+        r.problem("text", f"must be a text or a list of texts (one per paragraph), not {shown(raw)}")
         return []
     return [Paragraph(None, " ".join(t.split())) for t in items]
 
@@ -162,7 +162,7 @@ def _workups(kb: KnowledgeBase, r: Reader) -> list[Paragraph]:
     if raw is None:
         return []
     if not isinstance(raw, list) or not all(isinstance(w, str) for w in raw):
-        r.problem("workups", f"must be a list of workup ids from workups.yaml, not {raw!r}")
+        r.problem("workups", f"must be a list of workup ids from workups.yaml, not {shown(raw)}")
         return []
     unknown = [w for w in raw if w not in kb.workup]
     if unknown:

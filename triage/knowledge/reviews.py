@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from triage.errors import KnowledgeBaseError, Place, Problem, Severity, TriageError
+from triage.errors import KnowledgeBaseError, Place, Problem, Severity, TriageError, shown
 from triage.knowledge import signatures
 from triage.knowledge.fields import Reader
 from triage.knowledge.opening import REVIEWS_FILE, unreviewed_notice
@@ -148,7 +148,7 @@ def _record(r: Reader, number: int, today: date) -> Review | None:
     r.unknown_fields(set(_FIELDS))
     decision = r.text("decision")
     if decision is not None and decision not in DECISIONS:
-        r.problem("decision", f"must be one of {', '.join(DECISIONS)}, not {decision!r}")
+        r.problem("decision", f"must be one of {', '.join(DECISIONS)}, not {shown(decision)}")
         decision = None
     item, fingerprint = r.text("item"), r.text("fingerprint")
     reviewer = _line(r, "reviewer", required=True)
@@ -159,7 +159,7 @@ def _record(r: Reader, number: int, today: date) -> Review | None:
     if version is None:
         r.problem("version", "is missing: the knowledge base version that was reviewed", "missing-field")
     elif not isinstance(version, str | int | float) or isinstance(version, bool) or not str(version).strip():
-        r.problem("version", f"must be a version like 0.1.0, not {version!r}")
+        r.problem("version", f"must be a version like 0.1.0, not {shown(version)}")
         version = None
     signature = r.raw.get("signature")
     if signature is not None and not (isinstance(signature, str) and "BEGIN SSH SIGNATURE" in signature):
@@ -178,7 +178,7 @@ def _line(r: Reader, field: str, required: bool) -> str | None:
         return ""
     value = r.text(field)
     if value is not None and any(c in value for c in "\n\r\t\x0b\x0c"):
-        r.problem(field, f"must be a single line, not {value!r}")
+        r.problem(field, f"must be a single line, not {shown(value)}")
         return None
     return value
 
@@ -191,7 +191,7 @@ def _day(r: Reader, today: date) -> str | None:
     try:
         day = value if isinstance(value, date) and not hasattr(value, "hour") else date.fromisoformat(str(value))
     except ValueError:
-        r.problem("date", f"must be a real date written YYYY-MM-DD, not {value!r}")
+        r.problem("date", f"must be a real date written YYYY-MM-DD, not {shown(value)}")
         return None
     if day > today:
         r.problem("date", f"{day.isoformat()} is in the future (today is {today.isoformat()})")

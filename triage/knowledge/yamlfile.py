@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from triage.errors import Place, Problem, YamlSyntaxError
+from triage.errors import Place, Problem, YamlSyntaxError, shown
 
 
 class LinedDict(dict):
@@ -62,7 +62,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LinedDict:
             # A key written twice would silently drop one of its values (e.g. two answers to one question).
             if key in written:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"'{key}' is written twice in one mapping; keep one", key_node.start_mark)
+                    None, None, f"{shown(str(key))} is written twice in one mapping; keep one", key_node.start_mark)
             written.add(key)
         mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
@@ -77,19 +77,27 @@ for _loader in _LOADERS:
 MAX_VALUES = 100_000
 
 
-def _expands_beyond(node: yaml.Node, limit: int) -> bool:
-    """Whether the document, with every alias written out, holds more than `limit` values."""
-    stack, count = [node], 0
+def _size_problem(node: yaml.Node, limit: int) -> tuple[str, str] | None:
+    """Why the document is too large to build (a code and a message), or None: with every alias written out,
+    it holds more than `limit` values (keys and values each count). Said apart: a file that is simply that
+    large, whose fix is another file, and aliases that stand for that much, whose fix is to write them out."""
+    stack, count, seen, aliased = [node], 0, set(), False
     while stack:
         current = stack.pop()
         count += 1
+        aliased = aliased or id(current) in seen  # an alias is the same node met a second time
+        seen.add(id(current))
         if count > limit:
-            return True
+            if aliased:
+                return "yaml-syntax", (f"its aliases (*name) stand for more than {limit:,} values; "
+                                       "write the values out instead")
+            return "too-large", (f"is too large: it holds more than {limit:,} keys and values, far more than any rules "
+                                 "or answers file needs; is it the right file?")
         if isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
         elif isinstance(current, yaml.MappingNode):
             stack.extend(part for pair in current.value for part in pair)
-    return False
+    return None
 
 
 def _load(text: str, loader_class: type, file: str) -> Any:
@@ -99,9 +107,10 @@ def _load(text: str, loader_class: type, file: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        if _expands_beyond(node, MAX_VALUES):
-            raise _syntax_error(file, f"its aliases (*name) stand for more than {MAX_VALUES:,} values; "
-                                      "write the values out instead")
+        too_large = _size_problem(node, MAX_VALUES)
+        if too_large is not None:
+            code, message = too_large
+            raise YamlSyntaxError([Problem(code, Place(file), message)])
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -120,16 +129,37 @@ def parse_text(text: str, file: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = exc.problem or exc.context or "not valid YAML"
-        raise _syntax_error(file, f"not valid YAML or JSON: {reason}", line) from exc
+        if _after_a_long_key(text, exc):
+            reason = f"a key longer than {_LONGEST_KEY:,} characters, which YAML does not allow (no id is that long)"
+        raise _syntax_error(file, f"not valid YAML or JSON: {_short(reason)}", line) from exc
     except yaml.YAMLError as exc:
         # e.g. a control character: PyYAML's text has a second line naming "<unicode string>"; keep one line.
         line = text.count("\n", 0, exc.position) + 1 if isinstance(exc, yaml.reader.ReaderError) else None
         reason = str(exc).splitlines()[0]
-        raise _syntax_error(file, f"not valid YAML or JSON: {reason}", line) from exc
+        raise _syntax_error(file, f"not valid YAML or JSON: {_short(reason)}", line) from exc
     except RecursionError as exc:
         raise _syntax_error(file, "not valid YAML or JSON: nested too deeply") from exc
     except ValueError as exc:  # e.g. a number of more than 4,300 digits, which Python refuses to convert
         raise _syntax_error(file, f"not valid YAML or JSON: {str(exc).splitlines()[0]}") from exc
+
+
+# PyYAML reads a key only up to this length; a longer one is reported as a colon where none may be.
+_LONGEST_KEY = 1024
+_KEY_ENDS = ("mapping values are not allowed here", "expected ',' or '}', but got ':'")
+
+
+def _after_a_long_key(text: str, exc: yaml.MarkedYAMLError) -> bool:
+    """Whether PyYAML's complaint is about the colon after a key too long for it (its message does not say)."""
+    mark = exc.problem_mark
+    if mark is None or exc.problem not in _KEY_ENDS or mark.column <= _LONGEST_KEY:
+        return False
+    before = text[max(text.rfind(c, 0, mark.index) for c in "\n{,[") + 1:mark.index]
+    return len(before.strip()) > _LONGEST_KEY
+
+
+def _short(reason: str) -> str:
+    """PyYAML's reason, cut where it would quote a huge piece of the file (a tag, a scalar)."""
+    return reason if len(reason) <= 200 else reason[:197] + "..."
 
 
 def _syntax_error(file: str, message: str, line: int | None = None) -> YamlSyntaxError:

@@ -22,6 +22,7 @@ from triage.endings import Ending
 from triage.errors import Severity, TriageError
 
 if TYPE_CHECKING:
+    from triage.frontends.kiosk.process import ProcessHold
     from triage.knowledge.leaflet import Leaflet
 
 # The exit codes people and scripts see (README.md, docs/kiosk.md); no other module of triage/ holds them.
@@ -582,9 +583,14 @@ def cmd_kiosk(args: argparse.Namespace) -> Ending:
     from triage.checks.selftest import checked_rules
     from triage.frontends.kiosk.kiosk import kiosk_main, print_code_hash
     from triage.frontends.startup import settle_memory
+    from triage.texts import ui
 
     if args.hash_code:
-        return print_code_hash()
+        try:
+            return print_code_hash()
+        except EOFError:  # Ctrl-D at a code prompt
+            print(f"\nerror: {ui('cli.no_staff_code')}", file=sys.stderr)
+            return Ending.BAD_INPUT
     engine = checked_rules(_load(args))  # refuses to start (exit 2): a failing golden case or a check error
     settle_memory()
     return kiosk_main(args.config, engine)  # the engine that passed the self-test serves the patients
@@ -706,6 +712,37 @@ def _save_problem(args: argparse.Namespace) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    hold = _hold_kiosk() if argv is None else None
+    try:
+        return _main(argv)
+    finally:
+        if hold is not None:
+            hold.release()
+
+
+def _hold_kiosk() -> ProcessHold | None:
+    """`triage kiosk` holds its signals, keys and terminal before anything else is imported or done
+    (triage/frontends/kiosk/process.py); only the program itself does, never a test calling main()."""
+    if _command_word(sys.argv[1:]) != "kiosk" or {"--hash-code", "-h", "--help"} & set(sys.argv[1:]):
+        return None
+    sys.dont_write_bytecode = True  # before the import below: not even the kiosk's own code is cached
+    from triage.frontends.kiosk.process import ProcessHold
+
+    return ProcessHold().take()
+
+
+def _command_word(argv: list[str]) -> str | None:
+    """The command in `argv` before argparse reads it: the first word that is not an option or its value."""
+    words = iter(argv)
+    for word in words:
+        if word == "--rules":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -30,19 +30,24 @@ from triage.frontends.kiosk.config import KioskConfig, KioskConfigError, code_ma
 from triage.frontends.kiosk.pages import (
     end_text,
     kiosk_notices,
+    larger_window_text,
     page_text,
     safe_text,
     staff_text,
     welcome_text,
 )
+from triage.frontends.kiosk.process import overwrite_freed_memory
 from triage.frontends.kiosk.screen import (
+    MIN_SIZE,
     Guard,
     IdleTimeout,
     Lockdown,
+    Resized,
     Screen,
     StaffRequest,
     any_key_app,
     code_session,
+    larger_window_app,
 )
 from triage.knowledge.reading import Reading, load_reading
 from triage.knowledge.reviews import review_notices
@@ -191,6 +196,7 @@ class Kiosk:
         self.interview = None
         self.asker.forget()
         gc.collect()
+        overwrite_freed_memory()
         self.screen.clear(scrollback=True)
 
     # --- answering ------------------------------------------------------------------------------------------
@@ -243,16 +249,29 @@ class Kiosk:
     # --- prompts and screens --------------------------------------------------------------------------------
 
     def prompt(self, app: Application[Any], run: Callable[[], T], chord: bool = True,
-               timed: bool | None = None) -> T:
+               timed: bool | None = None, sized: bool = True) -> T:
         """Run one prompt with the kiosk's keys and idle timer; the staff chord asks for the code."""
         while True:
-            self.guard.prepare(app, timed=self.timed if timed is None else timed, chord=chord)
+            self.guard.prepare(app, timed=self.timed if timed is None else timed, chord=chord, sized=sized)
             try:
                 result = run()
                 self.screen.prompted()
                 return result
             except StaffRequest:
                 self._check_staff_code()  # raises StaffExit when right; otherwise the same prompt again
+            except Resized:
+                self._fit()  # then the same prompt again, drawn for the new size
+
+    def _fit(self) -> None:
+        """After a resize, the screen again (a console may have lost it); first, while the window is too small
+        to use, a screen that asks for a larger one and still shows the emergency signs and number."""
+        shown = self.screen.shown
+        while self.screen.too_small():
+            self.screen.clear(scrollback=True)
+            app = larger_window_app(self.screen, larger_window_text(self.kb, self.config, *MIN_SIZE))
+            self.prompt(app, app.run, timed=False, sized=False)
+        self.screen.shown = shown
+        self.screen.redraw()
 
     def _check_staff_code(self) -> None:
         self.screen.write("\n")

@@ -28,6 +28,13 @@ def welcome_text(kb: KnowledgeBase, config: KioskConfig) -> str:
     ])
 
 
+def larger_window_text(kb: KnowledgeBase, config: KioskConfig, columns: int, rows: int) -> str:
+    """While the window is too small to use: ask for a larger one, and keep the emergency signs in view."""
+    return "\n".join([ui("kiosk.window_too_small", columns=columns, rows=rows), "",
+                      " ".join(emergency_notice(kb.emergency_signs).split()),
+                      ui("kiosk.emergency_number", number=config.emergency_number)])
+
+
 def kiosk_notices(config: KioskConfig) -> tuple[str, ...]:
     """Shown on the interview's opening screen, under its own texts."""
     minutes = config.idle_timeout / 60

@@ -6,6 +6,8 @@
   prompt's own make Ctrl-C, Ctrl-Q, Ctrl-Z, Ctrl-\\, Ctrl-D and Ctrl-S do nothing, and Ctrl-X Ctrl-E
   asks for the staff code. An idle timer, re-armed on every key, shows 'Still there?' and then ends the
   prompt with IdleTimeout.
+- A prompt whose window changes size, or is smaller than MIN_SIZE, ends with Resized: the kiosk asks for a
+  larger window if need be and draws its screen again (a console may lose what it showed on a resize).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ CLEAR_ALL = "\033[H\033[2J\033[3J"  # screen and scrollback: prompt_toolkit's cl
 ESCAPE_KEYS = ("c-c", "c-q", "c-z", "c-\\", "c-d", "c-s", "<sigint>")
 STAFF_CHORD = ("c-x", "c-e")
 _ANSI = re.compile(r"\033\[[0-9;?]*[A-Za-z]")
+MIN_SIZE = (80, 24)  # columns, rows: what docs/kiosk.md asks for; the interview's screens are laid out for it
 
 
 class IdleTimeout(Exception):
@@ -43,6 +46,10 @@ class IdleTimeout(Exception):
 
 class StaffRequest(Exception):
     """The staff chord was pressed at a prompt."""
+
+
+class Resized(Exception):
+    """The window changed size, or is too small, while a prompt was up."""
 
 
 class Lockdown:
@@ -79,6 +86,7 @@ class Screen:
         self.pt = {k: v for k, v in (("input", pt_input), ("output", pt_output)) if v is not None}
         self.used = 0  # rows written since the screen was last cleared
         self.unread = 0  # rows written since the last prompt: not yet acknowledged by a key
+        self.shown: list[str] = []  # what was written since the screen was last cleared, to draw it again
 
     def size(self) -> tuple[int, int]:
         """(columns, rows) of the terminal; 80 x 24 when it cannot be told."""
@@ -88,13 +96,44 @@ class Screen:
         except (OSError, ValueError, AttributeError):
             return 80, 24
 
+    def too_small(self) -> bool:
+        try:
+            size = os.get_terminal_size(self.stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            return False
+        return size.columns < MIN_SIZE[0] or size.lines < MIN_SIZE[1]
+
     def write(self, text: str) -> None:
-        self.stream.write(text)
+        self.shown.append(text)
+        try:
+            fd = self.stream.fileno()
+        except (OSError, ValueError, AttributeError):
+            self.stream.write(text)
+            self.stream.flush()
+            return
+        # Straight to the terminal from a buffer that is zeroed after: through the stream, a person's text
+        # would stay in its 8 KB buffer, readable in memory, until later output happened to cover it.
         self.stream.flush()
+        data = bytearray(text, self.stream.encoding or "utf-8", "replace")
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            view.release()
+            data[:] = bytes(len(data))
 
     def clear(self, scrollback: bool = False) -> None:
+        self.shown = []
         self.write(CLEAR_ALL if scrollback else CLEAR_SCREEN)
         self.used = self.unread = 0
+
+    def redraw(self) -> None:
+        """The text written since the last clear, on a cleared screen and scrollback (the prompt draws itself)."""
+        shown, used, unread = self.shown[1:], self.used, self.unread  # [0] is the clearing itself
+        self.clear(scrollback=True)
+        self.write("".join(shown))
+        self.used, self.unread = used, unread
 
     def rows_of(self, text: str) -> int:
         columns = self.size()[0]
@@ -131,11 +170,13 @@ class Guard:
         self.timeout = timeout
         self.warning = warning
 
-    def prepare(self, app: Application[Any], timed: bool = True, chord: bool = True) -> None:
-        """Call before every run of `app` (the timer is started by the run)."""
+    def prepare(self, app: Application[Any], timed: bool = True, chord: bool = True, sized: bool = True) -> None:
+        """Call before every run of `app` (the timer is started by the run); `sized`: end with Resized when
+        the window changes size or is too small."""
         state = getattr(app, "_kiosk_timer", None)
         if state is None:
             state = _Timer(app, self, timed)
+            app.after_render += state.on_render
             app._kiosk_timer = state  # type: ignore[attr-defined]
             warning = ConditionalContainer(
                 Window(FormattedTextControl(state.warning_text), wrap_lines=True, dont_extend_height=True),
@@ -148,7 +189,7 @@ class Guard:
                                          filter=Condition(lambda: not state.warned))
             app.key_bindings = merge_key_bindings([own, _bindings(state, chord)])
             app.key_processor.after_key_press += state.on_key
-        state.timed = timed
+        state.timed, state.sized = timed, sized
         app.pre_run_callables.append(state.start)
 
 
@@ -172,13 +213,25 @@ def _bindings(state: _Timer, chord: bool) -> KeyBindings:
 class _Timer:
     def __init__(self, app: Application[Any], guard: Guard, timed: bool):
         self.app, self.guard, self.timed = app, guard, timed
+        self.sized = True
+        self.size: Any = None  # the window's size at the first drawing of this run
         self.warned = False
         self.deadline = 0.0
         self.handles: list[asyncio.Handle] = []
 
     def start(self) -> None:
         self.warned = False
+        self.size = None
         self.arm()
+
+    def on_render(self, _: Any) -> None:
+        if not self.sized or not self.app.is_running or self.app.future is None or self.app.future.done():
+            return
+        size = self.app.output.get_size()
+        if self.size is None:
+            self.size = size
+        if size != self.size or size.columns < MIN_SIZE[0] or size.rows < MIN_SIZE[1]:
+            self.app.exit(exception=Resized())
 
     def arm(self) -> None:
         for handle in self.handles:
@@ -228,6 +281,20 @@ def any_key_app(screen: Screen, message: str) -> Application[None]:
     return Application(
         layout=Layout(window),
         key_bindings=kb, erase_when_done=True, **screen.pt)
+
+
+def larger_window_app(screen: Screen, message: str) -> Application[None]:
+    """Shown while the window is too small; ends once it is large enough. Keys do nothing here."""
+    window = Window(FormattedTextControl(lambda: [("bold", message)]), wrap_lines=True, dont_extend_height=True)
+
+    def large_enough(app: Application[None]) -> None:
+        size = app.output.get_size()
+        if size.columns >= MIN_SIZE[0] and size.rows >= MIN_SIZE[1] and app.future is not None \
+                and not app.future.done():
+            app.exit()
+
+    return Application(layout=Layout(window), key_bindings=KeyBindings(), erase_when_done=True,
+                       after_render=large_enough, **screen.pt)
 
 
 def code_session(screen: Screen) -> Any:

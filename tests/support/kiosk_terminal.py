@@ -1,0 +1,129 @@
+"""`triage kiosk` in a private tmux server (80 x 24 unless told, with scrollback), driven key by key.
+
+The kiosk starts with HOME and the working folder in an empty temporary folder; `assert_nothing_written`
+checks at the end that nothing there was created or changed. A shell runs the kiosk and, once it ends,
+prints `KIOSK-EXIT=<status>` and stays, so that the terminal it left behind can be looked at.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from triage.frontends.kiosk.config import hash_code
+
+CODE = "246810"
+_SCRIPT = Path(sys.executable).with_name("triage")
+TRIAGE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "triage"]
+WELCOME = "What would you like to do?"
+
+
+class KioskTerminal:
+    """One `triage kiosk` in a private tmux server; keys in, screen and scrollback out.
+
+    `program` replaces the `triage` command (say, python -m triage from a copy of the source tree);
+    `before` is shell text run first in the same shell (say, `ulimit -c unlimited`).
+    """
+
+    def __init__(self, tmp_path: Path, settings: str = "", env: dict[str, str] | None = None,
+                 columns: int = 80, rows: int = 24, program: list[str] | None = None, before: str = ""):
+        self.home = tmp_path / "home"
+        self.home.mkdir()
+        self.socket = str(tmp_path / "tmux.sock")
+        config = tmp_path / "kiosk.toml"
+        config.write_text(
+            'clinic_name = "Test Clinic"\nemergency_number = "112"\nshort_times_for_testing = true\n'
+            f'staff_code_hash = "{hash_code(CODE)}"\n' + settings, encoding="utf-8")
+        tmux_conf = tmp_path / "tmux.conf"
+        tmux_conf.write_text("set -g history-limit 5000\n", encoding="utf-8")
+        variables = {"HOME": str(self.home), "PROMPT_TOOLKIT_NO_CPR": "1", **(env or {})}
+        command = shlex.join(["env", *(f"{k}={v}" for k, v in variables.items()), *(program or TRIAGE), "kiosk",
+                              "--config", str(config)])
+        self.before = self.listing()
+        self.tmux("-f", str(tmux_conf), "new-session", "-d", "-x", str(columns), "-y", str(rows), "-c",
+                  str(self.home), f"{before}{command}; echo KIOSK-EXIT=$?; sleep 600")
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, timeout=10)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def keys(self, *keys: str, pause: float = 0.0) -> None:
+        for key in keys:
+            self.tmux("send-keys", "-t", "0", key)
+            time.sleep(pause)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", "0", "-l", text)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "0")
+
+    def history(self) -> str:
+        """Everything the terminal still holds: the scrollback and the screen."""
+        return self.tmux("capture-pane", "-p", "-S", "-", "-E", "-", "-t", "0")
+
+    def resize(self, columns: int, rows: int) -> None:
+        self.tmux("resize-window", "-t", "0", "-x", str(columns), "-y", str(rows))
+
+    def wait_for(self, pattern: str, timeout: float = 8.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if re.search(pattern, screen):
+                return screen
+            if time.monotonic() > deadline:
+                pytest.fail(f"not on the screen after {timeout} s: {pattern!r}\n---\n{screen}---")
+            time.sleep(0.05)
+
+    def wait_gone(self, pattern: str, timeout: float = 8.0) -> str:
+        deadline = time.monotonic() + timeout
+        while re.search(pattern, screen := self.screen()):
+            if time.monotonic() > deadline:
+                pytest.fail(f"still on the screen after {timeout} s: {pattern!r}\n---\n{screen}---")
+            time.sleep(0.05)
+        return screen
+
+    def wait_change(self, screen: str, timeout: float = 8.0) -> str:
+        deadline = time.monotonic() + timeout
+        while (now := self.screen()) == screen:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the screen did not change in {timeout} s\n---\n{screen}---")
+            time.sleep(0.05)
+        return now
+
+    def shell_pid(self) -> int:
+        return int(self.tmux("display-message", "-p", "-t", "0", "#{pane_pid}").strip())
+
+    def kiosk_pid(self, timeout: float = 0.0) -> int:
+        deadline = time.monotonic() + timeout
+        while True:
+            done = subprocess.run(["pgrep", "-P", str(self.shell_pid())], capture_output=True, text=True)
+            children = [c for c in done.stdout.split() if _command(c) != "sleep"]
+            if len(children) == 1 or time.monotonic() > deadline:
+                assert len(children) == 1, children
+                return int(children[0])
+            time.sleep(0.005)
+
+    def listing(self) -> dict[str, tuple[int, int]]:
+        return {str(p.relative_to(self.home)): (p.stat().st_mtime_ns, p.stat().st_size)
+                for p in [self.home, *self.home.rglob("*")]}
+
+    def assert_nothing_written(self) -> None:
+        assert self.listing() == self.before
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True, timeout=10)
+
+
+def _command(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""

@@ -35,7 +35,7 @@ from triage.knowledge.reading import load_reading
 from triage.rete.engine import CompiledRules
 
 REPO = Path(__file__).resolve().parent.parent
-CODE = "123456"
+CODE = "7093-5518"
 CODE_HASH = hash_code(CODE)
 
 
@@ -43,6 +43,7 @@ def write_config(tmp_path: Path, text: str, with_hash: bool = True) -> Path:
     path = tmp_path / "kiosk.toml"
     extra = f'staff_code_hash = "{CODE_HASH}"\n' if with_hash else ""
     path.write_text(textwrap.dedent(text) + extra, encoding="utf-8")
+    path.chmod(0o600)  # the kiosk refuses a file others can read: it holds the staff code's hash
     return path
 
 
@@ -73,9 +74,11 @@ def test_defaults_are_two_minutes_with_a_warning_30_seconds_before(tmp_path):
     assert (config.idle_timeout, config.idle_warning, config.count_sessions) == (120.0, 30.0, False)
 
 
-def test_the_documented_example_refuses_to_start_until_a_staff_code_is_set():
+def test_the_documented_example_refuses_to_start_until_a_staff_code_is_set(tmp_path):
     """examples/kiosk.toml ships without a code, so that nobody deploys a known one."""
-    example = REPO / "examples" / "kiosk.toml"
+    example = tmp_path / "kiosk.toml"
+    example.write_text((REPO / "examples" / "kiosk.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    example.chmod(0o640)  # installed as docs/kiosk.md says
     assert config_messages(example) == [
         f"{example}, field 'staff_code_hash': no staff code is set, so the kiosk cannot be left; "
         "run `triage kiosk --hash-code` and put the line it prints into this file"]
@@ -85,6 +88,7 @@ def test_the_documented_example_is_valid_once_a_code_is_added(tmp_path):
     text = (REPO / "examples" / "kiosk.toml").read_text(encoding="utf-8")
     path = tmp_path / "kiosk.toml"
     path.write_text(text + f'staff_code_hash = "{CODE_HASH}"\n', encoding="utf-8")
+    path.chmod(0o640)
     assert load_config(path).emergency_number == "112"
 
 
@@ -128,11 +132,14 @@ def test_the_timeout_must_leave_room_after_the_warning(tmp_path):
 
 
 def test_a_configuration_anyone_can_change_is_refused(tmp_path):
+    import pwd
+
     path = write_config(tmp_path, 'emergency_number = "112"\n')
     path.chmod(0o666)
+    owner = pwd.getpwuid(path.stat().st_uid).pw_name
     assert config_messages(path) == [
-        f"{path}: anyone can change this file; make it writable by its owner only "
-        "(chmod 644, or 640 with the kiosk user's group)"]
+        f"{path}: others can read it (mode 666), and it holds the staff code's hash; run: chmod 640 {path} "
+        f"(owner: {owner})"]
 
 
 def test_a_missing_or_broken_file_is_one_readable_line(tmp_path):
@@ -151,7 +158,7 @@ def test_the_staff_code_is_stored_as_a_salted_hash():
     first, second = hash_code(CODE), hash_code(CODE)
     assert first != second and CODE not in first and first.startswith("scrypt$16384$8$1$")
     assert is_code_hash(first) and code_matches(CODE, first) and code_matches(CODE, second)
-    assert not code_matches("123457", first) and not code_matches("", first)
+    assert not code_matches("7093-5519", first) and not code_matches("", first)
 
 
 def test_a_pbkdf2_hash_is_accepted_too():

@@ -32,7 +32,7 @@ from triage.rete.engine import CompiledRules, Run
 from triage.session import Session
 from triage.texts import emergency_notice
 
-CODE = "123456"
+CODE = "6301-8842"
 PAST_TB = REPO / "examples" / "past-tb.yaml"  # no golden case has exactly these answers
 DISAGREE = "the rule engine and the independent reference evaluator disagree on these answers"
 

@@ -18,7 +18,7 @@ import pytest
 
 from triage.frontends.kiosk.config import hash_code
 
-CODE = "246810"
+CODE = "8413-2097"
 _SCRIPT = Path(sys.executable).with_name("triage")
 TRIAGE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "triage"]
 WELCOME = "What would you like to do?"
@@ -40,6 +40,7 @@ class KioskTerminal:
         config.write_text(
             'clinic_name = "Test Clinic"\nemergency_number = "112"\nshort_times_for_testing = true\n'
             f'staff_code_hash = "{hash_code(CODE)}"\n' + settings, encoding="utf-8")
+        config.chmod(0o640)  # as docs/kiosk.md installs it: the kiosk refuses a file others can read
         tmux_conf = tmp_path / "tmux.conf"
         tmux_conf.write_text("set -g history-limit 5000\n", encoding="utf-8")
         variables = {"HOME": str(self.home), "PROMPT_TOOLKIT_NO_CPR": "1", **(env or {})}

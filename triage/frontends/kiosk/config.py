@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import pwd
 import stat
 import tomllib
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from triage.errors import Place, Problem, TriageError
+from triage.frontends.kiosk.staff import FOR_TESTING, REAL, StaffPolicy
+from triage.texts import ui
 
 DEFAULT_CONFIG = Path("/etc/calcitriage/kiosk.toml")
 LANGUAGES = ("en",)  # the languages the texts exist in
@@ -31,6 +34,16 @@ TEST_MIN_WARNING, TEST_MIN_GAP = 1.0, 1.0
 MAX_TIMEOUT = 3600.0
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+# What the kiosk checks at the staff prompt, each well under a second (measured on a busy 2-core machine,
+# docs/kiosk.md): scrypt's time grows with n * r * p and its memory with 128 * r * n (64 MiB at most here);
+# pbkdf2's with the iterations (600,000: 0.38 s). Anything outside could never be checked, or would hang.
+SCRYPT_N_RANGE = (2**14, 2**16)
+SCRYPT_R_MAX, SCRYPT_P_MAX, SCRYPT_COST_MAX = 16, 4, 2**19
+SCRYPT_MAXMEM = 72 * 1024 * 1024  # above 128 * r * (n + p + 2), what OpenSSL asks for, for any allowed n, r, p
+PBKDF2_RANGE = (100_000, 600_000)
+_SALT_BYTES, _DIGEST_BYTES = (8, 64), (16, 64)
+# Others may not read the file (it holds the staff code's hash) and only its owner may change it.
+_UNSAFE_MODE = stat.S_IWGRP | stat.S_IRWXO
 _FIELDS = {"clinic_name", "emergency_number", "language", "idle_timeout_seconds", "idle_warning_seconds",
            "staff_code_hash", "count_sessions", "short_times_for_testing"}
 
@@ -49,6 +62,7 @@ class KioskConfig:
     idle_timeout: float = 120.0  # seconds without a key before the kiosk goes back to the welcome screen
     idle_warning: float = 30.0  # the 'Still there?' warning appears this long before the reset
     count_sessions: bool = False  # count results by urgency and day, in memory only
+    staff_policy: StaffPolicy = REAL  # how wrong staff codes are slowed down and locked out
 
 
 def load_config(path: str | Path | None) -> KioskConfig:
@@ -56,7 +70,7 @@ def load_config(path: str | Path | None) -> KioskConfig:
     file = Path(path) if path is not None else DEFAULT_CONFIG
     name = str(file)
     try:
-        mode = file.stat().st_mode
+        info = file.stat()
         raw = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         hint = "" if path is not None else " (or pass --config FILE)"
@@ -67,13 +81,24 @@ def load_config(path: str | Path | None) -> KioskConfig:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise KioskConfigError([Problem("toml-syntax", Place(name), f"is not valid TOML: {exc}")]) from exc
     problems: list[Problem] = []
-    if mode & stat.S_IWOTH:
-        problems.append(Problem("unsafe-config", Place(name), "anyone can change this file; make it writable by "
-                                "its owner only (chmod 644, or 640 with the kiosk user's group)"))
+    if info.st_mode & _UNSAFE_MODE:
+        problems.append(Problem("unsafe-config", Place(name), _unsafe_mode(file, info)))
     config = _check(name, raw, problems)
     if problems or config is None:
         raise KioskConfigError(problems)
     return config
+
+
+def _unsafe_mode(file: Path, info: os.stat_result) -> str:
+    mode = info.st_mode
+    try:
+        owner = pwd.getpwuid(info.st_uid).pw_name
+    except KeyError:
+        owner = str(info.st_uid)
+    who = ui("staff.config_others_read") if mode & stat.S_IROTH else ui("staff.config_others_change")
+    if not mode & (stat.S_IROTH | stat.S_IWOTH | stat.S_IXOTH):
+        who = ui("staff.config_group_change")
+    return ui("staff.config_unsafe", who=who, mode=f"{stat.S_IMODE(mode):03o}", file=file, owner=owner)
 
 
 def _check(name: str, raw: dict[str, Any], problems: list[Problem]) -> KioskConfig | None:
@@ -89,8 +114,8 @@ def _check(name: str, raw: dict[str, Any], problems: list[Problem]) -> KioskConf
     code_hash = texts["staff_code_hash"]
     if code_hash is None and "staff_code_hash" not in raw:  # an empty one was reported by _text
         problem("staff_code_hash", NO_CODE, "missing-field")
-    elif code_hash is not None and not is_code_hash(code_hash):
-        problem("staff_code_hash", NOT_A_HASH)
+    elif code_hash is not None and (wrong := hash_problem(code_hash)) is not None:
+        problem("staff_code_hash", wrong)
     if texts["emergency_number"] is None and "emergency_number" not in raw:
         problem("emergency_number", NO_EMERGENCY_NUMBER, "missing-field")
     language = texts["language"] or "en"
@@ -102,7 +127,8 @@ def _check(name: str, raw: dict[str, Any], problems: list[Problem]) -> KioskConf
     return KioskConfig(file=name, emergency_number=texts["emergency_number"] or "",
                        staff_code_hash=texts["staff_code_hash"] or "", clinic_name=texts["clinic_name"] or "",
                        language=language, idle_timeout=timeout, idle_warning=warning,
-                       count_sessions=flags["count_sessions"])
+                       count_sessions=flags["count_sessions"],
+                       staff_policy=FOR_TESTING if flags["short_times_for_testing"] else REAL)
 
 
 def _text(raw: dict[str, Any], key: str, problem: Any) -> str | None:
@@ -153,42 +179,56 @@ def hash_code(code: str, salt: bytes | None = None) -> str:
 
 
 def is_code_hash(stored: str) -> bool:
-    return _parse_hash(stored) is not None
+    return hash_problem(stored) is None
+
+
+def hash_problem(stored: str) -> str | None:
+    """What is wrong with a staff_code_hash value, or None if the kiosk can check codes against it."""
+    parsed = _parse_hash(stored)
+    if parsed is None:
+        return NOT_A_HASH
+    kind, params, _, _ = parsed
+    if kind == "scrypt":
+        n, r, p = params
+        low, high = SCRYPT_N_RANGE
+        if not low <= n <= high or n & (n - 1) or not 1 <= r <= SCRYPT_R_MAX or not 1 <= p <= SCRYPT_P_MAX \
+                or n * r * p > SCRYPT_COST_MAX:
+            return ui("staff.hash_scrypt_range", n=n, r=r, p=p, low=low, high=high, r_max=SCRYPT_R_MAX,
+                      p_max=SCRYPT_P_MAX, cost=SCRYPT_COST_MAX, mib=128 * SCRYPT_COST_MAX // 2**20)
+    elif not PBKDF2_RANGE[0] <= params[0] <= PBKDF2_RANGE[1]:
+        return ui("staff.hash_pbkdf2_range", rounds=params[0], low=PBKDF2_RANGE[0], high=PBKDF2_RANGE[1])
+    return None
 
 
 def code_matches(code: str, stored: str) -> bool:
     """Whether `code` is the staff code hashed in `stored` (compared in constant time)."""
     parsed = _parse_hash(stored)
-    if parsed is None:
+    if parsed is None or hash_problem(stored) is not None:
         return False
     kind, params, salt, expected = parsed
     if kind == "scrypt":
         n, r, p = params
         actual = hashlib.scrypt(code.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=len(expected),
-                                maxmem=256 * 1024 * 1024)
+                                maxmem=SCRYPT_MAXMEM)
     else:
         actual = hashlib.pbkdf2_hmac("sha256", code.encode("utf-8"), salt, params[0], dklen=len(expected))
     return hmac.compare_digest(actual, expected)
 
 
 def _parse_hash(stored: str) -> tuple[str, tuple[int, ...], bytes, bytes] | None:
-    """scrypt$N$r$p$salt$hash or pbkdf2_sha256$iterations$salt$hash (salt and hash in hex)."""
+    """scrypt$N$r$p$salt$hash or pbkdf2_sha256$iterations$salt$hash (salt and hash in hex); None if the
+    text has another shape. Whether the numbers can be run is hash_problem's question."""
     parts = stored.split("$")
     try:
         if parts[0] == "scrypt" and len(parts) == 6:
-            n, r, p = (int(x) for x in parts[1:4])
-            if n < 2**14 or n & (n - 1) or not 1 <= r <= 32 or not 1 <= p <= 16:
-                return None
-            params: tuple[int, ...] = (n, r, p)
+            params: tuple[int, ...] = tuple(int(x) for x in parts[1:4])
         elif parts[0] == "pbkdf2_sha256" and len(parts) == 4:
             params = (int(parts[1]),)
-            if params[0] < 100_000:
-                return None
         else:
             return None
         salt, digest = bytes.fromhex(parts[-2]), bytes.fromhex(parts[-1])
     except ValueError:
         return None
-    if len(salt) < 8 or len(digest) < 16:
+    if not _SALT_BYTES[0] <= len(salt) <= _SALT_BYTES[1] or not _DIGEST_BYTES[0] <= len(digest) <= _DIGEST_BYTES[1]:
         return None
     return parts[0], params, salt, digest

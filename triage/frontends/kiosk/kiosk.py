@@ -34,6 +34,7 @@ from triage.frontends.kiosk.pages import (
     page_text,
     safe_text,
     staff_text,
+    staff_wait_text,
     welcome_text,
 )
 from triage.frontends.kiosk.process import overwrite_freed_memory
@@ -49,6 +50,7 @@ from triage.frontends.kiosk.screen import (
     code_session,
     larger_window_app,
 )
+from triage.frontends.kiosk.staff import StaffGate, Verdict, weakness
 from triage.knowledge.reading import Reading, load_reading
 from triage.knowledge.reviews import review_notices
 from triage.model import Option, Question
@@ -65,7 +67,6 @@ T = TypeVar("T")
 FAIL_AT_ENV = "CALCITRIAGE_KIOSK_FAIL_AT"
 MAX_FAILURES_IN_A_ROW = 10  # then the kiosk ends (WENT_WRONG, exit 1) and its supervisor starts a fresh one
 WRONG_CODE_PAUSE = 1.0
-MIN_CODE_LENGTH = 6
 NEEDS_A_TERMINAL = ("needs a terminal; run it on a console or in a terminal window, with no input or output "
                     "redirected")
 _BACK = "__back__"
@@ -127,6 +128,7 @@ class Kiosk:
         self.interview: Interview | None = None  # the current person's, if answering
         self.counts: dict[str, Counter[str]] | None = {} if config.count_sessions else None
         self.disagreements = 0  # outcomes the second opinion did not confirm (checks/second_opinion.py)
+        self.staff = StaffGate(lambda code: code_matches(code, config.staff_code_hash), config.staff_policy)
 
     # --- the loop -------------------------------------------------------------------------------------------
 
@@ -275,12 +277,19 @@ class Kiosk:
 
     def _check_staff_code(self) -> None:
         self.screen.write("\n")
+        state, left = self.staff.wait()
+        if state is not Verdict.RIGHT:  # a delay or lockout never sleeps: a code typed now is not checked
+            self.screen.write(staff_wait_text(state, left) + "\n")
         session = code_session(self.screen)
         code = self.prompt(session.app, session.prompt, chord=False, timed=True)  # even at the welcome screen
-        if code and code_matches(code, self.config.staff_code_hash):
+        verdict, left = self.staff.check(code)
+        if verdict is Verdict.RIGHT:
             raise StaffExit
-        if code:
+        if verdict is Verdict.WRONG:
             self.screen.write(ui("staff.wrong_code") + "\n")
+        if verdict is not Verdict.EMPTY:
+            if left > 0:
+                self.screen.write(staff_wait_text(self.staff.wait()[0], left) + "\n")
             time.sleep(WRONG_CODE_PAUSE)
 
     def any_key(self, message: str) -> None:
@@ -310,7 +319,7 @@ class Kiosk:
 
     def _staff_screen(self) -> None:
         self.screen.clear(scrollback=True)
-        self.screen.write(staff_text(self.kb, self.counts, self.disagreements))
+        self.screen.write(staff_text(self.kb, self.counts, self.disagreements, self.staff.failures))
         self.counts = None
         with contextlib.suppress(BaseException):  # closing anyway
             self.any_key(ui("staff.any_key_close"))
@@ -346,8 +355,8 @@ def print_code_hash() -> Ending:
     if getpass.getpass("The same code again: ") != code:
         print("error: the two codes differ; nothing was printed, try again", file=sys.stderr)
         return Ending.BAD_INPUT
-    if len(code) < MIN_CODE_LENGTH:
-        print(f"error: a staff code needs at least {MIN_CODE_LENGTH} characters", file=sys.stderr)
+    if (reason := weakness(code)) is not None:
+        print(f"error: {ui('staff.weak_code', reason=reason)}", file=sys.stderr)
         return Ending.BAD_INPUT
     print(f'staff_code_hash = "{hash_code(code)}"')
     return Ending.FINISHED

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from triage.frontends.kiosk.config import KioskConfig
+from triage.frontends.kiosk.staff import Verdict
 from triage.knowledge.reading import Reading, ReadingPage
 from triage.model import KnowledgeBase
 from triage.render.layout import fill, heading, rule
@@ -72,9 +73,11 @@ def end_text(config: KioskConfig) -> str:
     return ui("kiosk.end", number=config.emergency_number)
 
 
-def staff_text(kb: KnowledgeBase, counts: Mapping[str, Counter[str]] | None, disagreements: int = 0) -> str:
-    """What staff see when they stop the kiosk: results by day, and how often the second opinion disagreed."""
-    lines = [heading(ui("staff.stopped_heading")), ""]
+def staff_text(kb: KnowledgeBase, counts: Mapping[str, Counter[str]] | None, disagreements: int = 0,
+               wrong_codes: int = 0) -> str:
+    """What staff see when they stop the kiosk: results by day, how often the second opinion disagreed, and
+    how many wrong staff codes were typed (someone guessing shows here)."""
+    lines = [heading(ui("staff.stopped_heading")), "", fill(ui("staff.wrong_codes", count=wrong_codes)), ""]
     if disagreements:
         lines += [fill(ui("safety_net.staff_disagreements", count=disagreements)), ""]
     if counts is None:
@@ -87,3 +90,10 @@ def staff_text(kb: KnowledgeBase, counts: Mapping[str, Counter[str]] | None, dis
             parts = ", ".join(f"{u.label} {counter.get(u.id, 0)}" for u in kb.urgency_levels)
             lines.append(f"  {day}: {parts}")
     return "\n".join(lines + [""])
+
+
+def staff_wait_text(state: Verdict, seconds: float) -> str:
+    """Above the staff code prompt while codes are not checked: why, and for how long."""
+    seconds = max(1, round(seconds))
+    left = ui("staff.minutes", count=-(-seconds // 60)) if seconds > 90 else ui("staff.seconds", count=seconds)
+    return fill(ui("staff.locked", left=left) if state is Verdict.LOCKED else ui("staff.wait", left=left))

@@ -8,108 +8,18 @@ the end that nothing there was created or changed. Times are short (6 s idle, wa
 from __future__ import annotations
 
 import re
-import shlex
 import shutil
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from triage.frontends.kiosk.config import code_matches, hash_code
+from support.kiosk_terminal import CODE, TRIAGE, WELCOME, KioskTerminal, begin_questions, staff_exit
+from triage.frontends.kiosk.config import code_matches
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
 
-CODE = "246810"
-_SCRIPT = Path(sys.executable).with_name("triage")
-TRIAGE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "triage"]
 ESCAPE_KEYS = ["C-c", "C-z", "C-\\", "C-d", "C-s", "C-q"]
-QUESTION_1 = r"Question 1 of at most[\s\S]*»"  # the progress line, and the question drawn below it
-WELCOME = "What would you like to do?"
-
-
-class KioskTerminal:
-    """One `triage kiosk` in a private tmux server; keys in, screen and scrollback out."""
-
-    def __init__(self, tmp_path: Path, settings: str = "", env: dict[str, str] | None = None):
-        self.home = tmp_path / "home"
-        self.home.mkdir()
-        self.socket = str(tmp_path / "tmux.sock")
-        config = tmp_path / "kiosk.toml"
-        config.write_text(
-            'clinic_name = "Test Clinic"\nemergency_number = "112"\nshort_times_for_testing = true\n'
-            f'staff_code_hash = "{hash_code(CODE)}"\n' + settings, encoding="utf-8")
-        tmux_conf = tmp_path / "tmux.conf"
-        tmux_conf.write_text("set -g history-limit 5000\n", encoding="utf-8")
-        variables = {"HOME": str(self.home), "PROMPT_TOOLKIT_NO_CPR": "1", **(env or {})}
-        command = shlex.join(["env", *(f"{k}={v}" for k, v in variables.items()), *TRIAGE, "kiosk",
-                              "--config", str(config)])
-        self.before = self.listing()
-        self.tmux("-f", str(tmux_conf), "new-session", "-d", "-x", "80", "-y", "24", "-c", str(self.home),
-                  f"{command}; echo KIOSK-EXIT=$?; sleep 600")
-
-    def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, timeout=10)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    def keys(self, *keys: str, pause: float = 0.0) -> None:
-        for key in keys:
-            self.tmux("send-keys", "-t", "0", key)
-            time.sleep(pause)
-
-    def type(self, text: str) -> None:
-        self.tmux("send-keys", "-t", "0", "-l", text)
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "0")
-
-    def history(self) -> str:
-        """Everything the terminal still holds: the scrollback and the screen."""
-        return self.tmux("capture-pane", "-p", "-S", "-", "-E", "-", "-t", "0")
-
-    def wait_for(self, pattern: str, timeout: float = 8.0) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if re.search(pattern, screen):
-                return screen
-            if time.monotonic() > deadline:
-                pytest.fail(f"not on the screen after {timeout} s: {pattern!r}\n---\n{screen}---")
-            time.sleep(0.05)
-
-    def wait_gone(self, pattern: str, timeout: float = 8.0) -> str:
-        deadline = time.monotonic() + timeout
-        while re.search(pattern, screen := self.screen()):
-            if time.monotonic() > deadline:
-                pytest.fail(f"still on the screen after {timeout} s: {pattern!r}\n---\n{screen}---")
-            time.sleep(0.05)
-        return screen
-
-    def wait_change(self, screen: str, timeout: float = 8.0) -> str:
-        deadline = time.monotonic() + timeout
-        while (now := self.screen()) == screen:
-            if time.monotonic() > deadline:
-                pytest.fail(f"the screen did not change in {timeout} s\n---\n{screen}---")
-            time.sleep(0.05)
-        return now
-
-    def kiosk_pid(self) -> int:
-        shell = self.tmux("display-message", "-p", "-t", "0", "#{pane_pid}").strip()
-        children = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()
-        assert len(children) == 1, children
-        return int(children[0])
-
-    def listing(self) -> dict[str, tuple[int, int]]:
-        return {str(p.relative_to(self.home)): (p.stat().st_mtime_ns, p.stat().st_size)
-                for p in [self.home, *self.home.rglob("*")]}
-
-    def assert_nothing_written(self) -> None:
-        assert self.listing() == self.before
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True, timeout=10)
 
 
 @pytest.fixture
@@ -125,13 +35,6 @@ def start(tmp_path):
     yield run
     for kiosk in started:
         kiosk.close()
-
-
-def begin_questions(k: KioskTerminal) -> None:
-    k.keys("Enter")  # Answer the questions
-    k.wait_for("Do you want to start")
-    k.keys("Enter")  # Start the questions
-    k.wait_for(QUESTION_1)
 
 
 def answer_all(k: KioskTerminal, first: str = "Not sure") -> None:
@@ -156,16 +59,6 @@ def read_on(k: KioskTerminal, prompt: str) -> str:
         k.keys("Space")
         k.wait_change(shown)
     return shown
-
-
-def staff_exit(k: KioskTerminal) -> None:
-    k.keys("C-x", "C-e")
-    k.wait_for("Staff code")
-    k.type(CODE)
-    k.keys("Enter")
-    k.wait_for("stopped by staff")
-    k.keys("Space")
-    k.wait_for("KIOSK-EXIT=0")
 
 
 def test_two_people_in_a_row_the_second_sees_nothing_of_the_first(start):

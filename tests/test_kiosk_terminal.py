@@ -14,13 +14,12 @@ import time
 
 import pytest
 
-from support.kiosk_terminal import CODE, TRIAGE, WELCOME, KioskTerminal
+from support.kiosk_terminal import CODE, TRIAGE, WELCOME, KioskTerminal, begin_questions, staff_exit
 from triage.frontends.kiosk.config import code_matches
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
 
 ESCAPE_KEYS = ["C-c", "C-z", "C-\\", "C-d", "C-s", "C-q"]
-QUESTION_1 = r"Question 1 of at most[\s\S]*»"  # the progress line, and the question drawn below it
 
 
 @pytest.fixture
@@ -36,13 +35,6 @@ def start(tmp_path):
     yield run
     for kiosk in started:
         kiosk.close()
-
-
-def begin_questions(k: KioskTerminal) -> None:
-    k.keys("Enter")  # Answer the questions
-    k.wait_for("Do you want to start")
-    k.keys("Enter")  # Start the questions
-    k.wait_for(QUESTION_1)
 
 
 def answer_all(k: KioskTerminal, first: str = "Not sure") -> None:
@@ -67,16 +59,6 @@ def read_on(k: KioskTerminal, prompt: str) -> str:
         k.keys("Space")
         k.wait_change(shown)
     return shown
-
-
-def staff_exit(k: KioskTerminal) -> None:
-    k.keys("C-x", "C-e")
-    k.wait_for("Staff code")
-    k.type(CODE)
-    k.keys("Enter")
-    k.wait_for("stopped by staff")
-    k.keys("Space")
-    k.wait_for("KIOSK-EXIT=0")
 
 
 def test_two_people_in_a_row_the_second_sees_nothing_of_the_first(start):

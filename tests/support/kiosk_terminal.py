@@ -21,6 +21,7 @@ from triage.frontends.kiosk.config import hash_code
 CODE = "8413-2097"
 _SCRIPT = Path(sys.executable).with_name("triage")
 TRIAGE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "triage"]
+QUESTION_1 = r"Question 1 of at most[\s\S]*»"  # the progress line, and the question drawn below it
 WELCOME = "What would you like to do?"
 
 
@@ -32,7 +33,8 @@ class KioskTerminal:
     """
 
     def __init__(self, tmp_path: Path, settings: str = "", env: dict[str, str] | None = None,
-                 columns: int = 80, rows: int = 24, program: list[str] | None = None, before: str = ""):
+                 columns: int = 80, rows: int = 24, program: list[str] | None = None, before: str = "",
+                 stderr: Path | None = None):
         self.home = tmp_path / "home"
         self.home.mkdir()
         self.socket = str(tmp_path / "tmux.sock")
@@ -46,6 +48,8 @@ class KioskTerminal:
         variables = {"HOME": str(self.home), "PROMPT_TOOLKIT_NO_CPR": "1", **(env or {})}
         command = shlex.join(["env", *(f"{k}={v}" for k, v in variables.items()), *(program or TRIAGE), "kiosk",
                               "--config", str(config)])
+        if stderr is not None:  # apart from the screen, to be read after the run
+            command += f" 2>{shlex.quote(str(stderr))}"
         self.before = self.listing()
         self.tmux("-f", str(tmux_conf), "new-session", "-d", "-x", str(columns), "-y", str(rows), "-c",
                   str(self.home), f"{before}{command}; echo KIOSK-EXIT=$?; sleep 600")
@@ -62,6 +66,11 @@ class KioskTerminal:
 
     def type(self, text: str) -> None:
         self.tmux("send-keys", "-t", "0", "-l", text)
+
+    def send(self, data: bytes, chunk: int = 1000) -> None:
+        """Bytes exactly as given, as if typed very fast (a chunk at a time)."""
+        for start in range(0, len(data), chunk):
+            self.tmux("send-keys", "-t", "0", "-H", *(f"{b:02x}" for b in data[start:start + chunk]))
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "0")
@@ -128,3 +137,20 @@ def _command(pid: str) -> str:
         return Path(f"/proc/{pid}/comm").read_text(encoding="utf-8").strip()
     except OSError:
         return ""
+
+
+def begin_questions(k: KioskTerminal) -> None:
+    k.keys("Enter")  # Answer the questions
+    k.wait_for("Do you want to start")
+    k.keys("Enter")  # Start the questions
+    k.wait_for(QUESTION_1)
+
+
+def staff_exit(k: KioskTerminal) -> None:
+    k.keys("C-x", "C-e")
+    k.wait_for("Staff code")
+    k.type(CODE)
+    k.keys("Enter")
+    k.wait_for("stopped by staff")
+    k.keys("Space")
+    k.wait_for("KIOSK-EXIT=0")

@@ -27,6 +27,7 @@ from triage.errors import Place, Problem
 from triage.frontends.asker import QuestionaryAsker, emphasised
 from triage.frontends.interview import Interview
 from triage.frontends.kiosk.config import KioskConfig, KioskConfigError, code_matches, hash_code, load_config
+from triage.frontends.kiosk.keys import kiosk_terminal
 from triage.frontends.kiosk.pages import (
     end_text,
     kiosk_notices,
@@ -336,7 +337,8 @@ def kiosk_main(config_path: str | Path | None, engine: CompiledRules) -> Ending:
     kb = engine.kb
     reading = load_reading(kb)
     notices = review_notices(kb)
-    screen = Screen()
+    pt_input, pt_output = kiosk_terminal()
+    screen = Screen(pt_input=pt_input, pt_output=pt_output)
     kiosk = Kiosk(engine, reading, config, screen, fail_at=os.environ.get(FAIL_AT_ENV), notices=notices)
     with Lockdown(sys.stdin.fileno()):
         try:

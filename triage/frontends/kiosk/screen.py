@@ -8,6 +8,9 @@
   prompt with IdleTimeout.
 - A prompt whose window changes size, or is smaller than MIN_SIZE, ends with Resized: the kiosk asks for a
   larger window if need be and draws its screen again (a console may lose what it showed on a resize).
+- Whatever raises inside a prompt's event loop ends the prompt with PromptFailure (the kiosk then shows its
+  safe screen), never with prompt_toolkit's traceback and 'Press ENTER to continue', which no timer ends.
+- Input that is not a key never reaches a prompt (keys.py), and no typed text grows past MAX_TYPED.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from prompt_toolkit.keys import Keys
 from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
 from prompt_toolkit.layout.controls import FormattedTextControl
 
+from triage.frontends.kiosk.keys import KioskInput
 from triage.render.layout import hang
 from triage.texts import ui
 
@@ -36,6 +40,7 @@ CLEAR_SCREEN = "\033[H\033[2J"
 CLEAR_ALL = "\033[H\033[2J\033[3J"  # screen and scrollback: prompt_toolkit's clear() leaves the scrollback
 ESCAPE_KEYS = ("c-c", "c-q", "c-z", "c-\\", "c-d", "c-s", "<sigint>")
 STAFF_CHORD = ("c-x", "c-e")
+MAX_TYPED = 64  # characters kept at a typed prompt: more are ignored, so no typing can fill the memory
 _ANSI = re.compile(r"\033\[[0-9;?]*[A-Za-z]")
 MIN_SIZE = (80, 24)  # columns, rows: what docs/kiosk.md asks for; the interview's screens are laid out for it
 
@@ -50,6 +55,10 @@ class StaffRequest(Exception):
 
 class Resized(Exception):
     """The window changed size, or is too small, while a prompt was up."""
+
+
+class PromptFailure(Exception):
+    """Something raised inside a prompt's event loop (a key binding, a redraw, a background task)."""
 
 
 class Lockdown:
@@ -190,7 +199,22 @@ class Guard:
             app.key_bindings = merge_key_bindings([own, _bindings(state, chord)])
             app.key_processor.after_key_press += state.on_key
         state.timed, state.sized = timed, sized
-        app.pre_run_callables.append(state.start)
+        if isinstance(app.input, KioskInput):
+            app.input.new_screen()
+        app.pre_run_callables += [lambda: _end_on_failure(app), state.start]
+
+
+def _end_on_failure(app: Application[Any]) -> None:
+    """Own the running loop's exception handler (set after prompt_toolkit's, which is put back when the
+    prompt ends): a failure inside the loop ends the prompt, silently."""
+
+    def failed(_: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if app.future is not None and not app.future.done():
+            failure = PromptFailure(context.get("message", "failure in the prompt's event loop"))
+            failure.__cause__ = context.get("exception")
+            app.exit(exception=failure)
+
+    asyncio.get_running_loop().set_exception_handler(failed)
 
 
 def _bindings(state: _Timer, chord: bool) -> KeyBindings:
@@ -298,7 +322,14 @@ def larger_window_app(screen: Screen, message: str) -> Application[None]:
 
 
 def code_session(screen: Screen) -> Any:
-    """A prompt that reads the staff code without showing it."""
+    """A prompt that reads the staff code without showing it, and keeps at most MAX_TYPED characters."""
     from prompt_toolkit.shortcuts import PromptSession
 
-    return PromptSession(ui("staff.code_prompt"), is_password=True, **screen.pt)
+    kb = KeyBindings()
+    session: PromptSession[str] = PromptSession(ui("staff.code_prompt"), is_password=True, key_bindings=kb,
+                                                **screen.pt)
+    full = Condition(lambda: len(session.default_buffer.text) >= MAX_TYPED)
+    # Keys.Any stands for the keys that type a character: Enter, Backspace and the rest keep their own
+    # bindings, which prompt_toolkit prefers to an Any binding.
+    kb.add(Keys.Any, filter=full)(lambda event: None)
+    return session

@@ -264,8 +264,6 @@ def heap_holds(pid: int, text: bytes) -> bool:
 
 @pytest.mark.skipif(not os.access("/proc/self/mem", os.R_OK) or os.geteuid() != 0, reason="reads another "
                     "process's memory: needs root")
-@pytest.mark.xfail(strict=True, reason="issue 15 item 8, not solved: the result text is still found in the "
-                   "kiosk's memory after the reset, despite the zeroing in process.overwrite_freed_memory")
 def test_the_previous_persons_result_is_overwritten_in_memory(kiosk):
     k = kiosk()
     k.keys("Enter")

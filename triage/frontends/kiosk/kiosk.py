@@ -38,7 +38,7 @@ from triage.frontends.kiosk.pages import (
     staff_wait_text,
     welcome_text,
 )
-from triage.frontends.kiosk.process import overwrite_freed_memory
+from triage.frontends.kiosk.process import forget_drawn_text, overwrite_freed_memory
 from triage.frontends.kiosk.screen import (
     MIN_SIZE,
     Guard,
@@ -141,6 +141,7 @@ class Kiosk:
         while True:
             try:
                 failed = self._visit_safely()
+                self._scrub_memory()
                 failures = failures + 1 if failed else 0
                 if failed and failures >= MAX_FAILURES_IN_A_ROW:
                     return Ending.WENT_WRONG
@@ -151,6 +152,14 @@ class Kiosk:
                 return Ending.FINISHED
             except EOFError:
                 return Ending.INPUT_ENDED  # the terminal went away
+
+    @staticmethod
+    def _scrub_memory() -> None:
+        # Here, not in _forget: only once the visit's frames have returned is every text of the person let
+        # go, and only then can its freed memory be used again (process.overwrite_freed_memory).
+        forget_drawn_text()
+        gc.collect()
+        overwrite_freed_memory()
 
     def _visit_safely(self) -> bool:
         """One person's visit; True if it ended in an unexpected failure (never shown)."""
@@ -199,7 +208,6 @@ class Kiosk:
         self.interview = None
         self.asker.forget()
         gc.collect()
-        overwrite_freed_memory()
         self.screen.clear(scrollback=True)
 
     # --- answering ------------------------------------------------------------------------------------------

@@ -121,15 +121,36 @@ def _no_tracebacks() -> None:
 
 
 
-def overwrite_freed_memory(blocks: int = 3000, large: int = 16 * 1024 * 1024) -> None:
+def forget_drawn_text() -> None:
+    """Drop prompt_toolkit's cache of the widths of the texts it drew.
+
+    It keeps every short text it ever measured (a result's heading line, an answer's words) as a key, for
+    the life of the process; the person's result would stay readable in memory however it was cleared.
+    It is private to prompt_toolkit: if it is ever renamed, nothing breaks, the cache is only not emptied.
+    """
+    from prompt_toolkit import utils
+
+    cache = getattr(utils, "_CHAR_SIZES_CACHE", None)
+    if isinstance(cache, dict):
+        cache.clear()
+        long_strings = getattr(cache, "_long_strings", None)
+        if long_strings is not None:
+            long_strings.clear()
+
+
+def overwrite_freed_memory(per_class: int = 512 * 1024, large: int = 16 * 1024 * 1024) -> None:
     """Write zeros over memory that the last person's texts were freed from, as far as Python lets us.
 
     Python's strings cannot be overwritten in place, and freed memory is not cleared: a result text stays
-    readable in the process until its memory is used again. So use it again, at once: zero-filled objects of
-    every small size (Python's allocator hands out the most recently freed blocks of a size first) and a
-    few large ones (for texts longer than 512 bytes, which come from the C allocator), dropped right after.
-    Best effort, not a guarantee (docs/kiosk.md).
+    readable in the process until its memory is used again. So use it again, at once. Python's small-object
+    allocator keeps freed blocks of each size class (16 to 512 bytes) in the pools it already has and hands
+    them out before it makes new ones: zero-filled bytes objects of every class, `per_class` bytes' worth
+    each (far more than the free blocks of a class in this process), take every freed block and are
+    dropped right after. Longer texts come from the C allocator: a few large zero-filled buffers take
+    what they can of that. About 16 MB for some 30 ms, once per person. Best effort, not a guarantee
+    (docs/kiosk.md).
     """
-    small = [bytes(size) for size in range(0, 512 - 32, 8) for _ in range(blocks // 16)]
+    header = sys.getsizeof(b"") - 1  # a bytes object's header: bytes(n) fills a block of header + n + 1
+    small = [bytes(block - header - 1) for block in range(48, 513, 16) for _ in range(per_class // block)]
     big = [bytearray(size) for size in (large, large // 4, large // 16, 65536, 16384, 4096, 1024) for _ in range(4)]
     del small, big

@@ -170,11 +170,18 @@ def test_a_latin1_answers_file_names_the_line_that_is_not_utf8(cli, tmp_path):
     assert (result.code, result.err) == (2, f"error: {path}:2: is not UTF-8 text; save it as UTF-8\n")
 
 
-def test_a_utf16_batch_file_is_refused_in_one_line_not_a_traceback(tmp_path):
+def test_a_utf16_batch_file_gives_an_error_line_per_line_not_a_traceback(tmp_path):
+    # Issue 18: batch lines are decoded one by one, so every line answers for itself (UTF-16's "\n" leaves a
+    # stray zero byte that starts the next line).
     path = written(tmp_path, "sessions.jsonl", '{"chest_pain": "no"}\n'.encode("utf-16"))
     result = triage("run", "--batch", str(path))
-    assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == f"error: {path}: is not UTF-8 text; save it as UTF-8\n"
+    assert result.returncode == 2
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first == {"line": 1, "errors": [
+        f"{path}:1: is not UTF-8 text (it looks like UTF-16); save the file as UTF-8"]}
+    assert second["line"] == 2 and second["errors"][0].startswith(f"{path}:2: is not JSON")
+    assert result.stderr.splitlines()[0] == f"error: {first['errors'][0]}"
+    assert "Traceback" not in result.stderr
 
 
 def test_a_utf8_answers_file_with_a_byte_order_mark_is_accepted(cli, tmp_path):

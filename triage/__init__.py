@@ -1,8 +1,8 @@
 """calcitriage: a rule-based, non-diagnostic triage questionnaire about calcifications.
 
-Library use:
+Library use (README.md, "Using it from Python"):
     kb = load_knowledge()                 # the built-in rules/, checked
-    outcome = evaluate(kb, {"chest_pain": "no", ...})
+    outcome = evaluate(kb, {"chest_pain": "no", ...})   # compiled and self-tested once per kb, then reused
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 _LAZY = {
     "CompiledRules": "triage.rete.engine",
     "compile_rules": "triage.rete.engine",
-    "evaluate": "triage.rete.engine",
+    "evaluate": "triage.api",
     "AnswersError": "triage.errors",
     "KnowledgeBaseError": "triage.errors",
     "TriageError": "triage.errors",

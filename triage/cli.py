@@ -46,7 +46,7 @@ def cmd_run(args: argparse.Namespace) -> Ending:
     """Evaluate an answers file and print the outcome; or, with --batch, many recorded sessions.
 
     Example: triage run --answers examples/past-tb.yaml --format json
-             triage run --batch sessions.jsonl > outcomes.jsonl
+             triage run --batch sessions.jsonl --jobs 2 > outcomes.jsonl
     """
     from triage.answers import check_answers, read_answers_file
     from triage.checks.selftest import checked_rules
@@ -56,7 +56,7 @@ def cmd_run(args: argparse.Namespace) -> Ending:
     kb = _load(args)
     engine = checked_rules(kb)  # refuses (exit 2) on a failing golden case or a check error
     if args.batch is not None:
-        return _run_batch(engine, args.batch)
+        return _run_batch(engine, args.batch, args.jobs)
     name, raw = read_answers_file(args.answers)
     answers = check_answers(kb, raw, name)
     outcome = _confirmed(kb, engine.evaluate(answers), answers, name, args.format == "json")
@@ -95,56 +95,51 @@ def _second_opinion_failed(exc: TriageError) -> bool:
     return any(p.code == "second-opinion" for p in exc.problems)
 
 
-def _run_batch(engine, path: str) -> Ending:  # type: ignore[no-untyped-def]
-    """One outcome (JSON) per input line on stdout; a progress bar on stderr when it is a terminal."""
+def _run_batch(engine, path: str, jobs: int | None) -> Ending:  # type: ignore[no-untyped-def]
+    """One JSON line on stdout per input line, in order; errors also on stderr; a progress line on stderr only
+    when stderr is a terminal and stdout is not (so it never lands among the JSON lines)."""
+    import stat
     import time
 
     from triage.errors import AnswersError, Place, Problem
-    from triage.frontends.batch import evaluate_lines
+    from triage.frontends.batch import Progress, default_jobs, evaluate_lines, read_lines
 
     name = "<stdin>" if path == "-" else path
     try:
-        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+        stream = _stdin_bytes() if path == "-" else open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise AnswersError([Problem("unreadable", Place(name), f"cannot be read: {exc.strerror}")]) from exc
-    total = None
-    if path != "-" and sys.stderr.isatty():
-        with open(path, "rb") as counting:
-            total = sum(1 for line in counting if line.strip())
-    failed, done, started, shown = 0, 0, time.monotonic(), 0.0
+    progress = None
+    if sys.stderr.isatty() and not sys.stdout.isatty():
+        info = os.fstat(stream.fileno())
+        total = info.st_size - stream.tell() if stat.S_ISREG(info.st_mode) else None  # a pipe's size is unknown
+        progress = Progress(sys.stderr, total, time.monotonic())
+    failed = done = 0
     with stream:
-        for line in _utf8_checked(evaluate_lines(engine, stream, name), name):
+        for line in evaluate_lines(engine, read_lines(stream), name, jobs or default_jobs()):
             sys.stdout.write(line.output + "\n")
             done += 1
             if line.error is not None:
                 failed += 1
+                if progress is not None:
+                    progress.clear()
                 print(f"error: {line.error}", file=sys.stderr)
-            now = time.monotonic()
-            if sys.stderr.isatty() and now - shown > 0.1:
-                shown = now
-                sys.stderr.write("\r" + _progress(done, total, done / max(now - started, 1e-9)))
-    if sys.stderr.isatty():
-        sys.stderr.write("\r" + _progress(done, total, done / max(time.monotonic() - started, 1e-9)) + "\n")
+            if progress is not None:
+                progress.count(line, time.monotonic())
+    if progress is not None:
+        progress.end(time.monotonic())
     if failed:
         print(f"error: {failed} of {done} lines could not be evaluated (see the 'errors' lines)", file=sys.stderr)
     return Ending.BAD_INPUT if failed else Ending.FINISHED
 
 
-def _utf8_checked(lines, name: str):  # type: ignore[no-untyped-def]
-    """The batch's lines; a file that is not UTF-8 ends the run with one line saying so, not a traceback."""
-    from triage.errors import AnswersError, Place, Problem
+def _stdin_bytes():  # type: ignore[no-untyped-def]
+    """Standard input as bytes (batch lines are decoded one by one); a text-only stdin (Python embedded in
+    another program, a test) is encoded back."""
+    import io
 
-    try:
-        yield from lines
-    except UnicodeDecodeError as exc:  # the decoder reads ahead, so the line it failed on is not known
-        raise AnswersError([Problem("not-utf8", Place(name), "is not UTF-8 text; save it as UTF-8")]) from exc
-
-
-def _progress(done: int, total: int | None, rate: float) -> str:
-    if not total:
-        return f"{done} sessions ({rate:.0f}/s)"
-    filled = int(30 * done / total)
-    return f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} sessions ({rate:.0f}/s)"
+    buffer = getattr(sys.stdin, "buffer", None)
+    return buffer if buffer is not None else io.BytesIO(sys.stdin.read().encode("utf-8"))
 
 
 def cmd_questions(args: argparse.Namespace) -> Ending:
@@ -627,6 +622,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="many sessions: one answers object per line in, one outcome (JSON) per line out")
     source.add_argument("--answers", metavar="FILE",
                         help="YAML or JSON mapping of question ids to answers; '-' reads standard input")
+    run.add_argument("--jobs", type=_positive, metavar="N",
+                     help="with --batch: worker processes, each with its own engine (default: every core)")
     formats = "text for people to read (the default), or json for programs"
     run.add_argument("--format", choices=("text", "json"), default="text", help=formats)
     questions = command("questions", cmd_questions)
@@ -684,6 +681,16 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--hash-code", action="store_true",
                        help="read a staff code twice (not shown) and print the line for the configuration")
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more, not {text!r}")
+    return number
 
 
 def _save_problem(args: argparse.Namespace) -> str | None:

@@ -46,6 +46,8 @@ CODES: dict[str, str] = {
     "did-not-settle": "the rule engine kept firing past its limit",
     "unsafe-config": "the kiosk configuration could be changed by anyone",
     "needs-terminal": "the kiosk was started without a terminal",
+    "not-json": "a batch line is empty or not one JSON object (batch lines are JSON, never YAML)",
+    "worker-died": "a batch worker process ended before its lines were evaluated",
     "second-opinion": "the rule engine and the independent reference evaluator disagreed; the outcome was withheld",
     # `triage rules check` (lint)
     "never-fires": "a rule no set of answers can make fire",

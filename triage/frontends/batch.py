@@ -1,51 +1,250 @@
-"""Evaluate many recorded sessions: one answers object per JSON line in, one outcome per line out.
+"""Evaluate many recorded sessions: one JSON object of answers per input line, one JSON line out per input line.
 
-Streams: each line is read, evaluated and written before the next, so memory stays flat. A bad line
-gives an error object on its own output line (nothing is dropped) and makes the run fail at the end; so
-does a line on which the engine and the reference evaluator disagree (checks/second_opinion.py).
+Every input line gives exactly one output line, in input order, whatever its bytes: the outcome (with
+"line": N) or {"line": N, "errors": [...]}. So output line N always answers input line N (`paste` works) and
+nothing is dropped or hidden. A blank line is an error line too: in an export it means a lost record.
+Lines are read as bytes and decoded one by one, so a line that is not UTF-8 spoils only itself. Lines must
+be JSON objects: YAML is for answers files (`triage run --answers`), and a batch line that happened to read
+as YAML would be evaluated as something nobody meant.
+
+Memory stays flat: lines are read as they are evaluated, at most MAX_LINE_BYTES of one line is held, and
+with several jobs at most a few chunks per worker are in flight (`evaluate_lines`).
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import signal
+import sys
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import chain, islice
+from typing import BinaryIO
 
 from triage.answers import check_answers
 from triage.checks.second_opinion import confirmed
-from triage.errors import TriageError, YamlSyntaxError
-from triage.knowledge.yamlfile import parse_text
+from triage.endings import Ending
+from triage.errors import AnswersError, Place, Problem, TriageError
 from triage.render.json_format import outcome_data
 from triage.rete.engine import CompiledRules
+
+MAX_LINE_BYTES = 1_000_000  # an answers object is a few kilobytes; a longer line is refused, not held
+CHUNK_LINES = 64  # lines sent to a worker at once: big enough that passing them costs little
+CHUNKS_PER_JOB = 4  # chunks in flight per worker: keeps every worker busy, and memory bounded
+EXAMPLE = '{"chest_pain": "no", "past_tb": "yes"}'
+ONE_OBJECT = f"each line must hold one JSON object of answers, e.g. {EXAMPLE}"
+
+
+@dataclass(frozen=True)
+class RawLine:
+    number: int
+    data: bytes | None  # without its line ending; None when longer than MAX_LINE_BYTES
+    size: int  # bytes read for this line, line ending included (progress through a file)
 
 
 @dataclass(frozen=True)
 class BatchLine:
     number: int
     output: str  # one line of JSON, without the newline
-    error: str | None = None
+    error: str | None = None  # the first error message, for stderr
+    size: int = 0
 
 
-def evaluate_lines(engine: CompiledRules, lines: Iterable[str], file: str) -> Iterator[BatchLine]:
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+class BatchWorkerError(TriageError):
+    """A worker process ended without finishing its lines (killed, out of memory): the run cannot go on."""
+
+    ending = Ending.WENT_WRONG
+
+
+def default_jobs() -> int:
+    """The cores this process may run on (taskset and cgroups included), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def read_lines(stream: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[RawLine]:
+    """The stream's lines as bytes, numbered from 1, read as they are asked for (a pipe is never drained ahead).
+    A line longer than `limit` is skipped up to its end and comes as data None."""
+    number = 0
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        size = len(line)
+        if len(line) > limit and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = stream.readline(limit)
+                size += len(line)
+            yield RawLine(number, None, size)
             continue
-        where = f"{file}:{number}"
-        try:
-            try:
-                raw = json.loads(line)
-            except json.JSONDecodeError:
-                raw = parse_text(line, where)  # gives the same clear message as an answers file would
-            answers = check_answers(engine.kb, raw, where)
-            # Confirmed by the reference evaluator; a disagreement is this line's error object, like a bad line.
-            data = outcome_data(confirmed(engine.kb, engine.evaluate(answers), answers, where))
-            data["line"] = number
-            yield BatchLine(number, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-        except YamlSyntaxError as exc:  # named by the batch file's line, not the line within the line
-            yield _error(number, [f"{where}: {p.message}" for p in exc.problems])
-        except TriageError as exc:
-            yield _error(number, [str(p) for p in exc.problems])
+        if line.endswith(b"\n"):
+            line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+        yield RawLine(number, line, size)
 
 
-def _error(number: int, messages: list[str]) -> BatchLine:
-    return BatchLine(number, json.dumps({"line": number, "errors": messages}, ensure_ascii=False), messages[0])
+def evaluate_line(engine: CompiledRules, raw: RawLine, file: str) -> BatchLine:
+    """One input line's output line: its outcome, or its errors. Never raises for what the line holds."""
+    where = f"{file}:{raw.number}"
+    try:
+        answers = check_answers(engine.kb, _parsed(raw, file), where)
+        # Confirmed by the reference evaluator; a disagreement is this line's error object, like a bad line.
+        data = outcome_data(confirmed(engine.kb, engine.evaluate(answers), answers, where))
+    except TriageError as exc:
+        return _error(raw, [str(p) for p in exc.problems])
+    except RecursionError:  # answers nested deeper than the checks can follow
+        return _error(raw, [str(Problem("too-large", Place(file, raw.number), "is nested too deeply to be answers"))])
+    data["line"] = raw.number
+    return BatchLine(raw.number, json.dumps(data, ensure_ascii=False, separators=(",", ":")), size=raw.size)
+
+
+def _parsed(raw: RawLine, file: str) -> object:
+    """The JSON object on one line; AnswersError saying what is wrong with the line, and how to write it."""
+    place = Place(file, raw.number)
+    if raw.data is None:
+        raise AnswersError([Problem("too-large", place, f"is longer than {MAX_LINE_BYTES:,} bytes, far more than "
+                                    "any answers object needs; is it the right file?")])
+    try:
+        text = raw.data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        looks = "it looks like UTF-16" if raw.data[:2] in (b"\xff\xfe", b"\xfe\xff") else f"byte {exc.start + 1}"
+        raise AnswersError([Problem("not-utf8", place,
+                                    f"is not UTF-8 text ({looks}); save the file as UTF-8")]) from exc
+    if raw.number == 1:
+        text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise AnswersError([Problem("not-json", place, f"is empty; {ONE_OBJECT}")])
+    try:
+        value = json.loads(text)
+    except RecursionError as exc:
+        raise AnswersError([Problem("too-large", place, f"is nested too deeply to be answers; {ONE_OBJECT}")]) from exc
+    except json.JSONDecodeError as exc:
+        raise AnswersError([Problem("not-json", place, f"is not JSON ({exc.msg} at column {exc.colno}); {ONE_OBJECT} "
+                                    "(YAML is read only by 'triage run --answers')")]) from exc
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise AnswersError([Problem("not-json", place, f"cannot be read as JSON ({exc})")]) from exc
+    if not isinstance(value, dict):
+        raise AnswersError([Problem("wrong-shape", place, f"must be one JSON object of answers, e.g. {EXAMPLE}")])
+    return value
+
+
+def _error(raw: RawLine, messages: list[str]) -> BatchLine:
+    output = json.dumps({"line": raw.number, "errors": messages}, ensure_ascii=False)
+    return BatchLine(raw.number, output, messages[0], raw.size)
+
+
+def evaluate_lines(engine: CompiledRules, lines: Iterable[RawLine], file: str, jobs: int = 1) -> Iterator[BatchLine]:
+    """One BatchLine per input line, in input order. With jobs > 1 the lines are evaluated by that many worker
+    processes, each with its own copy of `engine`; at most CHUNKS_PER_JOB chunks per worker are in flight. A batch
+    of one chunk or less is evaluated in this process."""
+    lines = iter(lines)
+    first = list(islice(lines, CHUNK_LINES))
+    if jobs <= 1 or len(first) < CHUNK_LINES:  # one chunk or less: not worth starting workers
+        for raw in chain(first, lines):
+            yield evaluate_line(engine, raw, file)
+        return
+    yield from _in_workers(engine, chain(first, lines), file, jobs)
+
+
+def _in_workers(engine: CompiledRules, lines: Iterable[RawLine], file: str, jobs: int) -> Iterator[BatchLine]:
+    # 'fork': each worker starts as a copy of this process, holding the very rules that passed the golden cases
+    # and checks here (nothing re-read from disk, which may have changed since), with no pickling and no
+    # re-import. The workers are forked at the first chunk, before the executor starts its own thread.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_worker, initargs=(engine, file))
+    pending: deque[Future[list[BatchLine]]] = deque()
+    done = 0
+    try:
+        for chunk in _chunks(lines, CHUNK_LINES):
+            pending.append(pool.submit(_evaluate_chunk, chunk))
+            while len(pending) >= jobs * CHUNKS_PER_JOB:
+                for line in pending.popleft().result():
+                    done = line.number
+                    yield line
+        while pending:
+            for line in pending.popleft().result():
+                done = line.number
+                yield line
+    except BrokenProcessPool as exc:
+        raise BatchWorkerError([Problem("worker-died", Place(file, done + 1),
+                                        "a worker process ended unexpectedly (out of memory? killed?); the lines "
+                                        f"from {done + 1} on were not evaluated; run again with --jobs 1 to see "
+                                        "which line")]) from exc
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunks(lines: Iterable[RawLine], size: int) -> Iterator[list[RawLine]]:
+    chunk: list[RawLine] = []
+    for raw in lines:
+        chunk.append(raw)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_worker: tuple[CompiledRules, str] | None = None
+
+
+def _start_worker(engine: CompiledRules, file: str) -> None:
+    """In each worker, once: keep the rules; leave Ctrl-C to the parent; never write to the parent's stdout."""
+    global _worker
+    _worker = (engine, file)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the worker's lifetime
+
+
+def _evaluate_chunk(chunk: list[RawLine]) -> list[BatchLine]:
+    assert _worker is not None, "a batch worker evaluates only after _start_worker"
+    engine, file = _worker
+    return [evaluate_line(engine, raw, file) for raw in chunk]
+
+
+class Progress:
+    """The progress line on a terminal's stderr: sessions so far and their rate, with a bar only when the size of
+    the input is known (a regular file). Counted as lines come out: the input is never read ahead for it."""
+
+    def __init__(self, stream, total_bytes: int | None, now: float):  # type: ignore[no-untyped-def]
+        self.stream, self.total, self.started, self.shown_at = stream, total_bytes, now, 0.0
+        self.done = self.bytes = 0
+        self.visible = False
+
+    def count(self, line: BatchLine, now: float) -> None:
+        self.done += 1
+        self.bytes += line.size
+        if now - self.shown_at > 0.1:
+            self.show(now)
+
+    def show(self, now: float) -> None:
+        self.shown_at = now
+        rate = self.done / max(now - self.started, 1e-9)
+        text = f"{self.done:,} sessions ({rate:.0f}/s)"
+        if self.total:
+            share = min(1.0, self.bytes / self.total)
+            filled = int(30 * share)
+            text = f"[{'#' * filled}{'.' * (30 - filled)}] {share:4.0%} {text}"
+        self.stream.write("\r\x1b[K" + text)
+        self.stream.flush()
+        self.visible = True
+
+    def clear(self) -> None:
+        """Take the progress line away, so that a message starts on a line of its own."""
+        if self.visible:
+            self.stream.write("\r\x1b[K")
+            self.visible = False
+
+    def end(self, now: float) -> None:
+        self.show(now)
+        self.stream.write("\n")
+        self.visible = False

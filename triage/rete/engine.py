@@ -442,7 +442,3 @@ def compile_rules(kb: KnowledgeBase) -> CompiledRules:
             rules = _compiled[kb] = CompiledRules(kb)
         return rules
 
-
-def evaluate(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Outcome:
-    """Evaluate one set of (already checked) answers with the shared compiled rules of `kb`."""
-    return compile_rules(kb).evaluate(answers)

@@ -1,0 +1,124 @@
+"""Batch over worker processes: `triage run --batch FILE --jobs 1` and `--jobs 2` side by side, beside the same
+pipeline with the independent evaluator (triage.checks.oracle.evaluate), in one run (issue 18).
+
+Sessions per second = lines / wall time of the command as a person runs it (a new process, start-up and the
+golden cases included; `start-up` below is the same command on an empty file). The jobs 1 and jobs 2 runs
+alternate, so a change in the machine's load falls on both. The independent evaluator's pipeline (read the line,
+parse, check the answers, evaluate, write the JSON) runs in this process on one core, without start-up.
+The machine's own parallelism is measured at the start and at the end (a pure-Python loop on 1 and on 2
+processes): on a busy machine two processes cannot run twice as fast, whatever the program does.
+Target: jobs 2 >= 1.8x jobs 1.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import common
+from bench_batch import write_sessions
+
+from triage.answers import check_answers
+from triage.checks.oracle import evaluate as reference_evaluate
+from triage.knowledge.load import load_knowledge
+from triage.render.json_format import outcome_data
+
+TARGET_SPEED_UP = 1.8
+
+
+def _spin(_: int) -> int:
+    total = 0
+    for i in range(2_000_000):
+        total += i
+    return total
+
+
+def parallelism() -> float:
+    """How much faster 8 equal pieces of pure-Python work finish on 2 processes than on 1 (2.0 on an idle machine)."""
+    times = []
+    context = multiprocessing.get_context("fork")
+    for processes in (1, 2):
+        started = time.perf_counter()
+        with context.Pool(processes) as pool:
+            pool.map(_spin, range(8))
+        times.append(time.perf_counter() - started)
+    return times[0] / times[1]
+
+
+def batch_seconds(sessions: Path, output: Path, jobs: int) -> float:
+    command = [*common.triage_command(), "run", "--batch", str(sessions), "--jobs", str(jobs)]
+    started = time.perf_counter()
+    with output.open("w", encoding="utf-8") as out:
+        subprocess.run(command, stdout=out, stderr=subprocess.PIPE, check=True)
+    return time.perf_counter() - started
+
+
+def reference_seconds(sessions: Path, output: Path) -> float:
+    kb = load_knowledge()
+    started = time.perf_counter()
+    with sessions.open("rb") as lines, output.open("w", encoding="utf-8") as out:
+        for number, line in enumerate(lines, start=1):
+            answers = check_answers(kb, json.loads(line.decode("utf-8")), f"sessions:{number}")
+            data = outcome_data(reference_evaluate(kb, answers))
+            data["line"] = number
+            out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return time.perf_counter() - started
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    args = common.arguments(__doc__.splitlines()[0], runs=1, argv=argv,
+                            extra=[("--sessions", {"type": int, "default": 10_000})])
+    count = 150 if args.smoke else args.sessions  # more than one chunk, so that the workers start
+    runs = 1 if args.smoke else args.runs
+    load_before, parallel_before = common.load(), parallelism()
+    with tempfile.TemporaryDirectory() as folder:
+        sessions = Path(folder) / "sessions.jsonl"
+        outputs = {jobs: Path(folder) / f"jobs{jobs}.jsonl" for jobs in (1, 2)}
+        write_sessions(sessions, count)
+        empty = Path(folder) / "empty.jsonl"
+        empty.write_bytes(b"")
+        startup = batch_seconds(empty, Path(folder) / "none.jsonl", 1)
+        times: dict[int, list[float]] = {1: [], 2: []}
+        for _ in range(runs):
+            for jobs in (1, 2):
+                times[jobs].append(batch_seconds(sessions, outputs[jobs], jobs))
+        same = outputs[1].read_bytes() == outputs[2].read_bytes()
+        assert same, "--jobs 2 wrote other bytes than --jobs 1"
+        assert len(outputs[1].read_bytes().splitlines()) == count
+        reference = reference_seconds(sessions, Path(folder) / "reference.jsonl")
+    parallel_after = parallelism()
+    rate = {jobs: count / common.median(t) for jobs, t in times.items()}
+    result = {
+        "benchmark": "batch_jobs",
+        "runs": runs,
+        "sessions": count,
+        "startup_seconds": round(startup, 3),
+        "jobs1_per_second": round(rate[1], 1),
+        "jobs2_per_second": round(rate[2], 1),
+        "speed_up": round(rate[2] / rate[1], 2),
+        "reference_per_second": round(count / reference, 1),
+        "jobs1_to_reference": round(rate[1] / (count / reference), 2),
+        "same_output": same,
+        "machine_parallelism_before": round(parallel_before, 2),
+        "machine_parallelism_after": round(parallel_after, 2),
+        "load_before": load_before,
+        "target_speed_up": TARGET_SPEED_UP,
+        "met": rate[2] / rate[1] >= TARGET_SPEED_UP,
+    }
+    print(f"{count} sessions: jobs 1 {rate[1]:.0f}/s, jobs 2 {rate[2]:.0f}/s ({result['speed_up']}x; target "
+          f"{TARGET_SPEED_UP}x), independent evaluator {result['reference_per_second']:.0f}/s (jobs 1 at "
+          f"{result['jobs1_to_reference']}x of it); start-up {startup:.2f} s; identical output: {same}; the machine "
+          f"ran 2 processes {parallel_before:.2f}x as fast as 1 before, {parallel_after:.2f}x after; load before "
+          f"{load_before}")
+    common.write(result, args.json)
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from support.kiosk_terminal import CODE, WELCOME, KioskTerminal, begin_questions, staff_exit
+from support.kiosk_terminal import CODE, WELCOME, KioskTerminal, at_question_2, begin_questions, staff_exit
 from support.long_run import long_multiplier
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
@@ -38,12 +38,6 @@ def start(tmp_path):
     yield run
     for kiosk in started:
         kiosk.close()
-
-
-def at_question_2(k: KioskTerminal) -> None:
-    begin_questions(k)
-    k.keys("Down", "Enter")  # chest pain: no
-    k.wait_for("Question 2 ")
 
 
 def assert_nothing_foreign(k: KioskTerminal, tmp_path: Path) -> None:

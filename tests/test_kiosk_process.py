@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from support.kiosk_terminal import CODE, TRIAGE, WELCOME, KioskTerminal
+from support.kiosk_terminal import TRIAGE, WELCOME, KioskTerminal, at_question_2, staff_exit
 from support.paths import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
@@ -46,25 +46,6 @@ def kiosk(tmp_path):
     yield run
     for k in started:
         k.close()
-
-
-def at_question_2(k: KioskTerminal) -> None:
-    k.keys("Enter")  # Answer the questions
-    k.wait_for("Do you want to start")
-    k.keys("Enter")
-    k.wait_for(r"Question 1 of at most[\s\S]*»")
-    k.keys("Down", "Enter")  # chest pain: no
-    k.wait_for(QUESTION_2)
-
-
-def staff_exit(k: KioskTerminal) -> None:
-    k.keys("C-x", "C-e")
-    k.wait_for("Staff code")
-    k.type(CODE)
-    k.keys("Enter")
-    k.wait_for("stopped by staff")
-    k.keys("Space")
-    k.wait_for("KIOSK-EXIT=0")
 
 
 def terminal_modes(k: KioskTerminal) -> str:

@@ -7,30 +7,28 @@ prints `KIOSK-EXIT=<status>` and stays, so that the terminal it left behind can 
 
 from __future__ import annotations
 
-import re
 import shlex
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import pytest
-
+from support.tmux_terminal import TRIAGE, TmuxTerminal
 from triage.frontends.kiosk.config import hash_code
 
 CODE = "8413-2097"
-_SCRIPT = Path(sys.executable).with_name("triage")
-TRIAGE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "triage"]
 QUESTION_1 = r"Question 1 of at most[\s\S]*»"  # the progress line, and the question drawn below it
 WELCOME = "What would you like to do?"
 
 
-class KioskTerminal:
+class KioskTerminal(TmuxTerminal):
     """One `triage kiosk` in a private tmux server; keys in, screen and scrollback out.
 
     `program` replaces the `triage` command (say, python -m triage from a copy of the source tree);
     `before` is shell text run first in the same shell (say, `ulimit -c unlimited`).
     """
+
+    timeout = 8.0
+    settle = 0.0
 
     def __init__(self, tmp_path: Path, settings: str = "", env: dict[str, str] | None = None,
                  columns: int = 80, rows: int = 24, program: list[str] | None = None, before: str = "",
@@ -51,62 +49,7 @@ class KioskTerminal:
         if stderr is not None:  # apart from the screen, to be read after the run
             command += f" 2>{shlex.quote(str(stderr))}"
         self.before = self.listing()
-        self.tmux("-f", str(tmux_conf), "new-session", "-d", "-x", str(columns), "-y", str(rows), "-c",
-                  str(self.home), f"{before}{command}; echo KIOSK-EXIT=$?; sleep 600")
-
-    def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, timeout=10)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    def keys(self, *keys: str, pause: float = 0.0) -> None:
-        for key in keys:
-            self.tmux("send-keys", "-t", "0", key)
-            time.sleep(pause)
-
-    def type(self, text: str) -> None:
-        self.tmux("send-keys", "-t", "0", "-l", text)
-
-    def send(self, data: bytes, chunk: int = 1000) -> None:
-        """Bytes exactly as given, as if typed very fast (a chunk at a time)."""
-        for start in range(0, len(data), chunk):
-            self.tmux("send-keys", "-t", "0", "-H", *(f"{b:02x}" for b in data[start:start + chunk]))
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "0")
-
-    def history(self) -> str:
-        """Everything the terminal still holds: the scrollback and the screen."""
-        return self.tmux("capture-pane", "-p", "-S", "-", "-E", "-", "-t", "0")
-
-    def resize(self, columns: int, rows: int) -> None:
-        self.tmux("resize-window", "-t", "0", "-x", str(columns), "-y", str(rows))
-
-    def wait_for(self, pattern: str, timeout: float = 8.0) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if re.search(pattern, screen):
-                return screen
-            if time.monotonic() > deadline:
-                pytest.fail(f"not on the screen after {timeout} s: {pattern!r}\n---\n{screen}---")
-            time.sleep(0.05)
-
-    def wait_gone(self, pattern: str, timeout: float = 8.0) -> str:
-        deadline = time.monotonic() + timeout
-        while re.search(pattern, screen := self.screen()):
-            if time.monotonic() > deadline:
-                pytest.fail(f"still on the screen after {timeout} s: {pattern!r}\n---\n{screen}---")
-            time.sleep(0.05)
-        return screen
-
-    def wait_change(self, screen: str, timeout: float = 8.0) -> str:
-        deadline = time.monotonic() + timeout
-        while (now := self.screen()) == screen:
-            if time.monotonic() > deadline:
-                pytest.fail(f"the screen did not change in {timeout} s\n---\n{screen}---")
-            time.sleep(0.05)
-        return now
+        self.start(f"{before}{command}; echo KIOSK-EXIT=$?; sleep 600", self.home, columns, rows, str(tmux_conf))
 
     def shell_pid(self) -> int:
         return int(self.tmux("display-message", "-p", "-t", "0", "#{pane_pid}").strip())
@@ -144,6 +87,13 @@ def begin_questions(k: KioskTerminal) -> None:
     k.wait_for("Do you want to start")
     k.keys("Enter")  # Start the questions
     k.wait_for(QUESTION_1)
+
+
+def at_question_2(k: KioskTerminal) -> None:
+    """A new person at question 2, having said 'no' to question 1."""
+    begin_questions(k)
+    k.keys("Down", "Enter")  # chest pain: no
+    k.wait_for(r"Question 2( of|,)[\s\S]*»")
 
 
 def staff_exit(k: KioskTerminal) -> None:

@@ -107,8 +107,9 @@ class Interview:
         self.defaults[choice] = s.answers[choice]
         value = self._ask(question, can_go_back=False)
         dropped = s.change(choice, value)
+        before = dict(numbered)
         for qid in dropped:  # asked again with the old answer chosen, where it can still be given
-            self.defaults.setdefault(qid, numbered[[q for q, _ in numbered].index(qid)][1])
+            self.defaults.setdefault(qid, before[qid])
         if dropped:
             self._fit()
             self.asker.say("\n".join([wrap(ui("interview.removed"))] + [
@@ -118,12 +119,11 @@ class Interview:
     def _result(self) -> None:
         outcome = self.session.outcome()
         self._fit()
+        self.asker.say(referral_text(outcome), emphasis=True)
         if self.session.reached_top_urgency():
-            self.asker.say(referral_text(outcome), emphasis=True)
             self.asker.say(wrap(self.kb.disclaimer))
             self._save(outcome)
             return
-        self.asker.say(referral_text(outcome), emphasis=True)
         self.asker.say(result_summary(self.kb, outcome))
         self._save(outcome)
         details = ([("sections", ui("interview.read_sections"))] if outcome.sections else []) + (

@@ -81,7 +81,7 @@ def one_size(times: int, folder: Path, count: int, repeat: int, startups: int) -
     sessions = answer_sets(kb, count)
     fired = statistics.median(len(rules.evaluate(answers).explanation) for answers in sessions)
     row: dict[str, Any] = {
-        "times": times, "rules": len(kb.rules), "questions": len(kb.questions),
+        "times": times, "sessions": count, "rules": len(kb.rules), "questions": len(kb.questions),
         "load_ms": common.ms(load_s), "build_ms": common.ms(build_s),
         "build_per_rule_ms": round(common.ms(build_s) / len(kb.rules), 3),
         "build_to_load": round(build_s / load_s, 2),

@@ -78,6 +78,11 @@ def cli(capsys, monkeypatch):
 
 
 def pytest_configure(config):
+    # A shell starting pytest in the background (`pytest &` without job control), and pytest-xdist's workers,
+    # leave Ctrl-C (SIGINT) ignored, and programs started from here inherit that: the Ctrl-C tests would then
+    # test nothing. Python's own handler is what a person's terminal gives.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     # Registered here rather than in pyproject.toml (owned by the core); runs in CI like any test.
     config.addinivalue_line("markers", "enumerate: exhaustive enumeration of the answer space "
                                        "(a few minutes; docs/safety.md)")

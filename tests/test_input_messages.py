@@ -213,12 +213,20 @@ def test_a_file_given_as_the_rules_folder_is_named_as_a_file(cli, tmp_path):
 # --- item 8: Ctrl-C with the output piped ------------------------------------------------------------------
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    """In the shell about to start: Ctrl-C delivered and acted on, as in a login shell, whatever the test runner
+    left set (a runner in the background or a pytest-xdist worker ignores or blocks it, and that is inherited)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_with_the_output_piped_through_tee_ends_as_a_quit_130_without_a_traceback(tmp_path):
     """In a shell, Ctrl-C stops the whole pipeline: tee dies, so the question whether to quit cannot be read.
     Exit 130 as on a terminal; if tee outlived the question, the person answers it with 'y'."""
     command = f"set -o pipefail; {sys.executable} -m triage | tee log; echo \"status=${{PIPESTATUS[0]}}\""
     shell = pexpect.spawn("bash", ["--norc", "--noprofile", "-c", command], cwd=str(tmp_path), env=environment(),
-                          dimensions=(24, 80), encoding="utf-8", codec_errors="replace", timeout=30)
+                          dimensions=(24, 80), encoding="utf-8", codec_errors="replace", timeout=30,
+                          preexec_fn=_ctrl_c_as_at_a_terminal)
     seen = io.StringIO()
     shell.logfile_read = seen
     shell.expect_exact("Your choice (a number): ")  # the opening screen, in plain mode: stdout is a pipe

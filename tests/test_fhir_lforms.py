@@ -10,6 +10,7 @@ test is skipped here and fails in CI.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from triage.flow import applicable, asked_questions
 from triage.model import AllOf, AnswerIncludes, AnswerIs, AnyOf, Condition, KnowledgeBase, Question
@@ -153,12 +155,10 @@ class Form:
         """After a click, what LHC-Forms shows settles to what our flow asks (Angular updates a moment later)."""
         self.steps.append(step)
         expected = self.expected()
-        try:
+        with contextlib.suppress(PlaywrightTimeout):  # the assertion below shows the difference
             self.page.wait_for_function(f"expected => JSON.stringify(({VISIBLE})().filter(i => "
                                         f"{json.dumps(list(self.kb.question))}.includes(i))) === "
                                         "JSON.stringify(expected)", arg=expected, timeout=5_000)
-        except Exception:  # noqa: BLE001 - the assertion below shows the difference
-            pass
         shown = self.shown()
         assert shown == expected, (f"after {' -> '.join(self.steps)}: LHC-Forms shows "
                                    f"{sorted(set(shown) - set(expected))} that we do not ask, and hides "

@@ -37,6 +37,9 @@ OPTION_EXCLUSIVE = "http://hl7.org/fhir/StructureDefinition/questionnaire-option
 NONE_OF_THESE = "none-of-these"
 # FHIR's request priorities, most urgent first; urgency levels map onto them by rank (docs/fhir.md).
 PRIORITIES = ("stat", "asap", "urgent", "routine")
+# linkIds of the display items: the emergency notice, and each question's help ('chest_pain-help'); a '-' keeps
+# them apart from question ids.
+NOTICE, HELP = "emergency-notice", "-help"
 REFERRAL = {"system": SNOMED, "code": "3457005", "display": "Patient referral"}
 SUBJECT = {"display": "The person who answered the questionnaire (not identified)"}
 
@@ -139,7 +142,7 @@ def question_item(kb: KnowledgeBase, question: Question) -> dict[str, Any]:
     item["answerOption"] = options
     item["extension"] = extensions
     if question.help:
-        item["item"] = [{"linkId": f"{question.id}-help", "type": "display", "text": question.help,
+        item["item"] = [{"linkId": question.id + HELP, "type": "display", "text": question.help,
                          "extension": [_item_control("help")]}]
     return item
 
@@ -149,7 +152,7 @@ def questionnaire(kb: KnowledgeBase, status: Approval = DRAFT) -> dict[str, Any]
 
     Example: questionnaire(kb, approval(review_status(kb)))["item"][0]["linkId"]   # 'emergency-notice'
     """
-    notice = {"linkId": "emergency-notice", "type": "display", "text": emergency_notice(kb.emergency_signs)}
+    notice = {"linkId": NOTICE, "type": "display", "text": emergency_notice(kb.emergency_signs)}
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "id": slug(kb),

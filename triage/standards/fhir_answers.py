@@ -18,7 +18,7 @@ from triage.answers import check_answers
 from triage.errors import AnswersError, Place, Problem, shown
 from triage.model import KnowledgeBase
 from triage.outcome import AnswerValue
-from triage.standards.fhir import NONE_OF_THESE, canonical, questionnaire_url, system
+from triage.standards.fhir import HELP, NONE_OF_THESE, NOTICE, canonical, questionnaire_url, system
 
 RESPONSE = "QuestionnaireResponse"
 
@@ -41,22 +41,24 @@ def answers_from_fhir(kb: KnowledgeBase, raw: Mapping[str, Any], file: str) -> d
                                                "must be a list of items")])
     values: dict[str, Any] = {}
     places: dict[str, Place] = {}
+    first: dict[str, str] = {}  # linkId -> the item that answered it first
     for index, item in enumerate(items):
         read = _item(kb, item, file, f"{path}item[{index}]", problems)
         if read is None:
             continue
         link_id, value, place = read
         if link_id in values:
-            problems.append(Problem("duplicate-id", place, f"is answered twice (also in {places[link_id].field}); "
-                                                           "keep one"))
+            problems.append(Problem("duplicate-id", replace(place, field=f"{path}item[{index}]"),
+                                    f"is answered twice (also in {first[link_id]}); keep one"))
             continue
-        values[link_id], places[link_id] = value, place
+        values[link_id], places[link_id], first[link_id] = value, place, f"{path}item[{index}]"
+    try:
+        answers = check_answers(kb, values, file)
+    except AnswersError as exc:  # every problem at once: the response's own, then those of its answers
+        raise AnswersError(problems + [_placed(p, places) for p in exc.problems]) from exc
     if problems:
         raise AnswersError(problems)
-    try:
-        return check_answers(kb, values, file)
-    except AnswersError as exc:
-        raise AnswersError([_placed(p, places) for p in exc.problems]) from exc
+    return answers
 
 
 def _response(raw: Mapping[str, Any], file: str) -> tuple[Mapping[str, Any], str]:
@@ -113,7 +115,10 @@ def _item(kb: KnowledgeBase, item: Any, file: str, path: str,
         problems.append(Problem("wrong-shape", place, "must be a list of answers"))
         return None
     if not answers:
-        return None  # an item without an answer: not answered, as a question left out of an answers file
+        # An item without an answer: not answered, as a question left out of an answers file. An unknown
+        # linkId is still refused (a typo must not pass quietly); the Questionnaire's display items may appear.
+        known = link_id in kb.question or link_id == NOTICE or link_id.removesuffix(HELP) in kb.question
+        return None if known else (link_id, None, place)  # _placed names its linkId field
     codes = [_code(kb, answer, file, f"{path}.answer[{index}]", link_id, problems)
              for index, answer in enumerate(answers)]
     if any(code is None for code in codes):

@@ -72,15 +72,16 @@ def _equals(question: str, code: str, system: str) -> dict[str, Any]:
 def _as_any(condition: Condition, system: str) -> list[dict[str, Any]] | None:
     """Terms of which any one makes `condition` hold, or None when it is not such an OR."""
     match condition:
-        case AnswerIs(question, values):
+        case AnswerIs(question, values) | AnswerIncludes(question, values):
             return [_equals(question, v, system) for v in values]
-        case AnswerIncludes(question, options):
-            return [_equals(question, o, system) for o in options]
-        case AnyOf(items) | AllOf(items) if isinstance(condition, AnyOf) or len(items) == 1:
-            parts = [_as_any(item, system) for item in items]
-            return None if any(p is None for p in parts) else [t for p in parts for t in p or []]
-        case _:
+        case AnyOf(items):
+            return _joined([_as_any(item, system) for item in items])
+        case AllOf(items):  # an all of one item is that item
+            return _as_any(items[0], system) if len(items) == 1 else None
+        case Always() | ConcernRaised() | FindingReached() | OrganConcernsAtLeast():
             return None
+        case unknown:
+            assert_never(unknown)
 
 
 def _as_all(kb: KnowledgeBase, condition: Condition, system: str) -> list[dict[str, Any]] | None:
@@ -93,11 +94,23 @@ def _as_all(kb: KnowledgeBase, condition: Condition, system: str) -> list[dict[s
             return [{"question": question, "operator": "exists", "answerBoolean": True},
                     *({"question": question, "operator": "!=", "answerCoding": {"system": system, "code": v}}
                       for v in others)]
-        case AllOf(items) | AnyOf(items) if isinstance(condition, AllOf) or len(items) == 1:
-            parts = [_as_all(kb, item, system) for item in items]
-            return None if any(p is None for p in parts) else [t for p in parts for t in p or []]
-        case _:
+        case AnswerIncludes():  # one of several options ticked: an OR that an AND of terms cannot say
             return None
+        case AllOf(items):
+            return _joined([_as_all(kb, item, system) for item in items])
+        case AnyOf(items):  # an any of one item is that item
+            return _as_all(kb, items[0], system) if len(items) == 1 else None
+        case Always() | ConcernRaised() | FindingReached() | OrganConcernsAtLeast():
+            return None
+        case unknown:
+            assert_never(unknown)
+
+
+def _joined(parts: list[list[dict[str, Any]] | None]) -> list[dict[str, Any]] | None:
+    """The terms of every part in one list; None when one part cannot be said as terms."""
+    if any(part is None for part in parts):
+        return None
+    return [term for part in parts for term in part or []]
 
 
 def fhirpath(condition: Condition) -> str:

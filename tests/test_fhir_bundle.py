@@ -12,6 +12,7 @@ import pytest
 
 from support.fhir import valid
 from support.generators import all_no, complete_answers, randomly
+from support.paths import REPO
 from triage.answers import check_answers
 from triage.render.json_format import outcome_data
 from triage.standards.fhir import canonical, outcome_bundle, priority, questionnaire_response, to_json
@@ -148,3 +149,9 @@ def test_batch_workers_write_bundles_too(cli, real_kb, real_engine):
     assert result.code == 0, result.err
     assert result.out.splitlines() == [to_json(outcome_bundle(real_kb, real_engine.evaluate(a)), compact=True)
                                        for a in sessions]
+
+
+def test_docs_fhir_md_shows_the_priority_table_the_code_uses(real_kb):
+    page = (REPO / "docs" / "fhir.md").read_text(encoding="utf-8")
+    for urgency in real_kb.urgency_levels:
+        assert f"| {urgency.id} | {priority(real_kb, urgency)} |" in page

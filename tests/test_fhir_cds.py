@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from support.paths import REPO
 from triage.answers import check_answers
 from triage.standards.cds import SUMMARY_LIMIT, card, indicator, response, summary
 
@@ -59,3 +60,9 @@ def test_the_command_writes_the_card(cli, real_kb, real_engine):
     assert written == card(real_kb, real_engine.evaluate({"chest_pain": "not_sure"}))
     assert written["indicator"] == "warning"
     assert response(real_kb, real_engine.evaluate({"chest_pain": "not_sure"})) == {"cards": [written]}
+
+
+def test_docs_fhir_md_shows_the_indicator_table_the_code_uses(real_kb):
+    page = (REPO / "docs" / "fhir.md").read_text(encoding="utf-8")
+    for urgency in real_kb.urgency_levels:
+        assert f"| {urgency.id} | {indicator(real_kb, urgency)} |" in page

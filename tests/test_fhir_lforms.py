@@ -24,9 +24,11 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from triage.flow import applicable, asked_questions
+from triage.logic import holds
 from triage.model import AllOf, AnswerIncludes, AnswerIs, AnyOf, Condition, KnowledgeBase, Question
 from triage.standards.fhir import NONE_OF_THESE, canonical, questionnaire, system
 from triage.standards.fhir_answers import answers_from_fhir
+from triage.standards.fhir_gating import gate
 from triage.vocabulary import NO, YES
 
 LFORMS = Path(os.environ.get("CALCITRIAGE_LFORMS_DIR", Path.home() / ".cache" / "calcitriage" / "lforms"))
@@ -50,6 +52,12 @@ PAGE = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cal
 <script src="/webcomponent/main.js" type="module"></script>
 <script src="/fhir/R4/lformsFHIR.min.js" defer></script>
 </head><body><div id="form"></div></body></html>"""
+
+# A condition enableWhen cannot say (an any inside an all, over a list question), on an extra item: it goes out
+# as FHIRPath (enableWhenExpression), and LHC-Forms must evaluate it as triage.logic does, at every step too.
+PROBE_ID = "probe"
+PROBE = AllOf((AnyOf((AnswerIs("sex", ("male",)), AnswerIs("breathing_screen", ("yes",)))),
+               AnswerIncludes("swelling_where", ("face", "legs"))))
 
 VISIBLE = """() => Array.from(document.querySelectorAll('lhc-item[id^="item-"]'))
     .map(e => e.id.slice(5).replace(/\\/1$/, ''))"""
@@ -131,10 +139,15 @@ class Form:
         self.steps: list[str] = []
 
     def expected(self) -> list[str]:
-        return [q.id for q in asked_questions(self.kb, applicable(self.kb, self.answers))]
+        answers = applicable(self.kb, self.answers)
+        return [q.id for q in asked_questions(self.kb, answers)] + ([PROBE_ID] if holds(PROBE, answers) else [])
 
     def shown(self) -> list[str]:
-        return [i for i in self.page.evaluate(VISIBLE) if i in self.kb.question]
+        return [i for i in self.page.evaluate(VISIBLE) if i in self.ids]
+
+    @property
+    def ids(self) -> list[str]:
+        return [*self.kb.question, PROBE_ID]
 
     def click(self, question: str, code: str) -> None:
         self.page.locator(f'[id="{question}/1|{system(self.kb)}|{code}"]').click()
@@ -157,12 +170,21 @@ class Form:
         expected = self.expected()
         with contextlib.suppress(PlaywrightTimeout):  # the assertion below shows the difference
             self.page.wait_for_function(f"expected => JSON.stringify(({VISIBLE})().filter(i => "
-                                        f"{json.dumps(list(self.kb.question))}.includes(i))) === "
+                                        f"{json.dumps(self.ids)}.includes(i))) === "
                                         "JSON.stringify(expected)", arg=expected, timeout=5_000)
         shown = self.shown()
         assert shown == expected, (f"after {' -> '.join(self.steps)}: LHC-Forms shows "
                                    f"{sorted(set(shown) - set(expected))} that we do not ask, and hides "
                                    f"{sorted(set(expected) - set(shown))} that we ask")
+
+
+def _with_probe(kb: KnowledgeBase) -> dict:
+    resource = questionnaire(kb)
+    probe = {"linkId": PROBE_ID, "text": "Probe for the FHIRPath gate", "type": "string",
+             **gate(kb, PROBE, system(kb)).fields()}
+    assert "enableWhen" not in probe, "the probe must exercise the FHIRPath fallback"
+    resource["item"].append(probe)
+    return resource
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +198,7 @@ def form(server: str, real_kb: KnowledgeBase) -> Iterator[Form]:
             page.goto(server)
             page.wait_for_function("() => !!(window.LForms && LForms.Util && LForms.FHIR)", timeout=60_000)
             error = page.evaluate("q => Promise.resolve(LForms.Util.addFormToPage(q, 'form', {fhirVersion: 'R4'}))"
-                                  ".then(() => null, e => String(e))", questionnaire(real_kb))
+                                  ".then(() => null, e => String(e))", _with_probe(real_kb))
             assert error is None, f"LHC-Forms refused the Questionnaire: {error}"
             page.wait_for_selector("lhc-item", timeout=30_000)
             yield Form(page, real_kb)
@@ -187,16 +209,16 @@ def form(server: str, real_kb: KnowledgeBase) -> Iterator[Form]:
 def test_lhc_forms_shows_exactly_the_questions_we_ask_after_every_answer(form: Form, real_kb):
     form.check("the form opened")
     form.choose("sex", "male")
-    for gate in _gates(real_kb):
-        if gate.id == "sex":
+    for screening in _gates(real_kb):
+        if screening.id == "sex":
             continue
-        if gate.kind.is_list:
-            for option in _options_read(real_kb, gate.id):
-                form.tick(gate.id, option)  # on: its follow-ups appear
-                form.tick(gate.id, option)  # off again: they go
+        if screening.kind.is_list:
+            for option in _options_read(real_kb, screening.id):
+                form.tick(screening.id, option)  # on: its follow-ups appear
+                form.tick(screening.id, option)  # off again: they go
         else:
-            form.choose(gate.id, YES)
-            form.choose(gate.id, NO)
+            form.choose(screening.id, YES)
+            form.choose(screening.id, NO)
     prostate = [q.id for q in real_kb.questions if q.topic == "prostate"]
     form.choose("urination_screen", YES)
     assert set(prostate) <= set(form.shown()), "with sex male and trouble passing urine, every prostate question"
@@ -205,6 +227,19 @@ def test_lhc_forms_shows_exactly_the_questions_we_ask_after_every_answer(form: F
         assert not set(prostate) & set(form.shown()), f"no prostate question for sex {other}"
     form.choose("sex", "male")
     assert len(form.steps) > 2 * len(_gates(real_kb))
+
+
+def test_lhc_forms_evaluates_our_fhirpath_gate_as_we_do(form: Form):
+    """The probe: (sex male, or breathing_screen yes) and swelling_where includes face or legs."""
+    form.choose("sex", "female")
+    form.tick("swelling_where", "face")  # female and breathing no: hidden
+    form.choose("breathing_screen", YES)  # now shown
+    form.choose("breathing_screen", NO)  # hidden again
+    form.choose("sex", "male")  # shown
+    form.tick("swelling_where", "face")  # nothing ticked: hidden
+    form.tick("swelling_where", "legs")  # shown
+    form.tick("swelling_where", "legs")
+    assert form.steps.count("swelling_where toggles legs") >= 2
 
 
 def test_every_help_text_is_a_help_button(form: Form, real_kb):

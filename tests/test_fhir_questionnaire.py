@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import date
+from pathlib import Path
 
 import pytest
 
 from support.fhir import enabled, valid
 from support.generators import complete_answers, randomly
+from support.signoff import REVIEWERS
 from triage.flow import applicable, is_asked
-from triage.knowledge.review_items import Item
-from triage.knowledge.reviews import APPROVED, NEVER, REVIEWED, ItemStatus, Review, ReviewStatus
+from triage.knowledge.load import load_knowledge
+from triage.knowledge.review_items import Item, review_items
+from triage.knowledge.reviews import APPROVED, NEVER, REVIEWED, ItemStatus, Review, ReviewStatus, approve
 from triage.model import AllOf, AnswerIncludes, AnswerIs, AnyOf
 from triage.standards.fhir import (
     DRAFT,
@@ -169,3 +173,15 @@ def test_the_command_writes_it_the_same_bytes_every_time(cli, real_kb):
     assert (first.code, first.err) == (0, "")
     assert first.out == second.out == to_json(questionnaire(real_kb)) + "\n"
     assert json.loads(first.out)["resourceType"] == "Questionnaire"
+
+
+def test_a_knowledge_base_signed_off_in_full_gives_an_active_questionnaire(cli, tiny):
+    """Through the real sign-off records (reviews.yaml), as `triage rules approve` writes them."""
+    rules = Path(tiny.save())
+    assert json.loads(cli("questions", "--rules", rules, "--format", "fhir").out)["status"] == "draft"
+    kb = load_knowledge(rules)
+    for reviewer, role in REVIEWERS:  # the tiny rules pass `rules check`: no findings stand in the way (faster)
+        approve(kb, list(review_items(kb)), reviewer, role, findings=[])
+    written = json.loads(cli("questions", "--rules", rules, "--format", "fhir").out)
+    valid(written)
+    assert (written["status"], written["approvalDate"]) == ("active", date.today().isoformat())

@@ -656,16 +656,17 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--batch", metavar="FILE.jsonl",
                         help="many sessions: one answers object per line in, one outcome (JSON) per line out")
     source.add_argument("--answers", metavar="FILE",
-                        help="YAML or JSON mapping of question ids to answers; '-' reads standard input")
+                        help="YAML or JSON mapping of question ids to answers, or a FHIR QuestionnaireResponse; "
+                             "'-' reads standard input")
     run.add_argument("--jobs", type=_positive, metavar="N",
                      help="with --batch: worker processes, each with its own engine (default: every core)")
-    formats = "text for people to read (the default), json for programs, or fhir: FHIR R4 (docs/fhir.md)"
     run.add_argument("--format", choices=("text", "json", "fhir", "cds-card"), default="text",
-                     help=f"{formats} (a Bundle); cds-card: a CDS Hooks card. --batch writes json, fhir or cds-card "
-                          "(text gives json)")
+                     help="text for people to read (the default), json for programs, fhir for a FHIR R4 Bundle, "
+                          "cds-card for a CDS Hooks card (docs/fhir.md); with --batch, text gives json")
     questions = command("questions", cmd_questions)
     questions.add_argument("--format", choices=("text", "json", "fhir"), default="text",
-                           help=f"{formats} (a Questionnaire)")
+                           help="text for people to read (the default), json for programs, or fhir for a FHIR R4 "
+                                "Questionnaire (docs/fhir.md)")
     rules = sub.add_parser("rules", help="check, test and review the knowledge base (for clinicians)")
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="RULES_COMMAND", required=True)
     test = rules_sub.add_parser("test", parents=[common], help=(cmd_rules_test.__doc__ or "").splitlines()[0],

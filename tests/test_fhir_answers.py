@@ -212,6 +212,12 @@ def test_nested_items(real_kb):
         "questions have none"]
 
 
+def test_a_help_text_copied_into_the_response_is_fine(real_kb):
+    resource = response(real_kb, MAN)
+    item(resource, "sex")["item"] = [{"linkId": "sex-help", "text": "We ask this only because ..."}]
+    assert answers_from_fhir(real_kb, resource, "r.json") == check_answers(real_kb, MAN, "x")
+
+
 def test_a_withdrawn_response(real_kb):
     resource = response(real_kb, MAN)
     resource["status"] = "entered-in-error"

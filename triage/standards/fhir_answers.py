@@ -106,7 +106,7 @@ def _item(kb: KnowledgeBase, item: Any, file: str, path: str,
         return None
     link_id = item["linkId"]
     place = Place(file, item=f"linkId {shown(link_id)}", field=f"{path}.answer")
-    if item.get("item"):
+    if not _only_help(item.get("item"), link_id):
         problems.append(Problem("wrong-shape", replace(place, field=f"{path}.item"),
                                 "holds nested items; this questionnaire's questions have none"))
         return None
@@ -136,6 +136,13 @@ def _item(kb: KnowledgeBase, item: Any, file: str, path: str,
         return None
     code_place = replace(place, field=f"{path}.answer[0].valueCoding.code")
     return link_id, codes[0], code_place
+
+
+def _only_help(nested: Any, link_id: str) -> bool:
+    """Whether an item's nested items are none, or only its own help text without an answer (a renderer may
+    copy the Questionnaire's display child into the response)."""
+    return not nested or (isinstance(nested, list) and all(
+        isinstance(n, Mapping) and n.get("linkId") == link_id + HELP and not n.get("answer") for n in nested))
 
 
 def _code(kb: KnowledgeBase, answer: Any, file: str, path: str, link_id: str,

@@ -34,7 +34,7 @@ from triage.vocabulary import NO, YES
 LFORMS = Path(os.environ.get("CALCITRIAGE_LFORMS_DIR", Path.home() / ".cache" / "calcitriage" / "lforms"))
 DIST = LFORMS / "package" / "dist" / "lforms"
 CHROMIUM = shutil.which("chromium")
-IN_CI = os.environ.get("CI") == "true"
+IN_CI = bool(os.environ.get("CI"))  # as the other browser tests read it (CI=true in CI)
 
 if not (DIST / "webcomponent" / "main.js").is_file() or CHROMIUM is None:
     missing = "Debian's chromium (apt-get install -y chromium)" if CHROMIUM is None else f"lforms in {LFORMS}"

@@ -9,7 +9,9 @@ properties use the real rules/ folder (`real_kb`, `real_engine`).
 from __future__ import annotations
 
 import io
+import signal
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,18 @@ from triage.cli import main
 from triage.knowledge.load import load_knowledge
 from triage.model import KnowledgeBase
 from triage.rete.engine import CompiledRules
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_handler_put_back(request):
+    """Ctrl-C handling set by a program run in-process is put back after each test, and the test named: the
+    Ctrl-C tests (tests/test_input_messages.py) need Python's own handler, whatever ran before them."""
+    before = signal.getsignal(signal.SIGINT)
+    yield
+    after = signal.getsignal(signal.SIGINT)
+    if after is not before:
+        signal.signal(signal.SIGINT, before)
+        warnings.warn(f"{request.node.nodeid} left the Ctrl-C (SIGINT) handler changed to {after!r}", stacklevel=1)
 
 
 @pytest.fixture

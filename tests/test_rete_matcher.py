@@ -142,3 +142,30 @@ def test_stock_and_fast_matching_fire_the_same_rules_on_the_same_facts_in_genera
 
 def test_together_at_least_500_generated_sessions_are_compared():
     assert REAL_SESSIONS + GENERATED_KBS * SESSIONS_PER_GENERATED_KB >= 500
+
+
+def alpha_tests_per_fact(kb: KnowledgeBase, monkeypatch) -> float:
+    """How many one-fact tests working out the alpha paths of every possible fact takes, per fact."""
+    from experta.matchers.rete.check import FeatureCheck, TypeCheck
+
+    from triage.rete.engine import _possible_facts
+
+    network = _Network(CompiledRules(kb))
+    calls = Counter()
+    for check in (FeatureCheck, TypeCheck):
+        def counted(self, *args, _test=check.__call__, **kwargs):  # type: ignore[no-untyped-def]
+            calls["tests"] += 1
+            return _test(self, *args, **kwargs)
+        monkeypatch.setattr(check, "__call__", counted)
+    facts = _possible_facts(kb)
+    network.matcher._routes.clear()
+    network.matcher.remember(facts)
+    return calls["tests"] / len(facts)
+
+
+def test_building_a_network_tests_each_fact_only_on_its_own_path_however_many_rules_there_are(real_kb, monkeypatch):
+    # Looking up a fact's next tests in an index (not trying every test of every question) is what keeps
+    # the network's build linear in the number of rules (benchmarks/bench_scaling.py: x1 to x16).
+    small = alpha_tests_per_fact(real_kb, monkeypatch)
+    bigger = dataclasses.replace(generated_kb(real_kb, 3), rules=(*real_kb.rules, *generated_kb(real_kb, 3).rules[:-1]))
+    assert small < 3 and alpha_tests_per_fact(bigger, monkeypatch) < 3

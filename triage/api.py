@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, BinaryIO
 
 from triage.answers import check_answers
 from triage.checks.second_opinion import confirmed
 from triage.checks.selftest import checked_rules
+from triage.frontends import batch
 from triage.model import KnowledgeBase
 from triage.outcome import Outcome
 from triage.rete.engine import CompiledRules
@@ -44,3 +45,13 @@ def evaluate(kb: KnowledgeBase, answers: Mapping[str, Any], name: str = "answers
     rules = rules_for(kb)
     checked = check_answers(kb, answers, name)
     return confirmed(kb, rules.evaluate(checked), checked, name)
+
+
+def evaluate_jsonl(kb: KnowledgeBase, lines: BinaryIO, name: str = "<lines>") -> Iterator[batch.BatchLine]:
+    """`triage run --batch` as a library call: for every line of `lines` (JSON answers objects, read as bytes),
+    one BatchLine, in order: `.output` is the JSON line (the outcome with "line": N, or {"line": N, "errors":
+    [...]}), `.error` the first error message or None. Never raises for what a line holds, so output line N
+    always answers input line N (what lets a cluster split the work by file: examples/dask_batch.py).
+    `name` is how messages name the input.
+    """
+    return batch.evaluate_lines(rules_for(kb), batch.read_lines(lines), name)

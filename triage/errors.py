@@ -164,6 +164,10 @@ class TriageError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Rebuilt from its problems, not its message, when it crosses a process boundary (batch workers, Dask).
+        return type(self), (self.problems,)
+
 
 class KnowledgeBaseError(TriageError):
     """The rules folder cannot be used; every problem found is listed."""

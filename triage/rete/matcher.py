@@ -11,7 +11,9 @@ from typing import Any
 
 from experta.engine import KnowledgeEngine
 from experta.fact import Fact
+from experta.fieldconstraint import L
 from experta.matchers import ReteMatcher
+from experta.matchers.rete.check import FeatureCheck, TypeCheck
 from experta.matchers.rete.mixins import NoMemory
 from experta.matchers.rete.nodes import FeatureTesterNode
 from experta.matchers.rete.token import Token
@@ -40,6 +42,7 @@ class FastMatcher(ReteMatcher):
             csn._activate = _noting(csn._activate, self._touched, position)
         self._memory_nodes = _nodes_with_memory(self.root_node)
         self._routes: dict[Any, list[tuple[Any, dict[Any, Any], tuple[Any, ...]]]] = {}
+        self._indexes: dict[int, _ChildIndex] = {}  # per alpha node (by id; the network never changes)
 
     def changes(self, adding=None, deleting=None):  # type: ignore[no-untyped-def]
         if deleting:
@@ -73,7 +76,7 @@ class FastMatcher(ReteMatcher):
             return None
         if route is None:
             route = []
-            _alpha_walk(self.root_node, fact, {}, route)
+            _alpha_walk(self.root_node, fact, {}, route, self._indexes)
             if len(self._routes) > _MAX_ROUTES:
                 self._routes.clear()
             self._routes[key] = route
@@ -114,13 +117,22 @@ _MAX_ROUTES = 100_000  # distinct fact contents remembered; a knowledge base all
 
 
 def _alpha_walk(node: Any, fact: Fact, context: dict[Any, Any],
-                route: list[tuple[Any, dict[Any, Any], tuple[Any, ...]]]) -> None:
+                route: list[tuple[Any, dict[Any, Any], tuple[Any, ...]]],
+                indexes: dict[int, _ChildIndex] | None = None) -> None:
     """FeatureTesterNode._activate for every alpha child of `node`, recording the first non-alpha nodes.
 
     Each entry: the node's activate method, the bindings the token carries there (a binding of the whole
     fact is recorded by name and filled in with each new fact), in the order experta would reach them.
+    Children are found through an index of their tests (`_ChildIndex`), so a fact costs the tests on its
+    own path, not one test for every question and section the knowledge base has: that keeps building
+    the network linear in the number of rules.
     """
-    for child in node.children:
+    if indexes is None:
+        indexes = {}
+    index = indexes.get(id(node))
+    if index is None:
+        index = indexes[id(node)] = _ChildIndex(node)
+    for child in index.candidates(fact):
         tester = child.node
         if type(tester) is not FeatureTesterNode or child.callback != tester.activate:
             captures = tuple(name for name, value in context.items() if value is fact)
@@ -134,7 +146,63 @@ def _alpha_walk(node: Any, fact: Fact, context: dict[Any, Any],
             if not _compatible(match, reached):
                 continue
             reached.update(match)
-        _alpha_walk(tester, fact, reached, route)
+        _alpha_walk(tester, fact, reached, route, indexes)
+
+
+class _ChildIndex:
+    """A node's children, looked up by what their one-fact test asks for.
+
+    experta's alpha tests are mostly "the fact is of type T" and "field f equals the literal v". Those are
+    indexed (type -> children, f -> v -> children); every other child (predicates, bindings, the join and
+    rule nodes below) is a candidate for every fact. `candidates` gives the children whose test can pass,
+    in the children's own order, so the walk reaches them in the order experta would: a candidate is still
+    tested with its own test, the index only skips tests that must fail.
+    """
+
+    def __init__(self, node: Any):
+        self.children = list(node.children)
+        self.by_type: dict[type, list[int]] = {}
+        self.by_field: dict[str, dict[Any, list[int]]] = {}
+        self.always: list[int] = []
+        for position, child in enumerate(self.children):
+            # Only a one-fact test reached through its own activate is skipped when it cannot pass; anything
+            # else below the node (a join, a rule) is on every fact's path.
+            alpha = type(child.node) is FeatureTesterNode and child.callback == child.node.activate
+            test: Any = child.node.matcher if alpha else None
+            if isinstance(test, TypeCheck):
+                self.by_type.setdefault(test.fact_type, []).append(position)
+            elif _plain_literal(test):
+                self.by_field.setdefault(test.what, {}).setdefault(test.how.value, []).append(position)
+            else:
+                self.always.append(position)
+
+    def candidates(self, fact: Fact) -> list[Any]:
+        positions = list(self.always)
+        positions.extend(self.by_type.get(type(fact), ()))
+        for field, by_value in self.by_field.items():
+            if field not in fact:
+                continue
+            try:
+                positions.extend(by_value.get(fact[field], ()))
+            except TypeError:  # an unhashable value: test every child of this field, as experta would
+                positions.extend(p for found in by_value.values() for p in found)
+        positions.sort()
+        return [self.children[p] for p in positions]
+
+
+def _plain_literal(test: Any) -> bool:
+    """A test of one top-level field against a literal, binding nothing: answered by a dictionary lookup."""
+    if not isinstance(test, FeatureCheck) or not isinstance(test.how, L) or test.how.__bind__ is not None:
+        return False
+    what = test.what
+    # experta reads a "a__b" field as a path into nested values, and "__x__" fields specially.
+    if not isinstance(what, str) or "__" in what:
+        return False
+    try:
+        hash(test.how.value)
+    except TypeError:
+        return False
+    return True
 
 
 def _compatible(match: Mapping[Any, Any], context: Mapping[Any, Any]) -> bool:

@@ -4,8 +4,8 @@ fhir`, loaded into LHC-Forms (the `lforms` npm package) in headless Chromium, sh
 hides them, and the prostate questions appear only for 'male'. The response LHC-Forms writes is read back by
 our QuestionnaireResponse reader as the same answers.
 
-One browser, one page load. lforms is installed by .ci/install-lforms outside the checkout; without it the
-test is skipped here and fails in CI.
+One browser, one page load. lforms is installed by .ci/install-lforms outside the checkout (this module runs it
+the first time when npm is there); without it the test is skipped here and fails in CI.
 """
 
 from __future__ import annotations
@@ -36,6 +36,17 @@ DIST = LFORMS / "package" / "dist" / "lforms"
 CHROMIUM = shutil.which("chromium")
 IN_CI = bool(os.environ.get("CI"))  # as the other browser tests read it (CI=true in CI)
 
+def _install_lforms() -> None:
+    """The README's test command installs lforms the first time, as CI does, when npm is there to fetch it."""
+    if not (DIST / "webcomponent" / "main.js").is_file() and shutil.which("npm"):
+        import subprocess
+
+        from support.paths import REPO
+
+        subprocess.run([str(REPO / ".ci" / "install-lforms")], capture_output=True, timeout=600, check=False)
+
+
+_install_lforms()
 if not (DIST / "webcomponent" / "main.js").is_file() or CHROMIUM is None:
     missing = "Debian's chromium (apt-get install -y chromium)" if CHROMIUM is None else f"lforms in {LFORMS}"
     if IN_CI:

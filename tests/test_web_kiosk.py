@@ -130,4 +130,5 @@ def _small_targets(tab) -> list[str]:
         .filter(e => e.offsetParent !== null && !e.classList.contains('skip'))
         .map(e => [e, e.getBoundingClientRect()])
         .filter(([e, r]) => r.width < 44 || r.height < 44)
-        .map(([e, r]) => `${e.tagName} '${(e.innerText || e.value || '').trim().slice(0, 40)}' ${r.width}x${r.height}`)""")
+        .map(([e, r]) => `${e.tagName} '${(e.innerText || e.value || '').trim().slice(0, 40)}' `
+                         + `${r.width}x${r.height}`)""")

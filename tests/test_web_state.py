@@ -74,3 +74,19 @@ def test_an_expired_page_gets_a_page_that_says_so_and_offers_to_start_again(real
 
 def test_kiosk_pages_expire_sooner_than_pages_at_home():
     assert WebSettings.make(kiosk=True).ttl_seconds < WebSettings.make(kiosk=False).ttl_seconds
+
+
+def test_a_session_rebuilt_from_a_page_is_the_session_that_made_it(real_engine):
+    from triage.session import Session
+
+    answered = Session(real_engine)
+    for question, value in (("chest_pain", "no"), ("vomiting_blood", "no"), ("blue_lips", "no")):
+        answered.answer(question, value)
+    answered.change("chest_pain", "not_sure")
+    rebuilt = Session(real_engine, list(answered.answers.items()), answered.history)
+    assert rebuilt.history == answered.history == ["vomiting_blood", "blue_lips", "chest_pain"]
+    assert rebuilt.current() == answered.current()
+    assert rebuilt.progress() == answered.progress()
+    assert rebuilt.outcome().referral == answered.outcome().referral
+    with pytest.raises(ValueError):
+        Session(real_engine, [("chest_pain", "no")], [])

@@ -150,8 +150,7 @@ class WebApp:
             if len(set(ids)) != len(ids):
                 raise ValueError("an answer given twice")
             checked = check_answers(self.kb, raw, "the page")
-            session = Session(self.engine)
-            session.resume([(q, checked[q]) for q in ids], carried.history)
+            session = Session(self.engine, [(q, checked[q]) for q in ids], carried.history)
         except (AnswersError, ValueError) as exc:  # signed by this server yet not valid: only a bug makes one
             raise Refused(400, "state not valid", ui("web.tampered")) from exc
         return session

@@ -181,3 +181,10 @@ def test_serve_refuses_a_warning_shorter_than_twenty_seconds(cli):
     assert result.code == 2
     assert result.err == "error: field '--warning-seconds': must be at least 20 seconds, and --idle-seconds at least " \
                          "10 more\n"
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(server, cli):
+    result = cli("serve", "--port", str(server.port))
+    assert result.code == 2
+    assert result.err.startswith(f"error: field '--port': cannot listen on 127.0.0.1:{server.port}: ")
+    assert len(result.err.splitlines()) == 1

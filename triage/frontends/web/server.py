@@ -12,11 +12,13 @@ import copy
 import json
 import os
 import secrets
+import socket
 from pathlib import Path
 from typing import Any
 
 from triage.checks.selftest import checked_rules
 from triage.endings import Ending
+from triage.errors import Place, Problem, TriageError
 from triage.frontends.web.app import WebSettings, create_app
 from triage.knowledge.load import load_knowledge
 from triage.knowledge.reading import load_reading
@@ -31,6 +33,7 @@ def serve(engine: CompiledRules, rules: Path | None, host: str, port: int, worke
     """Serve until stopped (Ctrl-C or SIGTERM). `engine` passed the self-test in this process already."""
     import uvicorn
 
+    _check_address(host, port)
     reading = load_reading(engine.kb)  # a broken reading.yaml refuses to start here, with every problem listed
     key = secrets.token_bytes(32)
     options: dict[str, Any] = {"host": host, "port": port, "log_config": _log_config(), "server_header": False,
@@ -44,6 +47,17 @@ def serve(engine: CompiledRules, rules: Path | None, host: str, port: int, worke
                                            "warning": settings.warning_seconds})
     uvicorn.run("triage.frontends.web.server:worker_app", factory=True, workers=workers, **options)
     return Ending.FINISHED
+
+
+def _check_address(host: str, port: int) -> None:
+    """A port already in use ends the command with one line (exit 2), not with uvicorn's log and exit 1."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise TriageError([Problem("cannot-listen", Place(None, field="--port"),
+                                   f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
+                                   "choose another --port, or stop what uses it")]) from exc
 
 
 def worker_app():  # type: ignore[no-untyped-def]

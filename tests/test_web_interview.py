@@ -246,6 +246,21 @@ def _tab_to_role(tab, kind: str) -> None:
     raise AssertionError(f"Tab never reached a {kind}")
 
 
+def test_with_javascript_off_the_questions_help_and_the_emergency_page_work(browser, server, real_kb):
+    context = browser.new_context(base_url=server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        start(page)
+        page.get_by_text("What does this mean?").click()  # <details> opens without a script
+        assert page.get_by_text(real_kb.question["chest_pain"].help).is_visible()
+        choose(page, "Not sure")
+        assert question_text(page) == real_kb.question["vomiting_blood"].text
+        choose(page, "Yes")
+        assert urgency_label(real_kb, max) in page.locator(".referral .urgency").inner_text()
+    finally:
+        context.close()
+
+
 def test_focus_is_visible_and_the_language_is_set(tab):
     tab.goto("/")
     assert tab.locator("html").get_attribute("lang") == "en"

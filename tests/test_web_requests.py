@@ -17,7 +17,10 @@ SECRET = "zzz-not-an-answer"  # sent as an answer value: it must never reach the
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with Server(log=tmp_path_factory.mktemp("web") / "server.log") as running:
+    home, work = tmp_path_factory.mktemp("home"), tmp_path_factory.mktemp("work")
+    with Server(log=tmp_path_factory.mktemp("web") / "server.log", cwd=work,
+                env={"HOME": str(home), "PYTHONDONTWRITEBYTECODE": "1"}) as running:
+        running.folders = (home, work)
         yield running
 
 
@@ -156,6 +159,11 @@ def test_an_address_that_does_not_exist_gets_a_page(client):
     assert page.status_code == 404
     assert heading(page.text) == "Page not found"
     assert client.post("/result/nothing", data={"state": "x"}).status_code == 404
+
+
+def test_the_server_writes_nothing_in_its_home_or_working_folder(server, client):
+    after_first_answer(client)
+    assert [list(folder.iterdir()) for folder in server.folders] == [[], []]
 
 
 def test_the_log_names_events_but_never_an_answer_or_a_state(server):

@@ -29,18 +29,19 @@ def free_port() -> int:
 class Server:
     """`triage serve ARGS` on a free port; `log` is the server's stderr (and stdout), read after the fact."""
 
-    def __init__(self, *args: str, log: Path, env: dict[str, str] | None = None):
+    def __init__(self, *args: str, log: Path, env: dict[str, str] | None = None, cwd: Path | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
         self.args = ["serve", "--port", str(self.port), *args]
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.cwd = cwd
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Server:
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "triage", *self.args], stdout=log,
-                                            stderr=subprocess.STDOUT, env=self.env)
+                                            stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

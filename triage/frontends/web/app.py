@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,11 +33,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from triage.answers import check_answers
 from triage.checks.second_opinion import SecondOpinionError
 from triage.errors import AnswersError
-from triage.flow import offered_values
+from triage.flow import next_question, offered_values
 from triage.frontends.web import pages
-from triage.frontends.web.state import Signer, StateError, carried_of
+from triage.frontends.web.state import Carried, Signer, StateError, carried_of
 from triage.knowledge.reading import Reading
 from triage.knowledge.reviews import review_notices
+from triage.model import Question
+from triage.outcome import AnswerValue
 from triage.rete.engine import CompiledRules
 from triage.session import Session
 from triage.texts import emergency_notice, ui
@@ -137,8 +139,8 @@ class WebApp:
             fields.setdefault(name, []).append(value)
         return fields
 
-    def session(self, fields: dict[str, list[str]]) -> Session:
-        """The person's Session, rebuilt from the page's signed answers."""
+    def carried(self, fields: dict[str, list[str]]) -> Carried:
+        """The page's signed answers, checked as an answers file is (check_answers)."""
         try:
             carried = self.signer.open(_one(fields, "state"))
         except StateError as exc:
@@ -147,13 +149,17 @@ class WebApp:
         ids = [q for q, _ in carried.answers]
         raw = {q: list(v) if isinstance(v, tuple) else v for q, v in carried.answers}
         try:
-            if len(set(ids)) != len(ids):
-                raise ValueError("an answer given twice")
             checked = check_answers(self.kb, raw, "the page")
-            session = Session(self.engine, [(q, checked[q]) for q in ids], carried.history)
+            if len(raw) != len(ids) or sorted(carried.history) != sorted(ids):
+                raise ValueError("an answer given twice, or a history of other questions")
         except (AnswersError, ValueError) as exc:  # signed by this server yet not valid: only a bug makes one
             raise Refused(400, "state not valid", ui("web.tampered")) from exc
-        return session
+        return Carried(tuple((q, checked[q]) for q in ids), carried.history)
+
+    def session(self, fields: dict[str, list[str]]) -> Session:
+        """The person's Session, rebuilt from the page's signed answers."""
+        carried = self.carried(fields)
+        return Session(self.engine, carried.answers, carried.history)
 
     # --- the pages ----------------------------------------------------------------------------------------------
 
@@ -182,35 +188,57 @@ class WebApp:
 
     async def answer(self, request: Request) -> Response:
         fields = await self.form(request)
-        session = self.session(fields)
         changing = _one(fields, "changing", "") == "1"
+        if changing or _one(fields, "go", "next") == "back":
+            return self.answer_again(fields, changing)
+        carried = self.carried(fields)
+        answers = dict(carried.answers)
+        # The rules run once per page: the question and the answer are checked on the flow alone, and the
+        # Session is made with the new answer in it (as Session.answer would add it).
+        question = self.kb.question.get(_one(fields, "question", ""))
+        if question is None or question != next_question(self.kb, answers):
+            session = Session(self.engine, carried.answers, carried.history)
+            event, message = (("unknown question", ui("web.unknown_question")) if question is None
+                              else ("question not asked", ui("web.not_asked")))
+            raise Refused(400, event, "", self.next_page(session, status=400, error=message))
+        value = self.value(fields, question, answers, carried.history)
+        if value is None:
+            session = Session(self.engine, carried.answers, carried.history)
+            return self.render("question.html", pages.question_page(session, question, error=ui("web.choose_first")),
+                               session)
+        session = Session(self.engine, (*carried.answers, (question.id, value)), (*carried.history, question.id))
+        return self.next_page(session)
+
+    def value(self, fields: dict[str, list[str]], question: Question, answers: dict[str, AnswerValue],
+              history: Sequence[str]) -> AnswerValue | None:
+        """The answer sent for `question`; None when nothing was chosen; Refused when it is not offered."""
+        values = fields.get("answer", [])
+        offered = offered_values(question, answers)
+        if any(v not in offered for v in values) or len(set(values)) != len(values) or (
+                question.kind.prompt is Prompt.SELECT and len(values) > 1):
+            session = Session(self.engine, tuple(answers.items()), history)  # only to show the question again
+            again = pages.question_page(session, question, changing=question.id in answers,
+                                        error=ui("web.not_offered"))
+            raise Refused(400, "value not offered", "", self.render("question.html", again, session, 400))
+        if question.kind.prompt is Prompt.TICK_BOXES:
+            return tuple(v for v in offered if v in values)  # in the order shown
+        return values[0] if values else None
+
+    def answer_again(self, fields: dict[str, list[str]], changing: bool) -> Response:
+        """Back, or a changed answer from the summary: the Session first, then the step (the rules run twice)."""
+        session = self.session(fields)
         if _one(fields, "go", "next") == "back":
             return self.back(session, changing)
         question = self.kb.question.get(_one(fields, "question", ""))
-        if question is None:
-            raise Refused(400, "unknown question", "", self.next_page(session, status=400,
-                                                                     error=ui("web.unknown_question")))
-        asked = question.id in session.answers if changing else question == session.current()
-        if not asked:
-            raise Refused(400, "question not asked", "", self.next_page(session, status=400,
-                                                                       error=ui("web.not_asked")))
-        values = fields.get("answer", [])
-        offered = offered_values(question, session.answers)
-        again = pages.question_page(session, question, changing=changing, error=ui("web.not_offered"))
-        if any(v not in offered for v in values) or len(set(values)) != len(values) or (
-                question.kind.prompt is Prompt.SELECT and len(values) > 1):
-            raise Refused(400, "value not offered", "", self.render("question.html", again, session, 400))
-        if question.kind.prompt is Prompt.TICK_BOXES:
-            value: tuple[str, ...] | str = tuple(v for v in offered if v in values)  # in the order shown
-        elif values:
-            value = values[0]
-        else:  # Next with nothing chosen: ask again, kindly; not an error of the page
-            again["error"] = ui("web.choose_first")
-            return self.render("question.html", again, session)
-        if changing:
-            return self.next_page(session, tuple(session.change(question.id, value)))
-        session.answer(question.id, value)
-        return self.next_page(session)
+        if question is None or question.id not in session.answers:
+            event, message = (("unknown question", ui("web.unknown_question")) if question is None
+                              else ("question not asked", ui("web.not_asked")))
+            raise Refused(400, event, "", self.next_page(session, status=400, error=message))
+        value = self.value(fields, question, session.answers, session.history)
+        if value is None:
+            return self.render("question.html", pages.question_page(session, question, changing=True,
+                                                                    error=ui("web.choose_first")), session)
+        return self.next_page(session, tuple(session.change(question.id, value)))
 
     def back(self, session: Session, changing: bool) -> Response:
         """Back: from a changed answer to the summary; otherwise the last answer is taken back and asked again."""

@@ -113,6 +113,17 @@ def test_an_answer_to_a_question_that_would_not_be_asked_is_refused(client, serv
     assert "refused (400): question not asked" in server.log()
 
 
+def test_an_answer_sent_again_to_a_question_already_answered_is_refused_and_the_next_question_shown(client):
+    state = state_of(client.post("/start").text)
+    for question in ("chest_pain", "vomiting_blood", "blue_lips", "severe_breathlessness", "almost_no_urine"):
+        page = client.post("/answer", data={"state": state, "question": question, "answer": "no"})
+        state = state_of(page.text)
+    page = client.post("/answer", data={"state": state, "question": "chest_pain", "answer": "no"})
+    assert page.status_code == 400
+    assert "That answer was for a question that is not asked at this point." in page.text
+    assert progress(page.text).startswith("Question 6 of at most")
+
+
 def test_a_changed_hidden_field_is_refused_with_a_way_to_start_again(client, server):
     state = state_of(after_first_answer(client))
     payload, signature = state.split(".")

@@ -177,7 +177,7 @@ class WebApp:
         if question is not None:
             return self.render("question.html", pages.question_page(session, question, error=error, removed=removed),
                                session, status)
-        return self.render("summary.html", pages.summary_page(session, removed), session, status)
+        return self.render("summary.html", {**pages.summary_page(session, removed), "error": error}, session, status)
 
     async def home(self, request: Request) -> Response:
         return self.opening()

@@ -18,7 +18,7 @@ if CHROMIUM is None and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed here (apt-get install -y chromium); CI installs it",
                 allow_module_level=True)
 
-IDLE, WARNING = 5, 3  # seconds: "Still there?" after 2 s without a touch, the reset 3 s later
+IDLE, WARNING = 4, 2  # seconds: "Still there?" after 2 s without a touch, the reset 2 s later
 
 
 @pytest.fixture(scope="module")

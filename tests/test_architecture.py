@@ -2,7 +2,8 @@
 
 Every import statement of triage/ counts, at module level or inside a function (a lazy import is still a
 dependency). The module-level imports that run at import time must form no cycle. Only triage/rete/ may
-import experta, and only triage/frontends/ questionary or prompt_toolkit.
+import experta, only triage/frontends/ questionary or prompt_toolkit, and only
+triage/frontends/web/ starlette, uvicorn or jinja2.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ ONLY_IN: dict[str, str] = {
     "experta": "triage.rete",
     "questionary": "triage.frontends",
     "prompt_toolkit": "triage.frontends",
+    # The browser front end's libraries stay in its folder, so the rest never needs them installed to run.
+    "starlette": "triage.frontends.web",
+    "uvicorn": "triage.frontends.web",
+    "jinja2": "triage.frontends.web",
 }
 
 

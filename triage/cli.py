@@ -626,6 +626,35 @@ def cmd_kiosk(args: argparse.Namespace) -> Ending:
     return kiosk_main(args.config, engine)  # the engine that passed the self-test serves the patients
 
 
+# For automated tests only: lets `triage serve --kiosk` use idle times of a few seconds (docs/kiosk.md).
+SHORT_TIMES_ENV = "CALCITRIAGE_WEB_SHORT_TIMES_FOR_TESTING"
+MIN_WARNING_SECONDS = 20  # WCAG 2.2.1: a person must get at least 20 seconds to say they are still there
+
+
+def cmd_serve(args: argparse.Namespace) -> Ending:
+    """Serve the questionnaire to browsers: the same questions, rules and result as the interview.
+
+    Open the address it prints (http://127.0.0.1:8000 by default). Nothing is stored: each page carries its
+    answers, signed. --kiosk: a welcome page for one person after another, cleared after each person and
+    after some time without a touch (docs/kiosk.md). --workers N: N processes, any may answer any page.
+    Example: triage serve
+             triage serve --kiosk --host 0.0.0.0 --port 8080
+    """
+    from triage.checks.selftest import checked_rules
+    from triage.errors import Place, Problem
+    from triage.frontends.web.app import WebSettings
+    from triage.frontends.web.server import serve
+
+    short = os.environ.get(SHORT_TIMES_ENV) == "1"
+    lowest = 1 if short else MIN_WARNING_SECONDS
+    if args.warning_seconds < lowest or args.idle_seconds < args.warning_seconds + (1 if short else 10):
+        raise TriageError([Problem("bad-value", Place(None, field="--warning-seconds"),
+                                   f"must be at least {lowest} seconds, and --idle-seconds at least 10 more")])
+    engine = checked_rules(_load(args))  # refuses to start (exit 2): a failing golden case or a check error
+    settings = WebSettings.make(args.kiosk, args.idle_seconds, args.warning_seconds)
+    return serve(engine, args.rules, args.host, args.port, args.workers, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(add_help=False)
     top.add_argument("--rules", metavar="DIR", type=Path,
@@ -719,6 +748,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the kiosk configuration (default: /etc/calcitriage/kiosk.toml)")
     kiosk.add_argument("--hash-code", action="store_true",
                        help="read a staff code twice (not shown) and print the line for the configuration")
+    serve = command("serve", cmd_serve)
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
+    serve.add_argument("--workers", type=_positive, default=1, metavar="N",
+                       help="worker processes, each with its own checked copy of the rules (default: 1)")
+    serve.add_argument("--kiosk", action="store_true",
+                       help="a shared screen: welcome page, cleared after each person and when left alone")
+    serve.add_argument("--idle-seconds", type=float, default=120, metavar="S",
+                       help="kiosk: back to the welcome page after S seconds without a touch or key (default: 120)")
+    serve.add_argument("--warning-seconds", type=float, default=30, metavar="S",
+                       help="kiosk: 'Still there?' S seconds before that, at least 20 (default: 30)")
     return parser
 
 

@@ -23,6 +23,7 @@ CODES: dict[str, str] = {
     "yaml-syntax": "a file is not valid YAML or JSON (or its aliases stand for too much)",
     "too-large": "a file holds far more entries than any rules or answers file needs",
     "toml-syntax": "a configuration file is not valid TOML",
+    "cannot-listen": "`triage serve` cannot listen on the address and port given (in use, or not allowed)",
     "no-rules": "the rules folder holds no rule files",
     # the shape of items and fields
     "wrong-shape": "a file or an item is not the mapping or list it should be",

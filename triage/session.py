@@ -5,6 +5,7 @@ Shared by every front end (terminal interview, kiosk). Pure: no prompts, no prin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from triage.checks.second_opinion import confirmed
@@ -24,13 +25,20 @@ class Progress:
 class Session:
     """The state of one interview. Create a new one for every person; nothing carries over."""
 
-    def __init__(self, rules: CompiledRules):
+    def __init__(self, rules: CompiledRules, answers: Sequence[tuple[str, AnswerValue]] = (),
+                 history: Sequence[str] = ()):
+        """A new person; or, with `answers` (in the order listed) and `history` (the same questions, in the order
+        they were last given), a person's way so far: a browser page carries both from one request to the next,
+        since the web front end keeps nothing between requests. Check the answers first (answers.check_answers).
+        """
+        if sorted(history) != sorted(q for q, _ in answers):
+            raise ValueError("a session's history must hold the same questions as its answers")
         self.rules = rules
         self.kb = rules.kb
-        self.answers: dict[str, AnswerValue] = {}
-        self.history: list[str] = []  # question ids in the order they were answered
+        self.answers: dict[str, AnswerValue] = dict(answers)
+        self.history: list[str] = list(history)  # question ids in the order they were answered
         self.run = rules.new_run()  # this person's own evaluation; nothing in it is shared
-        self.run.restart({})
+        self.run.restart(self.answers)
         self._confirmed: Outcome | None = None  # the last outcome the reference evaluator agreed with
 
     # --- where we are --------------------------------------------------------------------------------

@@ -97,7 +97,7 @@ def explanation_text(kb: KnowledgeBase, outcome: Outcome) -> str:
         source = kb.source[step.rule.source].title
         lines.append(_wrap(ui("result.rule_source", rule=step.rule.id, source=source), "    ", "    "))
         if step.conclusions_used:
-            used = ", ".join(_used_words(kb, c) for c in step.conclusions_used)
+            used = ", ".join(used_words(kb, c) for c in step.conclusions_used)
             lines.append(_wrap(ui("result.builds_on", items=used), "      ", "    "))
         for question_id, value in step.answers:
             words = answer_words(kb, question_id, value)
@@ -106,7 +106,7 @@ def explanation_text(kb: KnowledgeBase, outcome: Outcome) -> str:
     return "\n".join(lines)
 
 
-def _used_words(kb: KnowledgeBase, used: Concluded) -> str:
+def used_words(kb: KnowledgeBase, used: Concluded) -> str:
     if used.kind is ConclusionKind.CONCERN:
         return ui("result.used_section", title=kb.section[used.name].title)
     if used.kind is ConclusionKind.ORGAN_CONCERNS:

@@ -68,6 +68,10 @@ def test_version_prints_the_program_and_its_version(spawn):
 
 
 def test_every_option_of_run_and_questions_says_what_it_does(cli):
-    for command in ("run", "questions"):
+    says = {"run": "--format {text,json,fhir,cds-card} text for people to read (the default), json for programs, "
+                   "fhir for a FHIR R4 Bundle, cds-card for a CDS Hooks card (docs/fhir.md)",
+            "questions": "--format {text,json,fhir} text for people to read (the default), json for programs, or fhir "
+                         "for a FHIR R4 Questionnaire (docs/fhir.md)"}
+    for command, text in says.items():
         out = " ".join(cli(command, "--help").out.split())
-        assert "--format {text,json} text for people to read (the default), or json for programs" in out, command
+        assert text in out, command

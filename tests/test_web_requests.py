@@ -207,3 +207,31 @@ def test_serve_on_a_port_in_use_says_so_in_one_line(server, cli):
     assert result.code == 2
     assert result.err.startswith(f"error: field '--port': cannot listen on 127.0.0.1:{server.port}: ")
     assert len(result.err.splitlines()) == 1
+
+
+# --- issue 17: the outcome for a clinic's record ------------------------------------------------------------
+
+
+def test_the_doctor_page_saves_the_same_fhir_bundle_as_triage_run(client, real_kb):
+    from triage.api import evaluate
+    from triage.standards import fhir
+
+    page, answers = client.post("/start").text, {}
+    while 'class="question"' in page and (question := re.search(r'name="question" value="([^"]+)"', page)):
+        assert question.group(1) not in answers, f"{question.group(1)} asked again: {page[-1500:]}"
+        values = re.findall(r'name="answer" value="([^"]+)"', page)
+        data = {"state": state_of(page), "question": question.group(1), "go": "next"}
+        if 'type="radio"' in page:  # 'no' where it is offered; ticked lists left empty
+            data["answer"] = answers[question.group(1)] = "no" if "no" in values else values[0]
+        else:
+            answers[question.group(1)] = []
+        page = client.post("/answer", data=data).text
+    doctor = client.post("/result/doctor", data={"state": state_of(page)})  # from the summary, every answer given
+    assert 'action="/result/fhir"' in doctor.text and "Save for a clinic&#39;s records (FHIR file)" in doctor.text
+    saved = client.post("/result/fhir", data={"state": state_of(doctor.text)})
+    assert saved.status_code == 200
+    assert saved.headers["content-type"].startswith("application/fhir+json")
+    assert saved.headers["content-disposition"] == 'attachment; filename="calcitriage-outcome.fhir.json"'
+    assert saved.headers["cache-control"] == "no-store"
+    assert saved.json() == fhir.outcome_bundle(real_kb, evaluate(real_kb, answers))
+    assert client.post("/result/fhir", data={"state": state_of(client.post("/start").text)}).status_code == 400

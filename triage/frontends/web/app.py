@@ -42,6 +42,7 @@ from triage.model import Question
 from triage.outcome import AnswerValue
 from triage.rete.engine import CompiledRules
 from triage.session import Session
+from triage.standards import fhir
 from triage.texts import emergency_notice, ui
 from triage.vocabulary import Prompt
 
@@ -57,7 +58,7 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
 ]
-RESULT_PARTS = ("sections", "tests", "advice", "why", "doctor")
+RESULT_PARTS = ("sections", "tests", "advice", "why", "doctor", "fhir")
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,12 @@ class WebApp:
             raise HTTPException(404)
         session = await self.finished_session(request)
         outcome = session.outcome()
+        if part == "fhir":
+            # The same Bundle as `triage run --format fhir`, for a clinic's record: a download, never a page.
+            return Response(fhir.to_json(fhir.outcome_bundle(self.kb, outcome)) + "\n",
+                            media_type="application/fhir+json",
+                            headers={"content-disposition": 'attachment; filename="calcitriage-outcome.fhir.json"',
+                                     "cache-control": "no-store"})
         if part == "doctor":
             return self.render("doctor.html", pages.doctor_page(self.kb, outcome, date.today()), session)
         page = {"sections": lambda: pages.sections_page(self.kb, outcome), "tests": lambda: pages.tests_page(outcome),

@@ -233,7 +233,14 @@ def test_ctrl_c_with_the_output_piped_through_tee_ends_as_a_quit_130_without_a_t
     shell.send(CTRL_C)
     # Typed at once, 'y' could reach the program before the signal does and be read as an answer: wait for
     # the Ctrl-C to take effect (the end, or the question whether to quit, if tee outlived it).
-    if shell.expect([r"status=(\d+)", r"Do you want to quit\?"]) == 1:
+    seen_after = shell.expect([r"status=(\d+)", r"Do you want to quit\?", pexpect.TIMEOUT], timeout=20)
+    if seen_after == 2:
+        # Once in CI (two test processes, the machine busy) a first Ctrl-C went unanswered for 30 s; the signal
+        # is now kept from the preparation thread (frontends/startup.py). A person would press it again: so do we,
+        # and the exit code must still be 130.
+        shell.send(CTRL_C)
+        seen_after = shell.expect([r"status=(\d+)", r"Do you want to quit\?"])
+    if seen_after == 1:
         shell.send("y\r")
         shell.expect(r"status=(\d+)")
     assert shell.match.group(1) == "130", seen.getvalue()

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+
+_MAIN_THREAD_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGTSTP, signal.SIGWINCH}
 
 
 class PreparationFailed(Exception):
@@ -70,6 +73,10 @@ class Preparation(Generic[T]):
             self._done.wait()
 
     def _work(self) -> None:
+        # Signals go to the main thread. The kernel hands a process's signal to any thread that does not block
+        # it; caught by this one, a Ctrl-C would not interrupt the main thread's wait for a key in plain mode,
+        # and the person's Ctrl-C would do nothing until they typed something.
+        signal.pthread_sigmask(signal.SIG_BLOCK, _MAIN_THREAD_SIGNALS)
         try:
             self._value = self._prepare()
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread by result()

@@ -37,6 +37,19 @@ def _ctrl_c_handler_put_back(request):
         warnings.warn(f"{request.node.nodeid} left the Ctrl-C (SIGINT) handler changed to {after!r}", stacklevel=1)
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test module (the browser tests, tests/test_web_*.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from support.web import launch_chromium
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture
 def tiny(tmp_path: Path, monkeypatch) -> TinyKB:
     monkeypatch.chdir(tmp_path)

@@ -15,7 +15,6 @@ from support.web import (
     SIZES,
     Server,
     choose,
-    launch_chromium,
     on_question,
     press,
     question_text,
@@ -34,16 +33,6 @@ if CHROMIUM is None and not os.environ.get("CI"):
 def server(tmp_path_factory):
     with Server(log=tmp_path_factory.mktemp("web") / "server.log") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from support.web import CHROMIUM, SCREENSHOTS, Server, choose, launch_chromium, press, question_text, walk
+from support.web import CHROMIUM, SCREENSHOTS, Server, choose, press, question_text, walk
 
 pytestmark = pytest.mark.slow
 
@@ -27,16 +27,6 @@ def server(tmp_path_factory):
                 log=tmp_path_factory.mktemp("web") / "server.log",
                 env={"CALCITRIAGE_WEB_SHORT_TIMES_FOR_TESTING": "1"}) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

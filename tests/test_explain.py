@@ -81,7 +81,7 @@ def test_facts_still_prints_the_developer_trace(cli):
     assert result.code == 0
     out = result.out
     assert out.startswith("FACTS DECLARED (in order)\n  f-0 InitialFact()\n")
-    assert "  f-2 Answer(question=chest_pain, value=no)" in out
+    assert "  f-1 Answer(question=chest_pain, value=no)" in out
     assert "RULES FIRED (in order)" in out and "matched: f-" in out
     assert "  tb_history: asked, answered 'no'" not in out and "  blue_lips: asked, answered 'no' (safety." in out
 

@@ -33,8 +33,10 @@ from triage.model import (
     Refer,
     Rule,
 )
-from triage.rete.engine import CompiledRules, _Network
-from triage.rete.matcher import FastMatcher
+from triage.rete.compat import AND, AS, MATCH, NOT, OR, Fact, FactList, KnowledgeEngine
+from triage.rete.compat import Rule as ExpertaRule
+from triage.rete.engine import Answer, CompiledRules, _FactMaker, _Network, _possible_facts
+from triage.rete.ground_matcher import GroundMatcher
 
 REAL_SESSIONS = 300
 GENERATED_KBS = 10
@@ -49,7 +51,15 @@ class _StockMatcher(ReteMatcher):
 
 
 class _StockNetwork(_Network):
+    """experta's matcher, and experta's own reset and declare instead of the engine's shortcuts."""
+
     __matcher__ = _StockMatcher
+
+    def reset(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        KnowledgeEngine.reset(self, **kwargs)
+
+    def declare_made(self, made) -> None:  # type: ignore[no-untyped-def]
+        KnowledgeEngine.declare(self, *(maker.kind(**maker.fields) for maker in made))
 
 
 class _StockRules(CompiledRules):
@@ -123,7 +133,72 @@ def agree(kb: KnowledgeBase, sessions: list[dict]) -> int:
 
 def test_the_networks_really_use_different_matchers(real_kb):
     assert type(_StockNetwork(CompiledRules(real_kb)).matcher) is _StockMatcher
-    assert type(_Network(CompiledRules(real_kb)).matcher) is FastMatcher
+    ours = _Network(CompiledRules(real_kb)).matcher
+    assert type(ours) is GroundMatcher
+    # Every compiled rule, the organ-counting one included, is a plain pattern match: none needs the network.
+    assert ours._network is None
+    assert len({id(branch.rule) for branch in ours._branches}) == len(real_kb.rules) + 1
+
+
+class _Item(Fact):
+    pass
+
+
+class _Mixed(KnowledgeEngine):
+    """Plain rules beside rules with variables, NOT and a fact binding, which GroundMatcher hands to the network."""
+
+    fired: list
+
+    @ExpertaRule(_Item(kind="a"))
+    def plain(self):  # type: ignore[no-untyped-def]
+        self.fired.append(("plain", ()))
+        self.declare(_Item(kind="b", n=1))
+
+    @ExpertaRule(_Item(kind="b", n=MATCH.n), NOT(_Item(kind="c", n=MATCH.n)))
+    def bound(self, n):  # type: ignore[no-untyped-def]
+        self.fired.append(("bound", (n,)))
+        if n < 4:
+            self.declare(_Item(kind="b", n=n + 1))
+
+    @ExpertaRule(AS.item << _Item(kind="b", n=3))
+    def captured(self, item):  # type: ignore[no-untyped-def]
+        self.fired.append(("captured", (item["n"],)))
+        self.declare(_Item(kind="c", n=4))
+
+    @ExpertaRule(OR(_Item(kind="c"), AND(_Item(kind="b", n=2), _Item(kind="a"))))
+    def either(self):  # type: ignore[no-untyped-def]
+        self.fired.append(("either", ()))
+
+
+def test_rules_with_variables_or_absences_are_matched_by_the_network_as_experta_would(monkeypatch):
+    def fired(matcher: type) -> Counter:  # type: ignore[type-arg]
+        monkeypatch.setattr(_Mixed, "__matcher__", matcher)
+        engine = _Mixed()
+        engine.fired = []
+        engine.reset()
+        engine.declare(_Item(kind="a"))
+        engine.run()
+        return Counter(engine.fired)
+
+    ground = fired(GroundMatcher)
+    assert ground == fired(_StockMatcher)
+    assert {name for name, _ in ground} == {"plain", "bound", "captured", "either"}
+
+
+def test_facts_made_by_the_engine_are_the_facts_experta_would_make(real_kb):
+    for fact in _possible_facts(real_kb):
+        maker = _FactMaker(type(fact), {k: v for k, v in fact.items() if k != "__factid__"})
+        made, experta_made = maker.new(), type(fact)(**maker.fields)
+        assert made == experta_made and hash(made) == hash(experta_made) and type(made) is type(experta_made)
+        assert made.copy() == experta_made.copy() and made.__factid__ is None
+        assert maker.identity == FactList._get_fact_id(experta_made)
+
+
+def test_the_engine_refuses_to_make_a_fact_experta_would_not_declare():
+    with pytest.raises(TypeError):
+        _FactMaker(Answer, {"question": "q", "value": MATCH.v})
+    with pytest.raises(TypeError):
+        _FactMaker(Answer, {"question__nested": "q"})
 
 
 def test_stock_and_fast_matching_fire_the_same_rules_on_the_same_facts_in_the_real_knowledge_base(real_kb):
@@ -147,8 +222,6 @@ def test_together_at_least_500_generated_sessions_are_compared():
 def alpha_tests_per_fact(kb: KnowledgeBase, monkeypatch) -> float:
     """How many one-fact tests working out the alpha paths of every possible fact takes, per fact."""
     from experta.matchers.rete.check import FeatureCheck, TypeCheck
-
-    from triage.rete.engine import _possible_facts
 
     network = _Network(CompiledRules(kb))
     calls = Counter()

@@ -20,9 +20,11 @@ _root_level = logging.getLogger().level
 
 # experta/__init__ swallows ImportError, so a broken dependency would surface later as a NameError;
 # importing the submodules directly makes such a failure loud and immediate.
+from experta.agenda import Agenda  # noqa: E402
 from experta.conditionalelement import AND, NOT, OR  # noqa: E402
 from experta.engine import KnowledgeEngine  # noqa: E402
 from experta.fact import Fact, InitialFact  # noqa: E402
+from experta.factlist import FactList  # noqa: E402
 from experta.fieldconstraint import P  # noqa: E402
 from experta.rule import Rule  # noqa: E402
 from experta.shortcuts import AS, MATCH  # noqa: E402
@@ -33,4 +35,5 @@ for _handler in list(_root.handlers):
         _root.removeHandler(_handler)
 _root.setLevel(_root_level)
 
-__all__ = ["AND", "AS", "MATCH", "NOT", "OR", "P", "Fact", "InitialFact", "KnowledgeEngine", "Rule"]
+__all__ = ["AND", "AS", "MATCH", "NOT", "OR", "P", "Agenda", "Fact", "FactList", "InitialFact", "KnowledgeEngine",
+           "Rule"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import inspect
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, assert_never
 
 from triage.errors import EngineError, Place, Problem
@@ -49,9 +49,9 @@ from triage.outcome import (
     TraceFiring,
     build_outcome,
 )
-from triage.rete.compat import AND, AS, MATCH, NOT, OR, Fact, InitialFact, KnowledgeEngine, P
+from triage.rete.compat import AND, OR, Agenda, Fact, FactList, InitialFact, KnowledgeEngine
 from triage.rete.compat import Rule as ExpertaRule
-from triage.rete.matcher import FastMatcher
+from triage.rete.ground_matcher import GroundMatcher
 from triage.rete.strategy import PositionalDepthStrategy
 
 # Each rule can fire once per combination of facts; with our rule counts this is far above any real run.
@@ -84,11 +84,7 @@ class Advised(Fact):
 
 
 class OrganConcernCount(Fact):
-    """n: how many organ sections have a concern."""
-
-
-class Counted(Fact):
-    """section: this organ concern is already in OrganConcernCount."""
+    """n: at least n organ sections have a concern (declared for every n from 1 to the count so far)."""
 
 
 def compile_condition(condition: Condition) -> Any:
@@ -102,7 +98,8 @@ def compile_condition(condition: Condition) -> Any:
         case FindingReached(finding):
             return Reached(finding=finding)
         case OrganConcernsAtLeast(count):
-            return OrganConcernCount(n=P(lambda n, k=count: n >= k))
+            # One fact per count reached, so "at least k" is the one fact n=k: a plain pattern, met once.
+            return OrganConcernCount(n=count)
         case AllOf(items):
             # AND(*items), never `a & b`: experta's `&` on two ANDs raises NameError (missing import).
             return AND(*(compile_condition(c) for c in items))
@@ -140,13 +137,12 @@ _CONCLUDE_SIGNATURE = inspect.signature(_conclude_shape)
 def _compile_rule(kb: KnowledgeBase, rule: Rule) -> ExpertaRule:
     fact = _conclusion_fact(kb, rule.then)
 
-    # A new fact each time, made from the fields directly: what fact.copy() gives, at a third of its cost.
-    kind, fields = type(fact), dict(fact)
+    made = _FactMaker(type(fact), dict(fact))
 
     # One function object per rule: experta keeps rules in a set hashed on (conditions, function,
     # salience), so two rules sharing both would silently collapse into one.
     def conclude(engine: _Network, **_context: Any) -> None:
-        engine.declare(kind(**fields))
+        engine.declare_made((made,))
 
     conclude.__name__ = rule.id
     # experta reads the function's signature each time it copies the rule while building the network
@@ -156,15 +152,19 @@ def _compile_rule(kb: KnowledgeBase, rule: Rule) -> ExpertaRule:
 
 
 def _counting_rule() -> ExpertaRule:
-    def count_organ_concern(engine: _Network, section: str, counter: Fact, n: int) -> None:
-        engine.declare(Counted(section=section))
-        engine.modify(counter, n=n + 1)
+    # Counts only go up: each new organ concern adds the counts not yet reached, and nothing is retracted,
+    # so every rule stays a plain pattern match (no variables, no NOT) that GroundMatcher handles alone.
+    def count_organ_concern(engine: _Network) -> None:
+        organs, counted = 0, 0
+        for fact in engine.facts.values():
+            if type(fact) is Concern and fact.get("organ") is True:
+                organs += 1
+            elif type(fact) is OrganConcernCount:
+                counted = max(counted, fact["n"])
+        if organs > counted:
+            engine.declare_made([engine.makers.count(n) for n in range(counted + 1, organs + 1)])
 
-    return ExpertaRule(
-        Concern(section=MATCH.section, organ=True),
-        NOT(Counted(section=MATCH.section)),
-        AS.counter << OrganConcernCount(n=MATCH.n),
-    )(count_organ_concern)
+    return ExpertaRule(Concern(organ=True))(count_organ_concern)
 
 
 def _possible_facts(kb: KnowledgeBase) -> list[Fact]:
@@ -174,9 +174,27 @@ def _possible_facts(kb: KnowledgeBase) -> list[Fact]:
         InitialFact(),
         *(Answer(question=q.id, value=value) for q in kb.questions for value in q.values),
         *(_conclusion_fact(kb, rule.then) for rule in kb.rules),
-        *(OrganConcernCount(n=n) for n in range(len(organs) + 1)),
-        *(Counted(section=section) for section in organs),
+        *(OrganConcernCount(n=n) for n in range(1, len(organs) + 1)),
     ]
+
+
+class _Makers:
+    """The fact makers of every answer and organ count a knowledge base allows, made when its rules are compiled:
+    what they hold is the same whoever is evaluated (a maker for anything else is made, used and dropped)."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self._answers = {(q.id, value): _FactMaker(Answer, {"question": q.id, "value": value})
+                         for q in kb.questions for value in q.values}
+        organs = sum(1 for section in kb.sections if section.organ)
+        self._counts = {n: _FactMaker(OrganConcernCount, {"n": n}) for n in range(1, organs + 1)}
+
+    def answer(self, question: str, value: str) -> _FactMaker:
+        maker = self._answers.get((question, value))
+        return maker if maker is not None else _FactMaker(Answer, {"question": question, "value": value})
+
+    def count(self, n: int) -> _FactMaker:
+        maker = self._counts.get(n)
+        return maker if maker is not None else _FactMaker(OrganConcernCount, {"n": n})
 
 
 class CompiledRules:
@@ -195,6 +213,7 @@ class CompiledRules:
         self.firing_limit = firing_limit if firing_limit is not None else \
             FIRING_LIMIT_PER_RULE * len(self.rules) + 100
         self._possible_facts = tuple(_possible_facts(kb))
+        self.makers = _Makers(kb)
         self._idle: list[_Network] = []
         self._lock = threading.Lock()
 
@@ -305,7 +324,10 @@ class Run:
         if not self._firings:  # never evaluated (every evaluation fires the unconditional referral)
             self.restart(self.answers)
         if self._outcome is None:
-            firings = [Firing(rule_id, _answers_in(facts), _conclusions_in(facts)) for rule_id, facts in self._firings]
+            # A rule on "at least k organs" matched the fact n=k; the person is told how many organs it is in all.
+            organs = max((f["n"] for f in self._facts if type(f) is OrganConcernCount), default=0)
+            firings = [Firing(rule_id, _answers_in(facts), _conclusions_in(facts, organs))
+                       for rule_id, facts in self._firings]
             self._outcome = build_outcome(self.kb, self.answers, firings)
         return self._outcome
 
@@ -332,13 +354,14 @@ class _Network(KnowledgeEngine):
     """An experta engine built from compiled rules; lent to one run at a time, which `begin`s it afresh."""
 
     __strategy__ = PositionalDepthStrategy
-    __matcher__ = FastMatcher
+    __matcher__ = GroundMatcher
 
     def __init__(self, rules: CompiledRules):
         self._rules = list(rules.rules)
         self.firing_limit = rules.firing_limit
         self.firings: list[tuple[str, tuple[Fact, ...]]] = []
         self.owner: object | None = None
+        self.makers = rules.makers
         super().__init__()
         self.strategy.positions = rules.positions
         # Worked out now for every fact the knowledge base allows, so that what the matcher remembers
@@ -349,14 +372,37 @@ class _Network(KnowledgeEngine):
         # experta finds rules by inspecting class attributes; ours are built from data instead.
         return self._rules
 
-    def get_deffacts(self) -> list[Any]:
-        # experta looks for these with inspect.getmembers() on every reset (about a third of a reset's
-        # cost); they are fixed for the class (only InitialFact), so they are looked up once.
-        try:
-            return self._deffacts
-        except AttributeError:
-            self._deffacts: list[Any] = super().get_deffacts()
-            return self._deffacts
+    def reset(self, **_deffacts_arguments: Any) -> None:
+        """experta's reset (a new agenda and fact list, the matcher wiped, InitialFact declared), without looking
+        for DefFacts on the class each time: ours has none."""
+        self.agenda = Agenda()
+        self.facts = FactList()
+        self.matcher.reset()
+        self.declare_made((_INITIAL_FACT,))
+        self.running = False
+
+    def declare_made(self, made: Iterable[_FactMaker]) -> None:
+        """Declare new facts of the engine's own kinds: what experta's `declare` does, for less.
+
+        experta checks every fact for patterns and nested names and works out its identity (a frozenset of its
+        class and fields) on each declare; ours are made from knowledge-base values checked when it loaded, so
+        their identity is worked out once per fact content (`_FactMaker`). As in experta, a fact already held
+        is not declared again, and the agenda is updated at once unless the rules are running.
+        """
+        facts = self.facts
+        held = facts.reference_counter
+        for maker in made:
+            if maker.identity in held:
+                continue
+            fact = maker.new()
+            dict.__setitem__(fact, "__factid__", facts.last_index)
+            facts[facts.last_index] = fact
+            facts.last_index += 1
+            facts.added.append(fact)
+            held[maker.identity] += 1
+        if not self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
 
     def begin(self, answers: Mapping[str, AnswerValue], owner: object | None) -> None:
         """Forget everything and take a new set of answers (without running the rules yet)."""
@@ -366,15 +412,14 @@ class _Network(KnowledgeEngine):
         # One declare for all the facts: the same facts with the same ids as one declare each, and the
         # same agenda (activations are ordered by salience, fact ids and rule position), but the matcher is
         # asked for new activations once instead of per fact.
-        self.declare(OrganConcernCount(n=0), *(Answer(question=question, value=single)
-                                               for question, value in answers.items()
-                                               for single in _values(value)))
+        self.declare_made([self.makers.answer(question, single) for question, value in answers.items()
+                           for single in _values(value)])
         self.owner = owner
 
     def add_answer(self, question: str, value: AnswerValue) -> None:
-        facts = [Answer(question=question, value=single) for single in _values(value)]
-        if facts:  # nothing ticked: no fact
-            self.declare(*facts)
+        made = [self.makers.answer(question, single) for single in _values(value)]
+        if made:  # nothing ticked: no fact
+            self.declare_made(made)
 
     def run(self, steps: float = float("inf")) -> None:
         """Fire activations until none is left, recording each; stop with an error past the limit."""
@@ -404,6 +449,30 @@ class _Network(KnowledgeEngine):
 CompiledRules.network_type = _Network
 
 
+class _FactMaker:
+    """Makes new facts of one content, and knows their identity in experta's fact list."""
+
+    __slots__ = ("kind", "fields", "identity")
+
+    def __init__(self, kind: type[Fact], fields: Mapping[str, Any]):
+        if any(not isinstance(value, (str, int, bool)) for value in fields.values()) or \
+                any("__" in name for name in fields):
+            raise TypeError(f"not a plain fact: {kind.__name__}{dict(fields)}")  # what experta's declare refuses
+        self.kind, self.fields = kind, dict(fields)
+        self.identity = frozenset([kind, *self.fields.items()])  # FactList._get_fact_id of such a fact
+
+    def new(self) -> Fact:
+        # What Fact(**fields) makes (its fields are plain values, which freeze() leaves as they are), at a
+        # fraction of the cost: Fact.__init__ sets every field through a single-dispatch freeze.
+        fact = dict.__new__(self.kind)
+        dict.update(fact, self.fields)
+        fact._Fact__defaults = {}  # type: ignore[attr-defined]
+        return fact
+
+
+_INITIAL_FACT = _FactMaker(InitialFact, {})
+
+
 def _values(value: AnswerValue) -> tuple[str, ...]:
     """One fact per chosen option of a multiple-choice answer; one for any other answer."""
     return value if isinstance(value, tuple) else (value,)
@@ -413,7 +482,7 @@ def _answers_in(facts: tuple[Fact, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((f["question"], f["value"]) for f in facts if isinstance(f, Answer)))
 
 
-def _conclusions_in(facts: tuple[Fact, ...]) -> tuple[Concluded, ...]:
+def _conclusions_in(facts: tuple[Fact, ...], organs: int) -> tuple[Concluded, ...]:
     used = []
     for f in facts:
         if isinstance(f, Concern):
@@ -421,7 +490,7 @@ def _conclusions_in(facts: tuple[Fact, ...]) -> tuple[Concluded, ...]:
         elif isinstance(f, Reached):
             used.append(Concluded(ConclusionKind.FINDING, f["finding"]))
         elif isinstance(f, OrganConcernCount):
-            used.append(Concluded(ConclusionKind.ORGAN_CONCERNS, str(f["n"])))
+            used.append(Concluded(ConclusionKind.ORGAN_CONCERNS, str(organs)))
     return tuple(sorted(used))
 
 

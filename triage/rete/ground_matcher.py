@@ -56,7 +56,7 @@ class _Pattern:
 class _Branch:
     """One AND branch of one rule: its patterns in order, and per pattern the facts now matching it."""
 
-    __slots__ = ("rule", "size", "memory", "combinations")
+    __slots__ = ("rule", "size", "memory", "combinations", "holding")
 
     def __init__(self, rule: Rule, size: int):
         self.rule = rule
@@ -64,6 +64,7 @@ class _Branch:
         self.memory: list[list[Fact]] = [[] for _ in range(size)]
         # The combinations reported (one fact per pattern, by fact number) -> their activation
         self.combinations: dict[tuple[int, ...], Activation] = {}
+        self.holding = False  # whether memory holds any fact (reset wipes only those branches)
 
 
 def _indexable(check: FeatureCheck) -> bool:
@@ -153,7 +154,7 @@ class GroundMatcher(Matcher):
         self._routes: dict[Any, list[tuple[_Branch, int]]] = {}
         self._added: list[Activation] = []
         self._removed: list[Activation] = []
-        self._used: set[int] = set()  # ids of the branches holding any fact, so that reset is cheap
+        self._holding: list[_Branch] = []  # the branches holding any fact: all that reset has to wipe
 
     def remember(self, facts: Iterable[Fact]) -> None:
         """Work out now which patterns each of these facts' contents matches."""
@@ -163,11 +164,11 @@ class GroundMatcher(Matcher):
             self._network.remember(list(facts))
 
     def reset(self) -> None:
-        for branch in self._branches:
-            if id(branch) in self._used:
-                branch.memory = [[] for _ in range(branch.size)]
-                branch.combinations = {}
-        self._used.clear()
+        for branch in self._holding:
+            branch.memory = [[] for _ in range(branch.size)]
+            branch.combinations = {}
+            branch.holding = False
+        self._holding = []
         self._added, self._removed = [], []
         if self._network is not None:
             self._network.reset()
@@ -190,8 +191,10 @@ class GroundMatcher(Matcher):
 
     def _route(self, fact: Fact) -> list[tuple[_Branch, int]]:
         """The patterns (branch, position) this fact's content matches, in the branches' order."""
+        content = dict(fact)
+        content.pop("__factid__", None)
         try:
-            key = (type(fact), frozenset(item for item in fact.items() if item[0] != "__factid__"))
+            key = (type(fact), frozenset(content.items()))
             route = self._routes.get(key)
         except TypeError:  # an unhashable value: work it out every time
             key, route = None, None
@@ -221,15 +224,21 @@ class GroundMatcher(Matcher):
 
     def _declare(self, fact: Fact) -> None:
         for branch, position in self._route(fact):
-            self._used.add(id(branch))
+            if not branch.holding:
+                branch.holding = True
+                self._holding.append(branch)
             memory = branch.memory
             memory[position].append(fact)
-            others = [memory[i] if i != position else [fact] for i in range(len(memory))]
-            if not all(others):
-                continue
-            for combination in product(*others):
+            if branch.size == 1:  # most branches: one answer, one concern or one finding
+                combinations: Iterable[tuple[Fact, ...]] = ((fact,),)
+            else:
+                others = [memory[i] if i != position else [fact] for i in range(branch.size)]
+                if not all(others):
+                    continue
+                combinations = product(*others)
+            for combination in combinations:
                 numbers = tuple(f["__factid__"] for f in combination)
-                if numbers in branch.combinations:
+                if numbers in branch.combinations:  # as a conflict-set node's memory: each combination once
                     continue
                 activation = Activation(branch.rule, combination)
                 branch.combinations[numbers] = activation

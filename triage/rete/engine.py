@@ -475,7 +475,11 @@ _INITIAL_FACT = _FactMaker(InitialFact, {})
 
 def _values(value: AnswerValue) -> tuple[str, ...]:
     """One fact per chosen option of a multiple-choice answer; one for any other answer."""
-    return value if isinstance(value, tuple) else (value,)
+    if isinstance(value, tuple):
+        return value
+    if not isinstance(value, str):  # a list straight from an answers file, say: check_answers makes it a tuple
+        raise TypeError(f"an answer given to the engine must be checked first (answers.check_answers), not {value!r}")
+    return (value,)
 
 
 def _answers_in(facts: tuple[Fact, ...]) -> tuple[tuple[str, str], ...]:

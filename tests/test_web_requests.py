@@ -136,6 +136,40 @@ def test_a_changed_hidden_field_is_refused_with_a_way_to_start_again(client, ser
     assert "refused (400): tampered state" in server.log()
 
 
+def test_start_and_finish_begin_a_new_visit_in_a_cookie_that_holds_no_answer(client):
+    assert "set-cookie" not in client.get("/").headers  # at home only read; a kiosk begins a visit
+    for response in (client.post("/start"), client.post("/finish")):
+        cookie = response.headers["set-cookie"]
+        assert re.fullmatch(r"visitor=[A-Za-z0-9_-]{22}; HttpOnly; Path=/; SameSite=strict", cookie), cookie
+    assert "set-cookie" not in client.post("/answer", data={"state": state_of(client.post("/start").text),
+                                                            "question": "chest_pain", "answer": "no"}).headers
+
+
+@pytest.mark.parametrize("then", ["/finish", "/start"])
+def test_a_page_sent_again_after_finish_or_a_new_start_shows_nothing_of_the_person_before(client, server, then):
+    """Back, then Reload on a computer that two people use: the page of the first is refused for the second."""
+    page = after_first_answer(client)
+    state = state_of(page)
+    assert client.post("/result", data={"state": state}).status_code == 400  # still the same visit: the question again
+    client.post(then)
+    again = client.post("/answer", data={"state": state, "question": "vomiting_blood", "answer": "no"})
+    assert again.status_code == 400
+    assert heading(again.text) == "Sorry, we could not use that"
+    assert "This page belongs to an earlier visit, so its answers are not shown here." in again.text
+    assert 'name="state"' not in again.text and 'class="progress"' not in again.text
+    assert "POST /answer refused (400): state of another visit" in server.log()
+
+
+def test_a_browser_that_keeps_no_cookie_is_asked_to_allow_it(server):
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        state = state_of(after_first_answer(client))
+        client.cookies.clear()
+        page = client.post("/answer", data={"state": state, "question": "vomiting_blood", "answer": "no"})
+    assert page.status_code == 400
+    assert "Your browser did not send back this questionnaire&#39;s cookie" in page.text
+    assert "refused (400): no visitor cookie" in server.log()
+
+
 def test_a_body_over_the_limit_is_refused_before_it_is_read(client, server):
     page = client.post("/answer", data={"state": "x" * 70_000})
     assert page.status_code == 413

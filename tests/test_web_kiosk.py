@@ -8,9 +8,10 @@ from __future__ import annotations
 import os
 import time
 
+import httpx
 import pytest
 
-from support.web import CHROMIUM, SCREENSHOTS, AppServer, choose, on_question, press, question_text, walk
+from support.web import CHROMIUM, SCREENSHOTS, AppServer, Server, choose, on_question, press, question_text, walk
 from triage.frontends.web.app import WebSettings
 
 pytestmark = pytest.mark.slow
@@ -216,3 +217,11 @@ def test_without_javascript_a_page_left_open_stops_working_when_its_time_to_live
             assert 'name="state"' not in tab.content()
         finally:
             context.close()
+
+
+def test_triage_serve_kiosk_itself_serves_the_welcome_page_and_each_one_begins_a_new_visit(tmp_path):
+    """The command, not only the app: `--kiosk` reaches the app, and every welcome page gives a new visitor id."""
+    with Server("--kiosk", log=tmp_path / "server.log") as real:
+        first, second = httpx.get(real.url + "/"), httpx.get(real.url + "/")
+    assert "<h1>Welcome</h1>" in first.text
+    assert first.cookies["visitor"] != second.cookies["visitor"]

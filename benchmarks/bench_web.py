@@ -13,13 +13,14 @@ the worst case for the server. Reported for 1 and 2 workers:
   flight cost);
 - start-up of `triage serve`: from starting the process to the first page answered.
 
-Run by hand (never as a test): `.venv/bin/python benchmarks/bench_web.py [--people 50] [--seconds 30]`.
+Run by `benchmarks/run_all.py` (section 8 of docs/benchmarks.md), or alone:
+`.venv/bin/python benchmarks/bench_web.py [--people 50] [--seconds 30] [--runs 5] [--workers 1 2]`;
+`--smoke` runs 2 people for a second against each worker count, to check that the script works.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import re
@@ -33,13 +34,13 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, arguments, machine, median, percentile  # noqa: E402
-from common import load as load_average  # noqa: E402
+from common import REPO, arguments, machine, median, percentile, write  # noqa: E402
 
 STATE = re.compile(r'name="state" value="([^"]+)"')
 QUESTION = re.compile(r'<input type="hidden" name="question" value="([^"]+)"')
 OPTION = re.compile(r'<input type="(radio|checkbox)" id="[^"]+" name="answer" value="([^"]+)"')
 RED_FLAGS = {"chest_pain", "vomiting_blood", "blue_lips", "severe_breathlessness", "almost_no_urine"}
+TARGET_P99_MS, TARGET_PEOPLE = 20.0, 50  # issue 16: server time per page, 50 people answering at once
 
 
 def free_port() -> int:
@@ -152,12 +153,13 @@ def start(workers: int) -> tuple[subprocess.Popen[bytes], str, float]:
 
 def run(workers: int, people: int, seconds: float, startups: int) -> dict[str, Any]:
     times = []
-    for _ in range(startups):
+    for _ in range(startups - 1):
         process, _, took = start(workers)
         times.append(took)
         process.terminate()
         process.wait()
-    process, url, _ = start(workers)
+    process, url, took = start(workers)  # the server under load is the last start-up timed
+    times.append(took)
     try:
         time.sleep(1)
         rest = rss_kb(process.pid)
@@ -176,8 +178,9 @@ def main() -> None:
         ("--people", {"type": int, "default": 50, "help": "people answering at once (default 50)"}),
         ("--seconds", {"type": float, "default": 30, "help": "how long each load runs (default 30)"}),
         ("--workers", {"type": int, "nargs": "+", "default": [1, 2], "help": "worker counts (default 1 2)"})])
-    people, seconds, startups = (3, 3.0, 1) if args.smoke else (args.people, args.seconds, args.runs)
-    results = {"machine": machine(), "load_before": load_average(), "runs": []}
+    people, seconds, startups = (2, 1.0, 1) if args.smoke else (args.people, args.seconds, args.runs)
+    results: dict[str, Any] = {"machine": machine(), "people": people, "seconds": seconds,
+                               "target_p99_ms": TARGET_P99_MS, "target_people": TARGET_PEOPLE, "runs": []}
     for workers in args.workers:
         figures = run(workers, people, seconds, startups)
         results["runs"].append(figures)
@@ -187,10 +190,11 @@ def main() -> None:
               f"{figures['client_p50_ms']} ms, p99 {figures['client_p99_ms']} ms; memory at rest "
               f"{figures['rest_rss_kb'] / 1024:.1f} MB, under load +{figures['kb_per_active_person']} KB per "
               f"person; start-up to first page {figures['startup_ms']} ms (median of {startups})")
-    results["load_after"] = load_average()
-    print(f"load average before {results['load_before']}, after {results['load_after']}")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    best = min(results["runs"], key=lambda r: r["server_p99_ms"])
+    # Fewer people than the goal's prove nothing about it, however fast.
+    met = people >= TARGET_PEOPLE and best["server_p99_ms"] < TARGET_P99_MS
+    results.update({"met": met, "best_workers": best["workers"]})
+    write(results, args.json)
 
 
 if __name__ == "__main__":

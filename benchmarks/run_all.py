@@ -20,7 +20,8 @@ from typing import Any
 
 import common
 
-BENCHMARKS = ["session", "answer", "batch", "batch_jobs", "startup", "kiosk_memory", "engine_changes", "scaling"]
+BENCHMARKS = ["session", "answer", "batch", "batch_jobs", "startup", "kiosk_memory", "engine_changes", "scaling",
+              "web"]
 NOTES = common.BENCHMARKS / "notes.md"
 RESULTS = common.BENCHMARKS / "last_results.json"  # the figures of the last full run, to rewrite the report
 Result = dict[str, Any]
@@ -127,6 +128,11 @@ def summary_rows(results: dict[str, Result]) -> list[str]:
                          f"grows as rules^**{sc['build_exponent']:.2f}** "
                          f"({sc['sizes'][0]['build_ms']:.0f} ms -> {sc['sizes'][-1]['build_ms']:.0f} ms)",
                          "linear (exponent <= 1.2)", sc["build_exponent"] <= 1.2))
+    if w := results.get("web"):
+        per = "; ".join(f"{r['workers']} worker{'s' if r['workers'] > 1 else ''} p99 **{r['server_p99_ms']:.1f} ms** "
+                        f"(p50 {r['server_p50_ms']:.1f})" for r in w["runs"])
+        rows.append(_row(f"`triage serve`, {w['people']} people at once: server time per page", per,
+                         f"p99 < {w['target_p99_ms']:.0f} ms with {w['target_people']} people", w["met"]))
     return rows
 
 
@@ -315,9 +321,37 @@ def scaling_section(sc: Result) -> list[str]:
     return lines
 
 
+def web_section(w: Result) -> list[str]:
+    lines = [
+        "## 8. The questionnaire in a browser (`triage serve`)", "",
+        f"`benchmarks/bench_web.py`: {w['people']} simulated people answer at once against `triage serve` on "
+        "127.0.0.1, for "
+        f"{w['seconds']:g} s per worker count. Each is an httpx client of its own that goes through the whole "
+        "interview as a browser does (POST forms, the signed hidden field and the visitor cookie sent back each "
+        "time), random answers among those offered (red flags 'no', so every interview is long), then the "
+        "summary, the result, \"For your doctor\" and Finish, and starts again; no think time, so every person "
+        "sends the next page the moment the last one arrives. The clients run on the same cores as the server. "
+        "Server time per page is the `Server-Timing` header the app sets (from the request reaching the app to "
+        "its response starting: rebuilding the Session from the page, the rules, the reference evaluator's "
+        "second opinion, the template); \"waited\" is what the client saw, queueing included. Memory: resident "
+        "memory of the server's processes at the peak under load minus at rest, divided by the people. Start-up: "
+        "from starting `triage serve` to the first page answered. " + _loads(w), "",
+        "| workers | pages | pages/s | server time per page p50 / p99 | waited p50 / p99 | memory at rest "
+        "| per active person | start-up to first page |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in w["runs"]:
+        lines.append(f"| {r['workers']} | {r['pages']:,} in {r['seconds']:g} s | {r['pages_per_second']} | "
+                     f"**{r['server_p50_ms']:.1f} / {r['server_p99_ms']:.1f} ms** | {r['client_p50_ms']:,.0f} / "
+                     f"{r['client_p99_ms']:,.0f} ms | {r['rest_rss_kb'] / 1024:.1f} MB | "
+                     f"+{r['kb_per_active_person']:.0f} KB | {r['startup_ms'] / 1000:.1f} s (median of "
+                     f"{r['startup_runs']}) |")
+    return lines
+
+
 SECTIONS = {"startup": startup_section, "answer": answer_section, "session": session_section,
             "batch": batch_section, "batch_jobs": batch_jobs_section, "kiosk_memory": kiosk_section,
-            "engine_changes": engine_changes_section, "scaling": scaling_section}
+            "engine_changes": engine_changes_section, "scaling": scaling_section, "web": web_section}
 
 
 def report(results: dict[str, Result], started: str, smoke: bool, finished: str, code: str) -> str:

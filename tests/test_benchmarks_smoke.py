@@ -22,9 +22,11 @@ def test_run_all_runs_every_benchmark_and_writes_a_report(tmp_path):
     assert "SMOKE RUN" in text
     for heading in ("## 1. Start-up", "## 2. Per answer", "## 3. Whole session", "## 4. Batch",
                     "## 5. Kiosk memory", "## 6. What each engine change gains",
-                    "## 7. Scaling: the knowledge base x1 to x16"):
+                    "## 7. Scaling: the knowledge base x1 to x16",
+                    "## 8. The questionnaire in a browser (`triage serve`)"):
         assert heading in text
     assert "| start-up to first prompt (pty) |" in text and "| kiosk memory, 150 people |" in text
+    assert "| `triage serve`, 2 people at once: server time per page | 1 worker p99 " in text
 
 
 # Each script alone with its own --json (run_all above runs them all the same way, so one is enough here).

@@ -166,7 +166,7 @@ def test_an_answer_changed_from_the_summary_is_shown_there_answers_that_no_longe
     tab.get_by_role("radio", name="Yes", exact=True).check()
     press(tab, "Back")
     assert tab.get_by_role("heading", level=1).inner_text() == "Check your answers"
-    assert rows.first.locator("dd.answer").inner_text() == "no"
+    assert rows.first.locator("dd.answer").inner_text() == "No"  # as its button read
 
 
 def test_a_person_with_no_complaints_answers_by_keyboard_alone_and_sees_the_least_urgent_result(tab, real_kb):

@@ -4,6 +4,7 @@ the server's log that names the event and never an answer."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
@@ -136,6 +137,40 @@ def test_a_changed_hidden_field_is_refused_with_a_way_to_start_again(client, ser
     assert "refused (400): tampered state" in server.log()
 
 
+def test_start_and_finish_begin_a_new_visit_in_a_cookie_that_holds_no_answer(client):
+    assert "set-cookie" not in client.get("/").headers  # at home only read; a kiosk begins a visit
+    for response in (client.post("/start"), client.post("/finish")):
+        cookie = response.headers["set-cookie"]
+        assert re.fullmatch(r"visitor=[A-Za-z0-9_-]{22}; HttpOnly; Path=/; SameSite=strict", cookie), cookie
+    assert "set-cookie" not in client.post("/answer", data={"state": state_of(client.post("/start").text),
+                                                            "question": "chest_pain", "answer": "no"}).headers
+
+
+@pytest.mark.parametrize("then", ["/finish", "/start"])
+def test_a_page_sent_again_after_finish_or_a_new_start_shows_nothing_of_the_person_before(client, server, then):
+    """Back, then Reload on a computer that two people use: the page of the first is refused for the second."""
+    page = after_first_answer(client)
+    state = state_of(page)
+    assert client.post("/result", data={"state": state}).status_code == 400  # still the same visit: the question again
+    client.post(then)
+    again = client.post("/answer", data={"state": state, "question": "vomiting_blood", "answer": "no"})
+    assert again.status_code == 400
+    assert heading(again.text) == "Sorry, we could not use that"
+    assert "This page belongs to an earlier visit, so its answers are not shown here." in again.text
+    assert 'name="state"' not in again.text and 'class="progress"' not in again.text
+    assert "POST /answer refused (400): state of another visit" in server.log()
+
+
+def test_a_browser_that_keeps_no_cookie_is_asked_to_allow_it(server):
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        state = state_of(after_first_answer(client))
+        client.cookies.clear()
+        page = client.post("/answer", data={"state": state, "question": "vomiting_blood", "answer": "no"})
+    assert page.status_code == 400
+    assert "Your browser did not send back this questionnaire&#39;s cookie" in page.text
+    assert "refused (400): no visitor cookie" in server.log()
+
+
 def test_a_body_over_the_limit_is_refused_before_it_is_read(client, server):
     page = client.post("/answer", data={"state": "x" * 70_000})
     assert page.status_code == 413
@@ -235,3 +270,38 @@ def test_the_doctor_page_saves_the_same_fhir_bundle_as_triage_run(client, real_k
     assert saved.headers["cache-control"] == "no-store"
     assert saved.json() == fhir.outcome_bundle(real_kb, evaluate(real_kb, answers))
     assert client.post("/result/fhir", data={"state": state_of(client.post("/start").text)}).status_code == 400
+
+
+# --- answers under their questions: as the buttons read -----------------------------------------------------
+
+
+def test_for_your_doctor_and_the_summary_show_every_answer_as_its_button_read(client, real_kb):
+    """"Yes", "Not sure", an option's label, "None of these": never an answer's id such as `yes` or `not_sure`."""
+    page, answers, ticked = client.post("/start").text, {}, False
+    while 'class="question"' in page and (question := re.search(r'name="question" value="([^"]+)"', page)):
+        qid = question.group(1)
+        values = re.findall(r'name="answer" value="([^"]+)"', page)
+        if 'type="radio"' in page:  # 'no' to the red flags; otherwise 'yes' and 'not sure' in turn, or the first option
+            turn = ("yes", "not_sure") if len(answers) % 2 else ("not_sure", "yes")
+            value = "no" if real_kb.question[qid].red_flag else next((v for v in turn if v in values), values[0])
+        else:  # the first list gets its first box ticked, the others none
+            value, ticked = (values[0],) if not ticked else (), True
+        answers[qid] = value
+        page = client.post("/answer", data={"state": state_of(page), "question": qid, "answer": list(value)
+                                            if isinstance(value, tuple) else value, "go": "next"}).text
+    yes_no = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
+
+    def label(qid: str, value) -> str:
+        options = {o.id: o.label for o in real_kb.question[qid].options}
+        if isinstance(value, tuple):
+            return "; ".join(options[v] for v in value) or "None of these"
+        return options.get(value) or yes_no[value]
+
+    expected = [(real_kb.question[q].text, label(q, v)) for q, v in answers.items()]
+    assert {"Yes", "Not sure", "None of these"} <= {answer for _, answer in expected}
+    doctor = client.post("/result/doctor", data={"state": state_of(page)}).text
+    shown = [(html.unescape(q), html.unescape(a))
+             for q, a in re.findall(r"<div><dt>(.*?)</dt><dd>(.*?)</dd></div>", doctor, re.S)]
+    assert sorted(shown) == sorted(expected)
+    summary = [html.unescape(a) for a in re.findall(r'<dd class="answer">(.*?)</dd>', page, re.S)]
+    assert sorted(summary) == sorted(a for _, a in expected)

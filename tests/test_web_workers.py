@@ -35,14 +35,21 @@ def cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
+def state_of(html: str) -> str:
+    return re.search(r'name="state" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
 def person(url: str) -> list[int]:
-    """One person answering the first questions, each page on a new connection (so any worker may answer)."""
+    """One person answering the first questions, each page on a new connection (so any worker may answer), with
+    the visitor cookie that Start gave, as a browser sends it."""
     statuses = []
-    state = re.search(r'name="state" value="([^"]+)"', httpx.post(url + "/start").text).group(1)  # type: ignore[union-attr]
+    start = httpx.post(url + "/start")
+    state, cookies = state_of(start.text), dict(start.cookies)
     for question in ("chest_pain", "vomiting_blood", "blue_lips", "severe_breathlessness", "almost_no_urine"):
-        page = httpx.post(url + "/answer", data={"state": state, "question": question, "answer": "no"})
+        page = httpx.post(url + "/answer", data={"state": state, "question": question, "answer": "no"},
+                          cookies=cookies)
         statuses.append(page.status_code)
-        state = re.search(r'name="state" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        state = state_of(page.text)
     return statuses
 
 
@@ -59,3 +66,14 @@ def test_two_workers_answer_many_people_and_accept_each_others_pages(server):
     assert all(ticks > 0 for ticks in used.values()), f"a worker answered nothing: {used}"
     assert server.log().count("Started server process") == 2
     assert "refused" not in server.log()
+
+
+def test_the_workers_refuse_a_page_sent_with_the_next_visitors_cookie(server):
+    """The visitor check needs nothing shared but the signing key: any worker makes it."""
+    first, second = httpx.post(server.url + "/start"), httpx.post(server.url + "/start")
+    data = {"state": state_of(first.text), "question": "chest_pain", "answer": "no"}
+    # over fresh connections, so that either worker may answer each one
+    pages = [httpx.post(server.url + "/answer", data=data, cookies=dict(second.cookies)) for _ in range(20)]
+    assert {page.status_code for page in pages} == {400}
+    assert all("This page belongs to an earlier visit" in page.text for page in pages)
+    assert httpx.post(server.url + "/answer", data=data, cookies=dict(first.cookies)).status_code == 200

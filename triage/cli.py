@@ -626,8 +626,6 @@ def cmd_kiosk(args: argparse.Namespace) -> Ending:
     return kiosk_main(args.config, engine)  # the engine that passed the self-test serves the patients
 
 
-# For automated tests only: lets `triage serve --kiosk` use idle times of a few seconds (docs/kiosk.md).
-SHORT_TIMES_ENV = "CALCITRIAGE_WEB_SHORT_TIMES_FOR_TESTING"
 MIN_WARNING_SECONDS = 20  # WCAG 2.2.1: a person must get at least 20 seconds to say they are still there
 
 
@@ -645,11 +643,11 @@ def cmd_serve(args: argparse.Namespace) -> Ending:
     from triage.frontends.web.app import WebSettings
     from triage.frontends.web.server import serve
 
-    short = os.environ.get(SHORT_TIMES_ENV) == "1"
-    lowest = 1 if short else MIN_WARNING_SECONDS
-    if args.warning_seconds < lowest or args.idle_seconds < args.warning_seconds + (1 if short else 10):
+    # The tests that need a kiosk of a few seconds build WebSettings themselves (tests/support/web.py).
+    if args.warning_seconds < MIN_WARNING_SECONDS or args.idle_seconds < args.warning_seconds + 10:
         raise TriageError([Problem("bad-value", Place(None, field="--warning-seconds"),
-                                   f"must be at least {lowest} seconds, and --idle-seconds at least 10 more")])
+                                   f"must be at least {MIN_WARNING_SECONDS} seconds, and --idle-seconds at least "
+                                   "10 more")])
     engine = checked_rules(_load(args))  # refuses to start (exit 2): a failing golden case or a check error
     settings = WebSettings.make(args.kiosk, args.idle_seconds, args.warning_seconds)
     return serve(engine, args.rules, args.host, args.port, args.workers, settings)

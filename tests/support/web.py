@@ -1,19 +1,26 @@
 """The real `triage serve` for the browser tests: started in a subprocess on a free port of 127.0.0.1, waited
-for until it answers, stopped at the end; and Debian's Chromium for Playwright (never a downloaded browser)."""
+for until it answers, stopped at the end; the same app on uvicorn in a thread of the test's own process, with
+settings the command would refuse (idle times of a few seconds); and Debian's Chromium for Playwright (never a
+downloaded browser)."""
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
 
 import httpx
+
+from triage.frontends.web.app import WebSettings
 
 CHROMIUM = shutil.which("chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "build" / "screenshots"
@@ -64,6 +71,51 @@ class Server:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+class AppServer:
+    """The app of `triage serve` (the real rules, self-tested as the command does) with `settings` made by the
+    test, served by uvicorn in a thread of this process on a free port of 127.0.0.1. For what the command's
+    options cannot ask for: a kiosk whose "Still there?" comes after 2 seconds rather than at least 20.
+    `log()` is what the app logged (its refusals, never an answer)."""
+
+    def __init__(self, settings: WebSettings):
+        self.settings = settings
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.records: list[logging.LogRecord] = []
+        self._handler = logging.Handler()
+        self._handler.emit = self.records.append  # type: ignore[method-assign]
+
+    def __enter__(self) -> AppServer:
+        import uvicorn
+
+        from triage.checks.selftest import checked_rules
+        from triage.frontends.web.app import create_app
+        from triage.knowledge.load import load_knowledge
+        from triage.knowledge.reading import load_reading
+
+        engine = checked_rules(load_knowledge())
+        app = create_app(engine, load_reading(engine.kb), secrets.token_bytes(32), self.settings)
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None,
+                                                    access_log=False, lifespan="off"))
+        logging.getLogger("triage.web").addHandler(self._handler)
+        self.thread = threading.Thread(target=self.server.run, name="triage-serve", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the app did not start on uvicorn within 30 s")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
+        logging.getLogger("triage.web").removeHandler(self._handler)
+
+    def log(self) -> str:
+        return "\n".join(record.getMessage() for record in self.records)
 
 
 def launch_chromium(playwright):  # type: ignore[no-untyped-def]

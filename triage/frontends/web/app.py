@@ -8,13 +8,21 @@ needs to know nothing. Every page that shows answers is sent with `Cache-Control
 Whatever a request gets wrong (a changed or expired field, an answer that is not offered, a body too large,
 a wrong method) ends in a page that says what to do, with the earlier answers kept where they are valid, and
 one line in the server's log that names the event and never an answer.
+
+Each visit has a random id in a cookie of its own (HttpOnly, SameSite=Strict, gone when the browser closes),
+and the signed state names the visit it belongs to. Start and Finish begin a new visit, and so does every
+welcome page at a kiosk (after Finish and after the idle reset): a page of the person before, sent again with
+Back and Reload, is then refused like a changed one. The id is random and holds nothing of the answers, so
+this too needs nothing on the server, and any worker can check it.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -59,6 +67,7 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 RESULT_PARTS = ("sections", "tests", "advice", "why", "doctor", "fhir")
+VISITOR_COOKIE = "visitor"
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,23 @@ class WebSettings:
         # At a kiosk, a page left behind must stop working soon: a few minutes past the idle reset.
         ttl = max(idle_seconds + 60, 10 * 60) if kiosk else 30 * 60
         return cls(kiosk, idle_seconds, warning_seconds, ttl)
+
+
+@dataclass
+class Visit:
+    """The visit a request belongs to: the id in the browser's visitor cookie, or a new one (`new`) that the
+    response sets."""
+
+    id: str
+    new: bool = False
+
+    def begin(self) -> None:
+        """A new person: the pages of the one before no longer match."""
+        self.id, self.new = secrets.token_urlsafe(16), True
+
+
+# The visit of the request being answered, set by WebApp.guarded for the length of one request.
+_visit: ContextVar[Visit] = ContextVar("visit")
 
 
 class Refused(Exception):
@@ -107,7 +133,8 @@ class WebApp:
 
     def render(self, template: str, page: pages.Page, session: Session | None = None, status: int = 200,
                timed: bool = True) -> HTMLResponse:
-        state = self.signer.sign(carried_of(tuple(session.answers.items()), session.history)) if session else None
+        state = (self.signer.sign(carried_of(tuple(session.answers.items()), session.history, _visit.get().id))
+                 if session else None)
         html = self.templates.get_template(template).render(
             page=page, state=state, timed=timed and self.settings.kiosk, **self.common)
         # no-store on every page, not only those with answers: Back after a reset then shows nothing at all.
@@ -147,6 +174,10 @@ class WebApp:
         except StateError as exc:
             message = ui("web.expired") if exc.reason == "expired" else ui("web.tampered")
             raise Refused(400, f"{exc.reason} state", message) from exc
+        visitor = _visit.get().id
+        if carried.visitor != visitor:  # Back and Reload after the person before, or the cookie refused
+            raise Refused(400, "state of another visit" if visitor else "no visitor cookie",
+                          ui("web.another_visit") if visitor else ui("web.no_cookie"))
         ids = [q for q, _ in carried.answers]
         raw = {q: list(v) if isinstance(v, tuple) else v for q, v in carried.answers}
         try:
@@ -155,7 +186,7 @@ class WebApp:
                 raise ValueError("an answer given twice, or a history of other questions")
         except (AnswersError, ValueError) as exc:  # signed by this server yet not valid: only a bug makes one
             raise Refused(400, "state not valid", ui("web.tampered")) from exc
-        return Carried(tuple((q, checked[q]) for q in ids), carried.history)
+        return Carried(tuple((q, checked[q]) for q in ids), carried.history, carried.visitor)
 
     def session(self, fields: dict[str, list[str]]) -> Session:
         """The person's Session, rebuilt from the page's signed answers."""
@@ -181,10 +212,13 @@ class WebApp:
         return self.render("summary.html", {**pages.summary_page(session, removed), "error": error}, session, status)
 
     async def home(self, request: Request) -> Response:
+        if self.settings.kiosk:  # each welcome page waits for the next person
+            _visit.get().begin()
         return self.opening()
 
     async def start(self, request: Request) -> Response:
         # Nothing to read: a new person starts with no answers, whatever was sent.
+        _visit.get().begin()
         return self.next_page(Session(self.engine))
 
     async def answer(self, request: Request) -> Response:
@@ -302,6 +336,7 @@ class WebApp:
 
     async def finish(self, request: Request) -> Response:
         # The answers are not even read: Finish always works, also on a page that has expired.
+        _visit.get().begin()
         return RedirectResponse("/", status_code=303, headers={"cache-control": "no-store"})
 
     async def reading_list(self, request: Request) -> Response:
@@ -330,7 +365,7 @@ class WebApp:
         """A refused request gets its page; anything unexpected gets the safe page with the emergency notice,
         and the log names the failure's kind only: an exception's message might hold an answer."""
 
-        async def endpoint(request: Request) -> Response:
+        async def answered(request: Request) -> Response:
             try:
                 return await handler(request)
             except Refused as refused:
@@ -345,6 +380,17 @@ class WebApp:
                 log.error("%s %s: failed with %s; the safe page was shown", request.method, request.url.path,
                           type(exc).__name__)
             return self.render("problem.html", pages.went_wrong_page(self.kb), status=500)
+
+        async def endpoint(request: Request) -> Response:
+            visit = Visit(request.cookies.get(VISITOR_COOKIE, ""))
+            token = _visit.set(visit)
+            try:
+                response = await answered(request)
+            finally:
+                _visit.reset(token)
+            if visit.new:  # no Max-Age: the browser forgets it when it closes
+                response.set_cookie(VISITOR_COOKIE, visit.id, path="/", httponly=True, samesite="strict")
+            return response
 
         return endpoint
 

@@ -82,10 +82,20 @@ def summary_page(session: Session, removed: tuple[str, ...] = ()) -> Page:
     return {
         "title": title(ui("web.summary_heading")), "heading": ui("web.summary_heading"),
         "intro": ui("web.summary_intro"), "removed": [kb.question[q].text for q in removed],
-        "answers": [{"question": q, "text": kb.question[q].text, "answer": answer_words(kb, q, v),
+        "answers": [{"question": q, "text": kb.question[q].text, "answer": answer_label(kb.question[q], v),
                      "which": ui("web.change_which", question=kb.question[q].text)}
                     for q, v in session.answers.items()],
     }
+
+
+def answer_label(question: Question, value: AnswerValue) -> str:
+    """An answer under its question as it was offered: the label of the button chosen ("Yes", "Female"), ticked
+    boxes joined by semicolons (labels may hold commas), "None of these" when none was ticked. (In a sentence,
+    "You answered no to ...", answer_words says it in lower case.)"""
+    labels = dict(choices_for(question, question.options))
+    if isinstance(value, tuple):
+        return "; ".join(labels.get(v, v) for v in value) if value else ui("answer.label_none")
+    return labels.get(value, value)
 
 
 def referral(kb: KnowledgeBase, outcome: Outcome) -> Page:
@@ -152,7 +162,7 @@ def doctor_page(kb: KnowledgeBase, outcome: Outcome, today: date) -> Page:
     return {
         "title": title(ui("web.doctor_heading")), "heading": ui("web.doctor_heading"), "intro": ui("web.doctor_intro"),
         "referral": referral(kb, outcome), "answers_heading": ui("web.doctor_answers"),
-        "answers": [(kb.question[q].text, answer_words(kb, q, v)) for q, v in outcome.answers],
+        "answers": [(kb.question[q].text, answer_label(kb.question[q], v)) for q, v in outcome.answers],
         "sections": [s.title for s in outcome.sections], "no_sections": ui("result.no_sections"),
         "tests": [w.workup.name for w in outcome.workups], "disclaimer": outcome.disclaimer,
         "made": ui("web.doctor_made", date=today.isoformat(), name=outcome.kb_name, version=outcome.kb_version,

@@ -2,9 +2,14 @@
 
 Nothing is kept on the server, so any worker can answer any request and nothing is left for the next
 person. The field is `payload.signature`: the payload is URL-safe base64 of compact JSON (the answers in the
-session's order, the order they were last given, and when the page was made), the signature an HMAC-SHA256
+session's order, the order they were last given, the visitor they belong to and when the page was made), the
+signature an HMAC-SHA256
 of the payload with a key made afresh at each start of `triage serve`. A changed field, or one from another
 start of the server, is refused as tampered; one older than the time-to-live as expired.
+
+The visitor is the random id of the browser's visitor cookie when the page was made (app.py): the app refuses
+a page whose visitor is not the one the browser now holds, so a page of the person before (Back, then Reload)
+is no use to the next one.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Any
 
 from triage.outcome import AnswerValue
 
-VERSION = 1
+VERSION = 2
 MAX_FIELD = 32_000  # far more than every question answered with every box ticked (about 3 KB)
 CLOCK_SKEW = 60  # seconds a page may seem to come from the future (workers read the same clock)
 
@@ -36,10 +41,12 @@ class StateError(Exception):
 
 @dataclass(frozen=True)
 class Carried:
-    """What a page carries: the answers in the session's order, and the order they were last given."""
+    """What a page carries: the answers in the session's order, the order they were last given, and the
+    visitor they belong to."""
 
     answers: tuple[tuple[str, AnswerValue], ...] = ()
     history: tuple[str, ...] = ()
+    visitor: str = ""
 
 
 class Signer:
@@ -54,7 +61,7 @@ class Signer:
         order = {q: n for n, (q, _) in enumerate(carried.answers)}
         data = {"v": VERSION, "t": int(self._clock()),
                 "a": [[q, list(v) if isinstance(v, tuple) else v] for q, v in carried.answers],
-                "h": [order[q] for q in carried.history]}
+                "h": [order[q] for q in carried.history], "p": carried.visitor}
         payload = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).rstrip(b"=")
         return f"{payload.decode()}.{self._mac(payload)}"
 
@@ -86,8 +93,10 @@ def _carried(data: Any) -> tuple[Carried, float]:
         raise ValueError("not a state of this version")
     answers = tuple((str(q), tuple(v) if isinstance(v, list) else str(v)) for q, v in data["a"])
     history = tuple(answers[int(n)][0] for n in data["h"])
-    return Carried(answers, history), data["t"]
+    if not isinstance(data["p"], str):
+        raise ValueError("a visitor that is not a string")
+    return Carried(answers, history, data["p"]), data["t"]
 
 
-def carried_of(answers: Sequence[tuple[str, AnswerValue]], history: Sequence[str]) -> Carried:
-    return Carried(tuple(answers), tuple(history))
+def carried_of(answers: Sequence[tuple[str, AnswerValue]], history: Sequence[str], visitor: str) -> Carried:
+    return Carried(tuple(answers), tuple(history), visitor)

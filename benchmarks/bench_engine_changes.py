@@ -6,7 +6,8 @@ median). The first is the engine as it was before the changes (experta's matcher
 last is `CompiledRules` as it is. Each variant is a `_Network` subclass (triage/rete/engine.py) lent by
 a `CompiledRules` subclass that sets `network_type`, so every variant runs through the same `Run`,
 pool and outcome code as the product; only the network differs (so "before" is the old network inside
-today's Run, with today's PositionalDepthStrategy, not the old TriageEngine byte for byte). Then
+today's Run, with today's PositionalDepthStrategy and today's compiled rules, whose organ count only goes
+up: not the old TriageEngine byte for byte). Then
 construction (compiling the rules and building a network), before and after the changes that concern
 it, and the start-up's engine part (compiled rules and the golden cases run on them). First, every
 variant is checked to give the same results as the one before (check_same).
@@ -29,7 +30,8 @@ from triage.knowledge.load import load_knowledge
 from triage.render.json_format import outcome_data
 from triage.render.trace import trace_text
 from triage.rete.compat import KnowledgeEngine as ExpertaEngine
-from triage.rete.engine import Answer, CompiledRules, OrganConcernCount, _counting_rule, _Network
+from triage.rete.engine import Answer, CompiledRules, _counting_rule, _Network
+from triage.rete.ground_matcher import GroundMatcher
 from triage.rete.matcher import FastMatcher, _nodes_with_memory
 from triage.session import Session
 
@@ -103,13 +105,32 @@ def rules_now(kb: Any) -> list[Any]:
 
 
 class _VariantNetwork(_Network):
-    """_Network with some of the changes: `variant` sets the matcher and the two flags."""
+    """_Network with some of the changes: `variant` sets the matcher and the flags."""
 
     one_declare = True
     deffacts_once = True
+    made = True  # facts declared through _Network.declare_made, not experta's declare and reset
 
     def get_deffacts(self) -> list[Any]:
-        return super().get_deffacts() if self.deffacts_once else ExpertaEngine.get_deffacts(self)
+        if self.deffacts_once:
+            try:
+                return self._deffacts
+            except AttributeError:
+                self._deffacts: list[Any] = ExpertaEngine.get_deffacts(self)
+                return self._deffacts
+        return ExpertaEngine.get_deffacts(self)
+
+    def reset(self, **kwargs: Any) -> None:
+        if self.made:
+            super().reset(**kwargs)
+        else:
+            ExpertaEngine.reset(self, **kwargs)
+
+    def declare_made(self, made: Any) -> None:
+        if self.made:
+            super().declare_made(made)
+        else:
+            self.declare(*(maker.kind(**maker.fields) for maker in made))
 
     def begin(self, answers: Any, owner: object | None) -> None:
         if self.one_declare:
@@ -118,7 +139,6 @@ class _VariantNetwork(_Network):
         self.owner = None
         self.reset()
         self.firings = []
-        self.declare(OrganConcernCount(n=0))
         for question, value in answers.items():
             self.add_answer(question, value)
         self.owner = owner
@@ -131,10 +151,11 @@ class _VariantNetwork(_Network):
             self.declare(Answer(question=question, value=single))
 
 
-def variant(matcher: type, one_declare: bool, deffacts_once: bool, fields: bool) -> type[CompiledRules]:
+def variant(matcher: type, one_declare: bool, deffacts_once: bool, fields: bool,
+            made: bool = False) -> type[CompiledRules]:
     """CompiledRules whose networks have some of the changes (and no alpha paths worked out ahead)."""
-    network = type("Network", (_VariantNetwork,),
-                   {"__matcher__": matcher, "one_declare": one_declare, "deffacts_once": deffacts_once})
+    network = type("Network", (_VariantNetwork,), {"__matcher__": matcher, "one_declare": one_declare,
+                                                   "deffacts_once": deffacts_once, "made": made})
 
     class Variant(CompiledRules):
         network_type = network
@@ -157,7 +178,9 @@ VARIANTS: list[tuple[str, type[CompiledRules]]] = [
      variant(_ResetMemoryOnly, True, True, False)),
     ("+ only conflict-set nodes that were activated are asked", variant(_AskTouchedOnly, True, True, False)),
     ("+ alpha-network paths remembered per fact content", variant(_NothingAhead, True, True, False)),
-    ("+ conclusion facts made from their fields (CompiledRules now)", CompiledRules),
+    ("+ conclusion facts made from their fields", variant(FastMatcher, True, True, True)),
+    ("+ ground rules matched without a RETE network (GroundMatcher)", variant(GroundMatcher, True, True, True)),
+    ("+ the engine's own facts declared without experta's checks (CompiledRules now)", CompiledRules),
 ]
 
 

@@ -59,6 +59,19 @@ def test_dash_reads_the_answers_from_standard_input(tiny):
     assert check_answers(tiny.load(), raw, name) == {"cough": "yes"}
 
 
+
+def test_each_knowledge_base_reads_answers_with_its_own_labels(tiny, real_kb):
+    """Spellings are worked out once per knowledge base and kept: a changed copy, loaded after the first
+    knowledge base was used, must read its own labels, and the first must go on reading its own."""
+    first = tiny.load()
+    assert check_answers(first, {"sex": " male "}, "a.yaml") == {"sex": "male"}
+    second = tiny.replace("questions.yaml", "{id: female, label: Female}", "{id: female, label: A woman}").load()
+    assert check_answers(second, {"sex": "a  WOMAN"}, "a.yaml") == {"sex": "female"}
+    assert problems(first, {"sex": "A woman"}) == [
+        "answers.yaml, question 'sex': 'A woman' is not an answer here; it takes male, female"]
+    assert check_answers(first, {"sex": "Female"}, "a.yaml") == {"sex": "female"}
+    assert check_answers(real_kb, {"chest_pain": "Not sure"}, "a.yaml") == {"chest_pain": "not_sure"}
+
 # --- mistakes, one line each --------------------------------------------------------------------------------
 
 

@@ -110,3 +110,21 @@ def test_doctors_listed_beside_the_referral_follow_the_order_of_knowledge_yaml(t
                  "  - {id: lung_doctor, name: a lung specialist}\n")
     outcome = CompiledRules(tiny.load()).evaluate({"cough": "yes", "past": ("kidney_infection",)})
     assert [d.id for d in outcome.referral.also] == ["kidney_doctor", "lung_doctor"]
+
+
+def test_each_knowledge_base_builds_outcomes_from_its_own_rules(tiny):
+    """What build_outcome looks up is kept per knowledge base: a changed copy, loaded after the first was used,
+    gets its own conclusions and red flags, and the first keeps its own."""
+    first = tiny.load()
+
+    def seen(kb) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        outcome = build_outcome(kb, {}, [Firing("baseline"), Firing("advice.checkups")])
+        return outcome.unanswered_red_flags, tuple(str(step.conclusion) for step in outcome.explanation)
+
+    assert seen(first) == (("chest_pain",), ("referral:gp:routine", "advice:checkups"))
+    tiny.replace("questions.yaml", "  red_flag: true\n  emergency_sign: you feel pain in your chest\n", "")
+    tiny.replace("rules/x.yaml", "then: {referral: {to: gp, urgency: routine}}",
+                 "then: {referral: {to: gp, urgency: soon}}")
+    second = tiny.load()
+    assert seen(second) == ((), ("referral:gp:soon", "advice:checkups"))
+    assert seen(first) == (("chest_pain",), ("referral:gp:routine", "advice:checkups"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import sys
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -81,9 +82,10 @@ def check_answers(kb: KnowledgeBase, raw: Any, file: str) -> dict[str, AnswerVal
             problems.append(Problem("unknown-id", Place(file, item=f"question {shown(str(key))}"),
                                     "is not a question of this knowledge base (see 'triage questions')"))
     # In question order, so that 'would not have been asked' is judged on the earlier answers.
+    spellings = _spellings_of(kb)
     for question in kb.questions:
         if question.id in raw:
-            value = _checked(question, raw[question.id], answers, file, problems)
+            value = _checked(question, raw[question.id], answers, file, problems, spellings[question.id])
             if value is not None:
                 answers[question.id] = value
     if problems:
@@ -92,29 +94,34 @@ def check_answers(kb: KnowledgeBase, raw: Any, file: str) -> dict[str, AnswerVal
 
 
 def _checked(question: Question, raw: Any, earlier: dict[str, AnswerValue], file: str,
-             problems: list[Problem]) -> AnswerValue | None:
+             problems: list[Problem], spellings: _Spellings) -> AnswerValue | None:
     """One answer in the engine's form, if it fits the question and the earlier answers."""
-    place = Place(file, item=f"question '{question.id}'")
     empty = raw is None or (isinstance(raw, str) and not raw.strip())
-    value = None if empty else _normalise(question, raw, place, problems)
+    value = None if empty else _normalise(question, raw, spellings, file, problems)
     if value is None and not empty:
         return None
     if not is_asked(question, earlier):
-        problems.append(Problem("not-asked", place, "would not have been asked, given the other answers; remove it"))
+        problems.append(Problem("not-asked", _place(file, question),
+                                "would not have been asked, given the other answers; remove it"))
         return None
     offered = offered_values(question, earlier)
     if value is None:  # `chest_pain:` with nothing after it
-        problems.append(Problem("bad-value", place, f"has no answer; write {_expected(question, offered)}, "
-                                                    "or leave the question out"))
+        problems.append(Problem("bad-value", _place(file, question), f"has no answer; write "
+                                f"{_expected(question, offered)}, or leave the question out"))
         return None
     wrong = [v for v in (value if isinstance(value, tuple) else (value,)) if v not in offered]
     if wrong:
         listed = ", ".join(shown(v) for v in wrong[:_LISTED])
         more = f" and {len(wrong) - _LISTED:,} more" if len(wrong) > _LISTED else ""
-        problems.append(Problem("not-an-answer", place, f"{listed}{more} is not an answer here; "
-                                                        f"it takes {_choices(question, offered)}"))
+        problems.append(Problem("not-an-answer", _place(file, question), f"{listed}{more} is not an answer here; "
+                                                                         f"it takes {_choices(question, offered)}"))
         return None
     return value
+
+
+def _place(file: str, question: Question) -> Place:
+    """Where a problem with the answer to `question` is: made only when there is one (most answers fit)."""
+    return Place(file, item=f"question '{question.id}'")
 
 
 def _choices(question: Question, offered: tuple[str, ...]) -> str:
@@ -126,46 +133,64 @@ def _expected(question: Question, offered: tuple[str, ...]) -> str:
     return _choices(question, offered) if question.kind.is_list else f"one of {', '.join(offered)}"
 
 
-def _normalise(question: Question, value: Any, place: Place, problems: list[Problem]) -> AnswerValue | None:
-    spellings = _spellings(question)
+def _normalise(question: Question, value: Any, spellings: _Spellings, file: str,
+               problems: list[Problem]) -> AnswerValue | None:
     if question.kind.is_list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            problems.append(Problem("bad-value", place,
+            problems.append(Problem("bad-value", _place(file, question),
                                     f"must be a list of option ids (multiple choice), not {shown(value)}"))
             return None
-        ids = tuple(_value(spellings, v) for v in value)
+        ids = tuple(spellings.value(v) for v in value)
         if len(set(ids)) != len(ids):
-            problems.append(Problem("duplicate-id", place, "lists an option more than once"))
+            problems.append(Problem("duplicate-id", _place(file, question), "lists an option more than once"))
             return None
         return ids
     if isinstance(value, bool):
         value = YES if value else NO  # JSON's true and false, and YAML's
     if not isinstance(value, str):
-        problems.append(Problem("bad-value", place, f"must be one of {', '.join(question.values)}, not {shown(value)}"))
+        problems.append(Problem("bad-value", _place(file, question),
+                                f"must be one of {', '.join(question.values)}, not {shown(value)}"))
         return None
-    return _value(spellings, value)
+    return spellings.value(value)
 
 
-def _spellings(question: Question) -> dict[str, str]:
-    """Every accepted way of writing each value of `question` (folded by _folded), to the value's id.
+class _Spellings:
+    """Every accepted way of writing each value of one question (folded by _folded), to the value's id.
 
     Ids come first, then labels, then the old words: a label never takes the place of another option's id.
+    Made once per question of a knowledge base (`_spellings_of`) and never changed after.
     """
-    if question.kind.takes_options:
-        written = [(o.id, o.id) for o in question.options] + [(o.label, o.id) for o in question.options]
-    else:
-        labels = {YES: ui("answer.label_yes"), NO: ui("answer.label_no"), NOT_SURE: ui("answer.label_not_sure")}
-        written = [(v, v) for v in question.values] + [(labels[v], v) for v in question.values]
-    written += list(_WORDS.items())
-    spellings: dict[str, str] = {}
-    for text, value in written:
-        spellings.setdefault(_folded(text), value)
-    return spellings
+
+    def __init__(self, question: Question):
+        if question.kind.takes_options:
+            written = [(o.id, o.id) for o in question.options] + [(o.label, o.id) for o in question.options]
+        else:
+            labels = {YES: ui("answer.label_yes"), NO: ui("answer.label_no"), NOT_SURE: ui("answer.label_not_sure")}
+            written = [(v, v) for v in question.values] + [(labels[v], v) for v in question.values]
+        written += list(_WORDS.items())
+        folded: dict[str, str] = {}
+        for text, value in written:
+            folded.setdefault(_folded(text), value)
+        self.folded: Mapping[str, str] = folded
+        # The spellings that fold to themselves: text written exactly so (an id, mostly) needs no folding.
+        self.exact: Mapping[str, str] = {text: value for text, value in folded.items() if _folded(text) == text}
+
+    def value(self, text: str) -> str:
+        """The value `text` stands for; as written when it stands for none (the message then echoes it)."""
+        found = self.exact.get(text)
+        return found if found is not None else self.folded.get(_folded(text), text)
 
 
-def _value(spellings: dict[str, str], text: str) -> str:
-    """The value `text` stands for; as written when it stands for none (the message then echoes it)."""
-    return spellings.get(_folded(text), text)
+_by_kb: weakref.WeakKeyDictionary[KnowledgeBase, dict[str, _Spellings]] = weakref.WeakKeyDictionary()
+
+
+def _spellings_of(kb: KnowledgeBase) -> dict[str, _Spellings]:
+    """Each question's spellings (by question id), worked out once per knowledge base: a knowledge base is frozen,
+    and the labels of yes, no and not sure come from the interface catalogue, read once per process."""
+    found = _by_kb.get(kb)
+    if found is None:
+        found = _by_kb[kb] = {q.id: _Spellings(q) for q in kb.questions}
+    return found
 
 
 def _folded(text: str) -> str:

@@ -6,6 +6,7 @@ order in which rules fired.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +19,7 @@ from triage.model import (
     Doctor,
     GiveAdvice,
     KnowledgeBase,
+    Question,
     RaiseConcern,
     ReachFinding,
     Refer,
@@ -50,7 +52,8 @@ class Concluded:
     detail: str = ""  # for a referral, the urgency
 
     def __str__(self) -> str:
-        return ":".join(part for part in (self.kind.value, self.name, self.detail) if part)
+        # The kind is a StrEnum: its text is its value. (A list, not a generator: explanations hold dozens.)
+        return ":".join([part for part in (self.kind, self.name, self.detail) if part])
 
 
 @dataclass(frozen=True)
@@ -155,32 +158,56 @@ def concluded_by(rule: Rule) -> Concluded:
             assert_never(unknown)
 
 
-def _merged_steps(kb: KnowledgeBase, firings: list[Firing]) -> tuple[Step, ...]:
+@dataclass(frozen=True)
+class _Index:
+    """What building an outcome looks up in a knowledge base, worked out once per (frozen) knowledge base."""
+
+    order: Mapping[str, tuple[int, int]]  # rule id -> its place in the explanation
+    conclusion: Mapping[str, Concluded]  # rule id -> what it concludes
+    red_flags: tuple[Question, ...]  # the red-flag questions, in kb order
+
+
+_by_kb: weakref.WeakKeyDictionary[KnowledgeBase, _Index] = weakref.WeakKeyDictionary()
+
+
+def _index(kb: KnowledgeBase) -> _Index:
+    found = _by_kb.get(kb)
+    if found is None:
+        # The chain's own order: answers -> concerns -> findings -> workups -> referral -> advice.
+        kinds = (RaiseConcern, ReachFinding, ConsiderWorkup, Refer, GiveAdvice)
+        found = _by_kb[kb] = _Index(
+            order={rule.id: (kinds.index(type(rule.then)), index) for index, rule in enumerate(kb.rules)},
+            conclusion={rule.id: concluded_by(rule) for rule in kb.rules},
+            red_flags=tuple(q for q in kb.questions if q.red_flag),
+        )
+    return found
+
+
+def _merged_steps(kb: KnowledgeBase, index: _Index, firings: list[Firing]) -> tuple[Step, ...]:
     """One step per rule (a rule may fire on several answers), in the knowledge base's order."""
     answers: dict[str, set[tuple[str, str]]] = {}
     used: dict[str, set[Concluded]] = {}
     for firing in firings:
         answers.setdefault(firing.rule_id, set()).update(firing.answers)
         used.setdefault(firing.rule_id, set()).update(firing.conclusions_used)
-    # The chain's own order: answers -> concerns -> findings -> workups -> referral -> advice.
-    kinds = (RaiseConcern, ReachFinding, ConsiderWorkup, Refer, GiveAdvice)
-    order = {rule.id: (kinds.index(type(rule.then)), index) for index, rule in enumerate(kb.rules)}
     return tuple(
-        Step(kb.rule[rule_id], concluded_by(kb.rule[rule_id]), tuple(sorted(answers[rule_id])),
+        Step(kb.rule[rule_id], index.conclusion[rule_id], tuple(sorted(answers[rule_id])),
              tuple(sorted(used[rule_id])))
-        for rule_id in sorted(answers, key=order.__getitem__)
+        for rule_id in sorted(answers, key=index.order.__getitem__)
     )
 
 
 def build_outcome(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], firings: list[Firing]) -> Outcome:
-    steps = _merged_steps(kb, firings)
+    index = _index(kb)
+    steps = _merged_steps(kb, index, firings)
     rules = [step.rule for step in steps]
     concerns = {r.then.section for r in rules if isinstance(r.then, RaiseConcern)}
     advice = {r.then.advice for r in rules if isinstance(r.then, GiveAdvice)}
     findings = {r.then.finding for r in rules if isinstance(r.then, ReachFinding)}
+    considering = [r for r in rules if isinstance(r.then, ConsiderWorkup)]
     workups = []
     for workup in kb.workups:
-        reaching = [r for r in rules if isinstance(r.then, ConsiderWorkup) and r.then.workup == workup.id]
+        reaching = [r for r in considering if r.then.workup == workup.id]  # type: ignore[union-attr]
         if reaching:
             reasons = tuple(dict.fromkeys(r.then.reason for r in reaching))  # type: ignore[union-attr]
             workups.append(ConsideredWorkup(workup, reasons, tuple(r.id for r in reaching)))
@@ -196,7 +223,7 @@ def build_outcome(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], firings
         kb_version=kb.version,
         kb_hash=kb.hash,
         disclaimer=kb.disclaimer,
-        unanswered_red_flags=tuple(q.id for q in kb.questions if q.red_flag and q.id not in answers
+        unanswered_red_flags=tuple(q.id for q in index.red_flags if q.id not in answers
                                    and (q.ask_when is None or holds(q.ask_when, answers))),
     )
 

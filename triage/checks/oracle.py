@@ -62,6 +62,12 @@ def _matched(condition: Condition, state: _State) -> tuple[set[tuple[str, str]],
     """
     if not state.holds(condition):
         return set(), set()
+    return _matched_holding(condition, state)
+
+
+def _matched_holding(condition: Condition, state: _State) -> tuple[set[tuple[str, str]], set[Concluded]]:
+    """`_matched` for a condition known to hold: every item of a holding `all` holds too, so only the
+    branches of an `any` need checking."""
     match condition:
         case AnswerIs(question, _):
             return {(question, str(state.answers[question]))}, set()
@@ -77,10 +83,12 @@ def _matched(condition: Condition, state: _State) -> tuple[set[tuple[str, str]],
         case AllOf(items) | AnyOf(items):
             answers: set[tuple[str, str]] = set()
             used: set[Concluded] = set()
+            every_item_holds = isinstance(condition, AllOf)
             for item in items:
-                item_answers, item_used = _matched(item, state)
-                answers |= item_answers
-                used |= item_used
+                if every_item_holds or state.holds(item):
+                    item_answers, item_used = _matched_holding(item, state)
+                    answers |= item_answers
+                    used |= item_used
             return answers, used
         case Always():
             return set(), set()
@@ -99,12 +107,13 @@ def fire_all(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[Firi
     `triage rules check` runs this once for every class of answers).
     """
     state = _State(answers, set(), set(), _organ_sections(kb))
+    concerns, findings = state.concerns, state.findings
     fired: set[str] = set()
     pending = kb.rules
     while pending:
         changed = False
         for rule in pending:
-            if rule.id in fired or not state.holds(rule.when):
+            if rule.id in fired or not holds(rule.when, answers, concerns, findings, state.organ_concerns):
                 continue
             fired.add(rule.id)
             match rule.then:
@@ -162,6 +171,9 @@ def differences(engine: Outcome, reference: Outcome) -> list[str]:
     rule that fired the answers and conclusions it rested on. Not compared: the organ count a rule
     saw (the engine may fire such a rule once per count on the way up) and the order of firing.
     """
+    if _same(engine, reference):
+        return []
+
     def shape(o: Outcome) -> dict[str, object]:
         return {
             "referral": (o.referral.to.id, o.referral.urgency.id),
@@ -180,3 +192,16 @@ def differences(engine: Outcome, reference: Outcome) -> list[str]:
     ours, theirs = shape(engine), shape(reference)
     return [f"{key}: engine {ours[key]!r}, reference {theirs[key]!r}"
             for key in ours if ours[key] != theirs[key]]
+
+
+def _same(engine: Outcome, reference: Outcome) -> bool:
+    """A quick sufficient test that `differences` finds nothing (the usual case): all it compares is equal, and
+    the explanations are equal step by step, organ counts included (so unequal ones may still not differ)."""
+    return (engine.referral.to.id == reference.referral.to.id
+            and engine.referral.urgency.id == reference.referral.urgency.id
+            and [d.id for d in engine.referral.also] == [d.id for d in reference.referral.also]
+            and engine.section_ids == reference.section_ids
+            and engine.workup_ids == reference.workup_ids
+            and [a.id for a in engine.advice] == [a.id for a in reference.advice]
+            and engine.findings == reference.findings
+            and engine.explanation == reference.explanation)

@@ -124,7 +124,11 @@ def _output(kb: KnowledgeBase, outcome: Outcome, number: int, fmt: str) -> str:
         return fhir.to_json(cds.card(kb, outcome), compact=True)
     data = outcome_data(outcome)
     data["line"] = number
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _ONE_LINE.encode(data)
+
+
+# What json.dumps(data, ensure_ascii=False, separators=(",", ":")) makes, without a new encoder per line.
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _parsed(raw: RawLine, file: str) -> object:

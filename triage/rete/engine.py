@@ -314,7 +314,7 @@ class Run:
         network = self.rules._borrow(self._owner)
         try:
             if network.owner is self._owner:
-                network.begin({}, None)
+                network.wipe()
         finally:
             self.rules._give_back(network)
         self.answers, self._started, self._added = {}, {}, []
@@ -375,11 +375,17 @@ class _Network(KnowledgeEngine):
     def reset(self, **_deffacts_arguments: Any) -> None:
         """experta's reset (a new agenda and fact list, the matcher wiped, InitialFact declared), without looking
         for DefFacts on the class each time: ours has none."""
+        self.wipe()
+        self.declare_made((_INITIAL_FACT,))
+        self.running = False
+
+    def wipe(self) -> None:
+        """Hold nothing at all (the next `begin` resets as usual): what `Run.forget` leaves between two people."""
+        self.owner = None
         self.agenda = Agenda()
         self.facts = FactList()
         self.matcher.reset()
-        self.declare_made((_INITIAL_FACT,))
-        self.running = False
+        self.firings = []
 
     def declare_made(self, made: Iterable[_FactMaker]) -> None:
         """Declare new facts of the engine's own kinds: what experta's `declare` does, for less.
@@ -401,19 +407,27 @@ class _Network(KnowledgeEngine):
             facts.added.append(fact)
             held[maker.identity] += 1
         if not self.running:
-            added, removed = self.get_activations()
+            self._update_agenda()
+
+    def _update_agenda(self) -> None:
+        """What experta's engine does after a declare and before each firing: the matcher told of the facts
+        added and removed since, the agenda told of the activations that came and went (skipped when none)."""
+        facts = self.facts
+        adding, deleting = facts.added, facts.removed
+        facts.added, facts.removed = [], []
+        added, removed = self.matcher.changes(adding, deleting)
+        if added or removed:
             self.strategy.update_agenda(self.agenda, added, removed)
 
     def begin(self, answers: Mapping[str, AnswerValue], owner: object | None) -> None:
         """Forget everything and take a new set of answers (without running the rules yet)."""
-        self.owner = None  # until the rules have run without error
-        self.reset()
-        self.firings = []
-        # One declare for all the facts: the same facts with the same ids as one declare each, and the
-        # same agenda (activations are ordered by salience, fact ids and rule position), but the matcher is
-        # asked for new activations once instead of per fact.
-        self.declare_made([self.makers.answer(question, single) for question, value in answers.items()
-                           for single in _values(value)])
+        self.wipe()  # and owner None until the rules have run without error
+        self.running = False
+        # One declare for InitialFact (what reset declares) and all the answers: the same facts with the same
+        # ids as one declare each, and the same agenda (activations are ordered by salience, fact ids and rule
+        # position), but the matcher is asked for new activations once instead of per fact.
+        self.declare_made([_INITIAL_FACT, *(self.makers.answer(question, single)
+                                            for question, value in answers.items() for single in _values(value))])
         self.owner = owner
 
     def add_answer(self, question: str, value: AnswerValue) -> None:
@@ -428,8 +442,7 @@ class _Network(KnowledgeEngine):
         self.running = True
         owner, self.owner = self.owner, None  # a run that fails leaves nothing to carry on from
         while self.running:
-            added, removed = self.get_activations()
-            self.strategy.update_agenda(self.agenda, added, removed)
+            self._update_agenda()
             activation = self.agenda.get_next()
             if activation is None:
                 break
@@ -459,7 +472,8 @@ class _FactMaker:
                 any("__" in name for name in fields):
             raise TypeError(f"not a plain fact: {kind.__name__}{dict(fields)}")  # what experta's declare refuses
         self.kind, self.fields = kind, dict(fields)
-        self.identity = frozenset([kind, *self.fields.items()])  # FactList._get_fact_id of such a fact
+        # FactList._get_fact_id of such a fact; also the key GroundMatcher files a content's patterns under
+        self.identity = frozenset([kind, *self.fields.items()])
 
     def new(self) -> Fact:
         # What Fact(**fields) makes (its fields are plain values, which freeze() leaves as they are), at a
@@ -467,6 +481,7 @@ class _FactMaker:
         fact = dict.__new__(self.kind)
         dict.update(fact, self.fields)
         fact._Fact__defaults = {}  # type: ignore[attr-defined]
+        fact.content_key = self.identity  # type: ignore[attr-defined]  # spares GroundMatcher working it out
         return fact
 
 

@@ -190,20 +190,19 @@ class GroundMatcher(Matcher):
         return added, removed
 
     def _route(self, fact: Fact) -> list[tuple[_Branch, int]]:
-        """The patterns (branch, position) this fact's content matches, in the branches' order."""
-        content = dict(fact)
-        content.pop("__factid__", None)
-        try:
-            key = (type(fact), frozenset(content.items()))
-            route = self._routes.get(key)
-        except TypeError:  # an unhashable value: work it out every time
-            key, route = None, None
+        """The patterns (branch, position) this fact's content matches."""
+        key = getattr(fact, "content_key", None)  # set by the engine on the facts it makes: content_key(fact)
+        if key is None:
+            try:
+                key = content_key(fact)
+            except TypeError:  # an unhashable value: work it out every time
+                return [user for pattern in self._patterns_of(fact) for user in pattern.users]
+        route = self._routes.get(key)
         if route is None:
             route = [user for pattern in self._patterns_of(fact) for user in pattern.users]
-            if key is not None:
-                if len(self._routes) > _MAX_ROUTES:
-                    self._routes.clear()
-                self._routes[key] = route
+            if len(self._routes) > _MAX_ROUTES:
+                self._routes.clear()
+            self._routes[key] = route
         return route
 
     def _patterns_of(self, fact: Fact) -> list[_Pattern]:
@@ -230,13 +229,15 @@ class GroundMatcher(Matcher):
             memory = branch.memory
             memory[position].append(fact)
             if branch.size == 1:  # most branches: one answer, one concern or one finding
-                combinations: Iterable[tuple[Fact, ...]] = ((fact,),)
-            else:
-                others = [memory[i] if i != position else [fact] for i in range(branch.size)]
-                if not all(others):
-                    continue
-                combinations = product(*others)
-            for combination in combinations:
+                numbers = (fact["__factid__"],)
+                if numbers not in branch.combinations:
+                    activation = branch.combinations[numbers] = Activation(branch.rule, (fact,))
+                    self._added.append(activation)
+                continue
+            others = [memory[i] if i != position else [fact] for i in range(branch.size)]
+            if not all(others):
+                continue
+            for combination in product(*others):
                 numbers = tuple(f["__factid__"] for f in combination)
                 if numbers in branch.combinations:  # as a conflict-set node's memory: each combination once
                     continue
@@ -261,6 +262,11 @@ class GroundMatcher(Matcher):
                         break
                 else:
                     self._removed.append(activation)
+
+
+def content_key(fact: Fact) -> frozenset[Any]:
+    """What identifies a fact's content: its type and its fields but the fact number (experta's fact identity)."""
+    return frozenset([type(fact), *(item for item in fact.items() if item[0] != "__factid__")])
 
 
 def _plain_field(field: Any) -> bool:

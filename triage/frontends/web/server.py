@@ -3,7 +3,9 @@
 The signing key for the pages' hidden answers is made here, once per start, and handed to every worker
 through the environment: a page made by one worker is then accepted by any other, and a page from an
 earlier start of the server is refused. Each worker loads the knowledge base and runs the start-up
-self-test itself (`checked_rules`): the rules that passed it are the ones that serve people.
+self-test itself (`checked_rules`): the rules that passed it are the ones that serve people. Then what was
+made at start-up is left out of later garbage collections (`settle_memory`): a full collection walking the
+knowledge base, the engine and the libraries again was the slowest page in a hundred under load.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from triage.checks.selftest import checked_rules
 from triage.endings import Ending
 from triage.errors import Place, Problem, TriageError
+from triage.frontends.startup import settle_memory
 from triage.frontends.web.app import WebSettings, create_app
 from triage.knowledge.load import load_knowledge
 from triage.knowledge.reading import load_reading
@@ -39,7 +42,9 @@ def serve(engine: CompiledRules, rules: Path | None, host: str, port: int, worke
     options: dict[str, Any] = {"host": host, "port": port, "log_config": _log_config(), "server_header": False,
                "timeout_graceful_shutdown": 5}
     if workers == 1:  # the rules checked above serve people at once
-        uvicorn.run(create_app(engine, reading, key, settings), **options)
+        app = create_app(engine, reading, key, settings)
+        settle_memory()
+        uvicorn.run(app, **options)
         return Ending.FINISHED
     os.environ[KEY_ENV] = key.hex()
     os.environ[SETTINGS_ENV] = json.dumps({"rules": str(rules) if rules is not None else None,
@@ -65,7 +70,9 @@ def worker_app():  # type: ignore[no-untyped-def]
     data = json.loads(os.environ[SETTINGS_ENV])
     engine = checked_rules(load_knowledge(data["rules"]))
     settings = WebSettings.make(data["kiosk"], data["idle"], data["warning"])
-    return create_app(engine, load_reading(engine.kb), bytes.fromhex(os.environ[KEY_ENV]), settings)
+    app = create_app(engine, load_reading(engine.kb), bytes.fromhex(os.environ[KEY_ENV]), settings)
+    settle_memory()
+    return app
 
 
 def _log_config() -> dict[str, Any]:

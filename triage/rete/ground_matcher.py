@@ -5,8 +5,9 @@ its patterns hold literal values and predicates, never variables, so matching ne
 ground rule is satisfied by one fact per pattern of one of its AND branches, whatever else the facts say.
 For those rules this matcher keeps, per branch and per pattern, the facts that match, and makes the
 activations of new combinations as facts arrive, with no tokens, no join nodes and no conflict-set nodes.
-Rules that bind variables or use NOT, TEST, EXISTS or FORALL (only the organ-counting bookkeeping rule
-today) go to FastMatcher (matcher.py), experta's own RETE network.
+Rules that bind variables or use NOT, TEST, EXISTS or FORALL go to FastMatcher (matcher.py), experta's own
+RETE network; the rules compiled from a knowledge base (engine.py) have none since the organ count became
+a plain pattern too.
 
 What it finds is what experta's ReteMatcher finds, activation for activation: the rule's branches come
 from experta's own `prepare_rule` (its disjunctive normal form), a fact matches a pattern when experta's
@@ -158,10 +159,11 @@ class GroundMatcher(Matcher):
 
     def remember(self, facts: Iterable[Fact]) -> None:
         """Work out now which patterns each of these facts' contents matches."""
+        facts = list(facts)
         for fact in facts:
             self._route(fact)
         if self._network is not None:
-            self._network.remember(list(facts))
+            self._network.remember(facts)
 
     def reset(self) -> None:
         for branch in self._holding:

@@ -126,6 +126,11 @@ class _VariantNetwork(_Network):
         else:
             ExpertaEngine.reset(self, **kwargs)
 
+    def wipe(self) -> None:
+        super().wipe()
+        if not self.made:  # experta declares only after a reset (the InitialFact it declares is not declared twice)
+            ExpertaEngine.reset(self)
+
     def declare_made(self, made: Any) -> None:
         if self.made:
             super().declare_made(made)

@@ -125,7 +125,11 @@ def _run_batch(engine, path: str, jobs: int | None, fmt: str = "json") -> Ending
 
     from triage.errors import AnswersError, Place, Problem
     from triage.frontends.batch import Progress, default_jobs, evaluate_lines, read_lines
+    from triage.frontends.startup import settle_memory
 
+    # The rules, the knowledge base and the libraries live as long as the batch: left out of the collections
+    # that would walk them again (and, in forked workers, copy every page they touch).
+    settle_memory()
     name = "<stdin>" if path == "-" else path
     try:
         stream = _stdin_bytes() if path == "-" else open(path, "rb")  # noqa: SIM115 - closed below

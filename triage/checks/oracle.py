@@ -168,8 +168,8 @@ def differences(engine: Outcome, reference: Outcome) -> list[str]:
     """How two outcomes for the same answers differ, one line per difference; empty when they agree.
 
     Compared: referral (doctor, urgency, others named), sections, workups, advice, findings, and for each
-    rule that fired the answers and conclusions it rested on. Not compared: the organ count a rule
-    saw (the engine may fire such a rule once per count on the way up) and the order of firing.
+    rule that fired the answers and conclusions it rested on. Not compared: the organ count shown
+    with a rule on organ counts (a detail of the wording, not of what was reached) and the order of firing.
     """
     if _same(engine, reference):
         return []

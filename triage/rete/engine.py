@@ -179,22 +179,24 @@ def _possible_facts(kb: KnowledgeBase) -> list[Fact]:
 
 
 class _Makers:
-    """The fact makers of every answer and organ count a knowledge base allows, made when its rules are compiled:
-    what they hold is the same whoever is evaluated (a maker for anything else is made, used and dropped)."""
+    """The fact makers of every answer and organ count a knowledge base allows (from its possible facts), made
+    when its rules are compiled: what they hold is the same whoever is evaluated (a maker for anything else is
+    made, used and dropped)."""
 
-    def __init__(self, kb: KnowledgeBase):
-        self._answers = {(q.id, value): _FactMaker(Answer, {"question": q.id, "value": value})
-                         for q in kb.questions for value in q.values}
-        organs = sum(1 for section in kb.sections if section.organ)
-        self._counts = {n: _FactMaker(OrganConcernCount, {"n": n}) for n in range(1, organs + 1)}
+    def __init__(self, possible: Iterable[Fact]):
+        self._answers: dict[tuple[str, str], _FactMaker] = {}
+        self._counts: dict[int, _FactMaker] = {}
+        for fact in possible:
+            if type(fact) is Answer:
+                self._answers[(fact["question"], fact["value"])] = _FactMaker(Answer, dict(fact))
+            elif type(fact) is OrganConcernCount:
+                self._counts[fact["n"]] = _FactMaker(OrganConcernCount, dict(fact))
 
     def answer(self, question: str, value: str) -> _FactMaker:
-        maker = self._answers.get((question, value))
-        return maker if maker is not None else _FactMaker(Answer, {"question": question, "value": value})
+        return self._answers.get((question, value)) or _FactMaker(Answer, {"question": question, "value": value})
 
     def count(self, n: int) -> _FactMaker:
-        maker = self._counts.get(n)
-        return maker if maker is not None else _FactMaker(OrganConcernCount, {"n": n})
+        return self._counts.get(n) or _FactMaker(OrganConcernCount, {"n": n})
 
 
 class CompiledRules:
@@ -213,7 +215,7 @@ class CompiledRules:
         self.firing_limit = firing_limit if firing_limit is not None else \
             FIRING_LIMIT_PER_RULE * len(self.rules) + 100
         self._possible_facts = tuple(_possible_facts(kb))
-        self.makers = _Makers(kb)
+        self.makers = _Makers(self._possible_facts)
         self._idle: list[_Network] = []
         self._lock = threading.Lock()
 

@@ -185,6 +185,59 @@ def test_rules_with_variables_or_absences_are_matched_by_the_network_as_experta_
     assert {name for name, _ in ground} == {"plain", "bound", "captured", "either"}
 
 
+class _Retracting(KnowledgeEngine):
+    """Plain rules only (GroundMatcher matches them all), some of which retract or change facts: an activation
+    whose fact goes before it fires must go too, and a changed fact must match as new."""
+
+    fired: list
+
+    def _held(self, **fields):  # type: ignore[no-untyped-def]
+        return next(f for f in self.facts.values() if all(f.get(k) == v for k, v in fields.items()))
+
+    @ExpertaRule(_Item(kind="a"))
+    def start(self):  # type: ignore[no-untyped-def]
+        self.fired.append("start")
+        self.declare(_Item(kind="b", n=1), _Item(kind="c"), _Item(kind="b", n=2), _Item(kind="b", n=3))
+
+    @ExpertaRule(_Item(kind="b", n=1), _Item(kind="c"))
+    def pair(self):  # type: ignore[no-untyped-def]
+        self.fired.append("pair")  # must not fire: b n=1 is retracted first
+
+    @ExpertaRule(_Item(kind="b", n=3), _Item(kind="c"))
+    def other_pair(self):  # type: ignore[no-untyped-def]
+        self.fired.append("other_pair")
+
+    @ExpertaRule(_Item(kind="b", n=2), salience=10)
+    def drop(self):  # type: ignore[no-untyped-def]
+        self.fired.append("drop")
+        self.retract(self._held(kind="b", n=1))
+
+    @ExpertaRule(_Item(kind="c"), salience=-10)
+    def change(self):  # type: ignore[no-untyped-def]
+        self.fired.append("change")
+        self.modify(self._held(kind="c"), kind="d")
+
+    @ExpertaRule(OR(_Item(kind="d"), _Item(kind="b", n=1)))
+    def changed(self):  # type: ignore[no-untyped-def]
+        self.fired.append("changed")
+
+
+def test_a_retracted_or_changed_fact_takes_its_activations_with_it_as_in_experta(monkeypatch):
+    def fired(matcher: type) -> list:  # type: ignore[type-arg]
+        monkeypatch.setattr(_Retracting, "__matcher__", matcher)
+        engine = _Retracting()
+        engine.fired = []
+        engine.reset()
+        engine.declare(_Item(kind="a"))
+        engine.run()
+        assert matcher is not GroundMatcher or engine.matcher._network is None  # every rule here is plain
+        return engine.fired
+
+    ours = fired(GroundMatcher)
+    assert ours == fired(_StockMatcher)
+    assert "pair" not in ours and {"drop", "other_pair", "change", "changed"} <= set(ours)
+
+
 def test_facts_made_by_the_engine_are_the_facts_experta_would_make(real_kb):
     for fact in _possible_facts(real_kb):
         maker = _FactMaker(type(fact), {k: v for k, v in fact.items() if k != "__factid__"})

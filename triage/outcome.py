@@ -10,7 +10,7 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import assert_never
+from typing import Any, assert_never
 
 from triage.logic import holds
 from triage.model import (
@@ -185,16 +185,25 @@ def _index(kb: KnowledgeBase) -> _Index:
 
 def _merged_steps(kb: KnowledgeBase, index: _Index, firings: list[Firing]) -> tuple[Step, ...]:
     """One step per rule (a rule may fire on several answers), in the knowledge base's order."""
-    answers: dict[str, set[tuple[str, str]]] = {}
-    used: dict[str, set[Concluded]] = {}
+    answers: dict[str, tuple[tuple[str, str], ...]] = {}
+    used: dict[str, tuple[Concluded, ...]] = {}
     for firing in firings:
-        answers.setdefault(firing.rule_id, set()).update(firing.answers)
-        used.setdefault(firing.rule_id, set()).update(firing.conclusions_used)
+        rule_id = firing.rule_id
+        if rule_id in answers:
+            answers[rule_id] += tuple(firing.answers)
+            used[rule_id] += tuple(firing.conclusions_used)
+        else:
+            answers[rule_id], used[rule_id] = tuple(firing.answers), tuple(firing.conclusions_used)
     return tuple(
-        Step(kb.rule[rule_id], index.conclusion[rule_id], tuple(sorted(answers[rule_id])),
-             tuple(sorted(used[rule_id])))
+        Step(kb.rule[rule_id], index.conclusion[rule_id], _sorted_distinct(answers[rule_id]),
+             _sorted_distinct(used[rule_id]))
         for rule_id in sorted(answers, key=index.order.__getitem__)
     )
+
+
+def _sorted_distinct(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    # Most rules fire once on one answer or conclusion: nothing to merge or sort.
+    return items if len(items) < 2 else tuple(sorted(set(items)))
 
 
 def build_outcome(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], firings: list[Firing]) -> Outcome:

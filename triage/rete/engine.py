@@ -51,7 +51,7 @@ from triage.outcome import (
 )
 from triage.rete.compat import AND, OR, Agenda, Fact, FactList, InitialFact, KnowledgeEngine
 from triage.rete.compat import Rule as ExpertaRule
-from triage.rete.ground_matcher import GroundMatcher
+from triage.rete.ground_matcher import GroundMatcher, content_key
 from triage.rete.strategy import PositionalDepthStrategy
 
 # Each rule can fire once per combination of facts; with our rule counts this is far above any real run.
@@ -155,12 +155,12 @@ def _counting_rule() -> ExpertaRule:
     # Counts only go up: each new organ concern adds the counts not yet reached, and nothing is retracted,
     # so every rule stays a plain pattern match (no variables, no NOT) that GroundMatcher handles alone.
     def count_organ_concern(engine: _Network) -> None:
-        organs, counted = 0, 0
-        for fact in engine.facts.values():
-            if type(fact) is Concern and fact.get("organ") is True:
-                organs += 1
-            elif type(fact) is OrganConcernCount:
-                counted = max(counted, fact["n"])
+        # Looked up by identity in the fact list's index rather than by going through every fact held.
+        makers, held = engine.makers, engine.facts.reference_counter
+        organs = sum(1 for identity in makers.organ_concerns if identity in held)
+        counted = 0
+        while counted < organs and makers.count(counted + 1).identity in held:  # counts are declared 1, 2, ...
+            counted += 1
         if organs > counted:
             engine.declare_made([engine.makers.count(n) for n in range(counted + 1, organs + 1)])
 
@@ -186,11 +186,16 @@ class _Makers:
     def __init__(self, possible: Iterable[Fact]):
         self._answers: dict[tuple[str, str], _FactMaker] = {}
         self._counts: dict[int, _FactMaker] = {}
+        organ_concerns = set()
         for fact in possible:
             if type(fact) is Answer:
                 self._answers[(fact["question"], fact["value"])] = _FactMaker(Answer, dict(fact))
             elif type(fact) is OrganConcernCount:
                 self._counts[fact["n"]] = _FactMaker(OrganConcernCount, dict(fact))
+            elif type(fact) is Concern and fact.get("organ") is True:
+                organ_concerns.add(_FactMaker(Concern, dict(fact)).identity)
+        # The identities of the concerns about an organ section (what the counting rule counts)
+        self.organ_concerns = frozenset(organ_concerns)
 
     def answer(self, question: str, value: str) -> _FactMaker:
         return self._answers.get((question, value)) or _FactMaker(Answer, {"question": question, "value": value})
@@ -216,6 +221,12 @@ class CompiledRules:
             FIRING_LIMIT_PER_RULE * len(self.rules) + 100
         self._possible_facts = tuple(_possible_facts(kb))
         self.makers = _Makers(self._possible_facts)
+        # A possible fact's identity -> what a firing on it alone rested on (its answer, or the conclusion it
+        # stands for), as `Run.outcome` tells it; organ counts are left out (they show the count at the end).
+        self.summaries: Mapping[frozenset[Any] | None, tuple[tuple[tuple[str, str], ...], tuple[Concluded, ...]]] = {
+            content_key(fact): (_answers_in((fact,)), _conclusions_in((fact,), 0))
+            for fact in self._possible_facts if type(fact) is not OrganConcernCount
+        }
         self._idle: list[_Network] = []
         self._lock = threading.Lock()
 
@@ -328,8 +339,14 @@ class Run:
         if self._outcome is None:
             # A rule on "at least k organs" matched the fact n=k; the person is told how many organs it is in all.
             organs = max((f["n"] for f in self._facts if type(f) is OrganConcernCount), default=0)
-            firings = [Firing(rule_id, _answers_in(facts), _conclusions_in(facts, organs))
-                       for rule_id, facts in self._firings]
+            summaries = self.rules.summaries
+            firings = []
+            for rule_id, facts in self._firings:
+                # Most rules fire on one fact whose part in the explanation was worked out at compile time.
+                summary = summaries.get(getattr(facts[0], "content_key", None)) if len(facts) == 1 else None
+                if summary is None:
+                    summary = _answers_in(facts), _conclusions_in(facts, organs)
+                firings.append(Firing(rule_id, *summary))
             self._outcome = build_outcome(self.kb, self.answers, firings)
         return self._outcome
 
@@ -363,6 +380,7 @@ class _Network(KnowledgeEngine):
         self.firing_limit = rules.firing_limit
         self.firings: list[tuple[str, tuple[Fact, ...]]] = []
         self.owner: object | None = None
+        self.wiped = False
         self.makers = rules.makers
         super().__init__()
         self.strategy.positions = rules.positions
@@ -383,6 +401,7 @@ class _Network(KnowledgeEngine):
 
     def wipe(self) -> None:
         """Hold nothing at all (the next `begin` resets as usual): what `Run.forget` leaves between two people."""
+        self.wiped = True  # so that `begin` need not wipe again
         self.owner = None
         self.agenda = Agenda()
         self.facts = FactList()
@@ -399,15 +418,18 @@ class _Network(KnowledgeEngine):
         """
         facts = self.facts
         held = facts.reference_counter
+        added = facts.added
         for maker in made:
-            if maker.identity in held:
+            identity = maker.identity
+            if identity in held:
                 continue
+            number = facts.last_index
             fact = maker.new()
-            dict.__setitem__(fact, "__factid__", facts.last_index)
-            facts[facts.last_index] = fact
-            facts.last_index += 1
-            facts.added.append(fact)
-            held[maker.identity] += 1
+            dict.__setitem__(fact, "__factid__", number)
+            facts[number] = fact
+            facts.last_index = number + 1
+            added.append(fact)
+            held[identity] = 1  # not held before (experta's Counter would call __missing__ for the 0 first)
         if not self.running:
             self._update_agenda()
 
@@ -423,7 +445,9 @@ class _Network(KnowledgeEngine):
 
     def begin(self, answers: Mapping[str, AnswerValue], owner: object | None) -> None:
         """Forget everything and take a new set of answers (without running the rules yet)."""
-        self.wipe()  # and owner None until the rules have run without error
+        if not self.wiped or self.facts:  # Run.forget may have wiped it just now
+            self.wipe()  # and owner None until the rules have run without error
+        self.wiped = False
         self.running = False
         # One declare for InitialFact (what reset declares) and all the answers: the same facts with the same
         # ids as one declare each, and the same agenda (activations are ordered by salience, fact ids and rule
@@ -453,10 +477,15 @@ class _Network(KnowledgeEngine):
                 raise EngineError([Problem("did-not-settle", Place("engine"), f"the rules did not settle after {fired} "
                                            "firings; check the knowledge base for rules that feed each other")])
             fired += 1
-            name = activation.rule.__name__
+            rule = activation.rule
+            name = rule.__name__
             if name != _COUNTING_RULE:
                 self.firings.append((name, tuple(activation.facts)))
-            activation.rule(self, **{k: v for k, v in activation.context.items() if not k.startswith("__")})
+            context = activation.context
+            if context or rule._wrapped_self is not None:
+                rule(self, **{k: v for k, v in context.items() if not k.startswith("__")})
+            else:  # a ground rule (no variables): what experta's Rule.__call__ ends in, without its filtering
+                rule._wrapped(self)
         self.running = False
         self.owner = owner
 

@@ -55,17 +55,13 @@ class _Pattern:
 
 
 class _Branch:
-    """One AND branch of one rule: its patterns in order, and per pattern the facts now matching it."""
+    """One AND branch of one rule: its patterns in order. What it holds lives in the matcher (reset drops it)."""
 
-    __slots__ = ("rule", "size", "memory", "combinations", "holding")
+    __slots__ = ("rule", "size")
 
     def __init__(self, rule: Rule, size: int):
         self.rule = rule
         self.size = size
-        self.memory: list[list[Fact]] = [[] for _ in range(size)]
-        # The combinations reported (one fact per pattern, by fact number) -> their activation
-        self.combinations: dict[tuple[int, ...], Activation] = {}
-        self.holding = False  # whether memory holds any fact (reset wipes only those branches)
 
 
 def _indexable(check: FeatureCheck) -> bool:
@@ -155,7 +151,11 @@ class GroundMatcher(Matcher):
         self._routes: dict[Any, list[tuple[_Branch, int]]] = {}
         self._added: list[Activation] = []
         self._removed: list[Activation] = []
-        self._holding: list[_Branch] = []  # the branches holding any fact: all that reset has to wipe
+        # What the branches hold, kept here so that reset drops it at once however many branches held facts:
+        # per branch of several patterns, the facts matching each pattern; per branch, the combinations
+        # reported (one fact number per pattern) -> their activation.
+        self._memory: dict[_Branch, list[list[Fact]]] = {}
+        self._combinations: dict[_Branch, dict[tuple[int, ...], Activation]] = {}
 
     def remember(self, facts: Iterable[Fact]) -> None:
         """Work out now which patterns each of these facts' contents matches."""
@@ -166,11 +166,7 @@ class GroundMatcher(Matcher):
             self._network.remember(facts)
 
     def reset(self) -> None:
-        for branch in self._holding:
-            branch.memory = [[] for _ in range(branch.size)]
-            branch.combinations = {}
-            branch.holding = False
-        self._holding = []
+        self._memory, self._combinations = {}, {}
         self._added, self._removed = [], []
         if self._network is not None:
             self._network.reset()
@@ -225,45 +221,60 @@ class GroundMatcher(Matcher):
 
     def _declare(self, fact: Fact) -> None:
         for branch, position in self._route(fact):
-            if not branch.holding:
-                branch.holding = True
-                self._holding.append(branch)
-            memory = branch.memory
-            memory[position].append(fact)
-            if branch.size == 1:  # most branches: one answer, one concern or one finding
+            combinations = self._combinations.get(branch)
+            if combinations is None:
+                combinations = self._combinations[branch] = {}
+            if branch.size == 1:  # most branches: one answer, one concern or one finding; no memory needed
                 numbers = (fact["__factid__"],)
-                if numbers not in branch.combinations:
-                    activation = branch.combinations[numbers] = Activation(branch.rule, (fact,))
+                if numbers not in combinations:
+                    activation = combinations[numbers] = _activation(branch.rule, (fact,))
                     self._added.append(activation)
                 continue
+            memory = self._memory.get(branch)
+            if memory is None:
+                memory = self._memory[branch] = [[] for _ in range(branch.size)]
+            memory[position].append(fact)
             others = [memory[i] if i != position else [fact] for i in range(branch.size)]
             if not all(others):
                 continue
             for combination in product(*others):
                 numbers = tuple(f["__factid__"] for f in combination)
-                if numbers in branch.combinations:  # as a conflict-set node's memory: each combination once
+                if numbers in combinations:  # as a conflict-set node's memory: each combination once
                     continue
-                activation = Activation(branch.rule, combination)
-                branch.combinations[numbers] = activation
+                activation = combinations[numbers] = _activation(branch.rule, combination)
                 self._added.append(activation)
 
     def _retract(self, fact: Fact) -> None:
         number = fact["__factid__"]
         for branch, position in self._route(fact):
-            memory = branch.memory[position]
-            for index, held in enumerate(memory):
-                if held["__factid__"] == number:
-                    del memory[index]
-                    break
-            gone = [numbers for numbers in branch.combinations if numbers[position] == number]
+            memory = self._memory.get(branch)
+            if memory is not None:
+                held = memory[position]
+                for index, other in enumerate(held):
+                    if other["__factid__"] == number:
+                        del held[index]
+                        break
+            combinations = self._combinations.get(branch, {})
+            gone = [numbers for numbers in combinations if numbers[position] == number]
             for numbers in gone:
-                activation = branch.combinations.pop(numbers)
+                activation = combinations.pop(numbers)
                 for index, pending in enumerate(self._added):
                     if pending is activation:
                         del self._added[index]
                         break
                 else:
                     self._removed.append(activation)
+
+
+def _activation(rule: Rule, facts: tuple[Fact, ...]) -> Activation:
+    """experta's Activation(rule, facts) with its facts kept as a tuple. experta makes a set of them, which
+    hashes each fact (a frozenset of all its fields, number included); everything reading an activation only
+    iterates its facts, so the tuple needs only the same facts once each (one fact can match two patterns)."""
+    if len(facts) > 1:
+        facts = tuple({id(fact): fact for fact in facts}.values())
+    activation = Activation.__new__(Activation)
+    activation.rule, activation.facts, activation.key, activation.context = rule, facts, None, {}
+    return activation
 
 
 def content_key(fact: Fact) -> frozenset[Any]:

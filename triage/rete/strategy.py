@@ -15,10 +15,13 @@ they are gone; this key is computed each time, which costs less than the cache l
 from __future__ import annotations
 
 import bisect
+import operator
 from collections.abc import Mapping
 from typing import Any
 
 from experta.strategies import DepthStrategy
+
+_KEY = operator.attrgetter("key")
 
 
 class PositionalDepthStrategy(DepthStrategy):
@@ -30,7 +33,11 @@ class PositionalDepthStrategy(DepthStrategy):
         self.positions: Mapping[str, int] = {}
 
     def get_key(self, activation: Any) -> tuple[int, list[int], int]:  # type: ignore[override]
-        facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
+        facts = activation.facts
+        if len(facts) == 1:  # most activations (one answer, concern or finding): nothing to sort
+            facts = [fact["__factid__"] for fact in facts]
+        else:
+            facts = sorted((f["__factid__"] for f in facts), reverse=True)
         # The agenda pops from its end: among equal saliences and facts, the lowest position must sort highest.
         position = self.positions.get(activation.rule.__name__, len(self.positions))
         return activation.rule.salience, facts, -position
@@ -45,6 +52,15 @@ class PositionalDepthStrategy(DepthStrategy):
                 if activations[index] == act:
                     del activations[index]
                     break
-        for act in added:
+        if len(added) == 1:
+            (act,) = added
             act.key = self.get_key(act)
             bisect.insort(activations, act)
+        elif added:
+            # Many at once (the answers of a new session): one stable sort on the keys themselves puts each
+            # after its equals, as inserting them one by one does, without a call to Activation.__lt__ for
+            # every comparison.
+            for act in added:
+                act.key = self.get_key(act)
+            activations.extend(added)
+            activations.sort(key=_KEY)

@@ -15,6 +15,7 @@ import resource
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -102,6 +103,18 @@ def triage_command() -> list[str]:
     """The installed `triage` command beside this interpreter, else `python -m triage`."""
     beside = Path(sys.executable).with_name("triage")
     return [str(beside)] if beside.exists() else [sys.executable, "-m", "triage"]
+
+
+def installed_environment() -> dict[str, str]:
+    """This environment, with compiled modules cached as an installed package has them.
+
+    This checkout runs with PYTHONDONTWRITEBYTECODE=1 and, installed editable, has no compiled files of
+    its own, so every start compiles calcitriage's modules again; pip compiles them when it installs a
+    wheel. PYTHONPYCACHEPREFIX keeps the compiled files outside the checkout.
+    """
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(Path(tempfile.gettempdir()) / "calcitriage-benchmark-pyc"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def write(result: dict[str, Any], path: Path | None) -> None:

@@ -4,31 +4,23 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
+import common
 import pexpect
 
 # prompt_toolkit ends every drawing of a prompt by turning line wrapping back on: the prompt is on screen.
 DRAWN = re.compile(r"\x1b\[\?7h")
 FIRST_PROMPT = re.compile(r"Do you want to start\?.*?Quit.*?\x1b\[\?7h", re.S)
-_PYC = Path(tempfile.gettempdir()) / "calcitriage-benchmark-pyc"
 
 
 def environment(bytecode: bool = True) -> dict[str, str]:
-    """The terminal environment; with `bytecode`, compiled modules are cached as an installed package has.
-
-    This checkout runs with PYTHONDONTWRITEBYTECODE=1 and, installed editable, has no compiled files of
-    its own, so every start compiles calcitriage's modules again; pip compiles them when it installs a
-    wheel. PYTHONPYCACHEPREFIX keeps the compiled files outside the checkout.
-    """
-    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", COLUMNS="80", LINES="24")
+    """The terminal environment; with `bytecode`, compiled modules are cached as an installed package has
+    (common.installed_environment)."""
+    env = dict(common.installed_environment() if bytecode else os.environ,
+               PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", COLUMNS="80", LINES="24")
     env.pop("NO_COLOR", None)
-    if bytecode:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(_PYC)
     return env
 
 

@@ -183,8 +183,10 @@ def _index(kb: KnowledgeBase) -> _Index:
     return found
 
 
-def _merged_steps(kb: KnowledgeBase, index: _Index, firings: list[Firing]) -> tuple[Step, ...]:
-    """One step per rule (a rule may fire on several answers), in the knowledge base's order."""
+def _merged_steps(kb: KnowledgeBase, index: _Index, firings: list[Firing],
+                  ready: Mapping[str, Step]) -> tuple[Step, ...]:
+    """One step per rule (a rule may fire on several answers), in the knowledge base's order; the rules in
+    `ready` come as they are."""
     answers: dict[str, tuple[tuple[str, str], ...]] = {}
     used: dict[str, tuple[Concluded, ...]] = {}
     for firing in firings:
@@ -195,9 +197,10 @@ def _merged_steps(kb: KnowledgeBase, index: _Index, firings: list[Firing]) -> tu
         else:
             answers[rule_id], used[rule_id] = tuple(firing.answers), tuple(firing.conclusions_used)
     return tuple(
+        ready[rule_id] if rule_id in ready else
         Step(kb.rule[rule_id], index.conclusion[rule_id], _sorted_distinct(answers[rule_id]),
              _sorted_distinct(used[rule_id]))
-        for rule_id in sorted(answers, key=index.order.__getitem__)
+        for rule_id in sorted([*answers, *ready], key=index.order.__getitem__)
     )
 
 
@@ -206,9 +209,17 @@ def _sorted_distinct(items: tuple[Any, ...]) -> tuple[Any, ...]:
     return items if len(items) < 2 else tuple(sorted(set(items)))
 
 
-def build_outcome(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], firings: list[Firing]) -> Outcome:
+def step_of(kb: KnowledgeBase, firing: Firing) -> Step:
+    """The explanation's step for a rule that fired once: what `build_outcome` makes of that firing."""
+    return _merged_steps(kb, _index(kb), [firing], {})[0]
+
+
+def build_outcome(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], firings: list[Firing],
+                  ready: Mapping[str, Step] | None = None) -> Outcome:
+    """The outcome of these answers, from the rules that fired. `ready` holds steps the caller has already
+    (`step_of` each rule that fired once); `firings` then holds only the firings of the other rules."""
     index = _index(kb)
-    steps = _merged_steps(kb, index, firings)
+    steps = _merged_steps(kb, index, firings, ready or {})
     rules = [step.rule for step in steps]
     concerns = {r.then.section for r in rules if isinstance(r.then, RaiseConcern)}
     advice = {r.then.advice for r in rules if isinstance(r.then, GiveAdvice)}

@@ -44,10 +44,12 @@ from triage.outcome import (
     ConclusionKind,
     Firing,
     Outcome,
+    Step,
     Trace,
     TraceFact,
     TraceFiring,
     build_outcome,
+    step_of,
 )
 from triage.rete.compat import AND, OR, Agenda, Fact, FactList, InitialFact, KnowledgeEngine
 from triage.rete.compat import Rule as ExpertaRule
@@ -221,12 +223,10 @@ class CompiledRules:
             FIRING_LIMIT_PER_RULE * len(self.rules) + 100
         self._possible_facts = tuple(_possible_facts(kb))
         self.makers = _Makers(self._possible_facts)
-        # A possible fact's identity -> what a firing on it alone rested on (its answer, or the conclusion it
-        # stands for), as `Run.outcome` tells it; organ counts are left out (they show the count at the end).
-        self.summaries: Mapping[frozenset[Any] | None, tuple[tuple[tuple[str, str], ...], tuple[Concluded, ...]]] = {
-            content_key(fact): (_answers_in((fact,)), _conclusions_in((fact,), 0))
-            for fact in self._possible_facts if type(fact) is not OrganConcernCount
-        }
+        # (rule id, a possible fact's identity) -> the explanation's step when the rule fired once, on that fact
+        # alone; worked out with the first network, from what its matcher knows of every possible fact.
+        self.single_steps: Mapping[tuple[str, frozenset[Any] | None], Step] = {}
+        self._single_steps_known = False
         self._idle: list[_Network] = []
         self._lock = threading.Lock()
 
@@ -258,7 +258,11 @@ class CompiledRules:
                     return self._idle.pop(index)
             if self._idle:
                 return self._idle.pop()
-        return self.network_type(self)
+        network = self.network_type(self)
+        if not self._single_steps_known:  # two threads may both work it out: the same table
+            self.single_steps = _single_steps(self.kb, network.matcher, self._possible_facts)
+            self._single_steps_known = True
+        return network
 
     def _give_back(self, network: _Network) -> None:
         with self._lock:
@@ -337,17 +341,25 @@ class Run:
         if not self._firings:  # never evaluated (every evaluation fires the unconditional referral)
             self.restart(self.answers)
         if self._outcome is None:
-            # A rule on "at least k organs" matched the fact n=k; the person is told how many organs it is in all.
-            organs = max((f["n"] for f in self._facts if type(f) is OrganConcernCount), default=0)
-            summaries = self.rules.summaries
-            firings = []
+            # Most rules fire once, on one fact: their step of the explanation was worked out ahead.
+            known = self.rules.single_steps
+            ready: dict[str, Step] = {}
+            firings: list[Firing] = []
+            organs = -1
             for rule_id, facts in self._firings:
-                # Most rules fire on one fact whose part in the explanation was worked out at compile time.
-                summary = summaries.get(getattr(facts[0], "content_key", None)) if len(facts) == 1 else None
-                if summary is None:
-                    summary = _answers_in(facts), _conclusions_in(facts, organs)
-                firings.append(Firing(rule_id, *summary))
-            self._outcome = build_outcome(self.kb, self.answers, firings)
+                step = known.get((rule_id, getattr(facts[0], "content_key", None))) if len(facts) == 1 else None
+                if step is not None and rule_id not in ready:
+                    ready[rule_id] = step
+                    continue
+                if organs < 0:
+                    # A rule on "at least k organs" matched the fact n=k; the person is told how many organs it
+                    # is in all.
+                    organs = max((f["n"] for f in self._facts if type(f) is OrganConcernCount), default=0)
+                firings.append(Firing(rule_id, _answers_in(facts), _conclusions_in(facts, organs)))
+            for rule_id in ready.keys() & {firing.rule_id for firing in firings}:  # fired more than once
+                step = ready.pop(rule_id)
+                firings.append(Firing(rule_id, step.answers, step.conclusions_used))
+            self._outcome = build_outcome(self.kb, self.answers, firings, ready)
         return self._outcome
 
     def trace(self) -> Trace:
@@ -542,6 +554,25 @@ def _conclusions_in(facts: tuple[Fact, ...], organs: int) -> tuple[Concluded, ..
         elif isinstance(f, OrganConcernCount):
             used.append(Concluded(ConclusionKind.ORGAN_CONCERNS, str(organs)))
     return tuple(sorted(used))
+
+
+def _single_steps(kb: KnowledgeBase, matcher: Any,
+                  possible: Iterable[Fact]) -> dict[tuple[str, frozenset[Any] | None], Step]:
+    """For each possible fact and each rule it satisfies alone: the step a single firing of that rule on it
+    gives. Organ counts are left out (a step shows the count reached at the end); a matcher that cannot say
+    (experta's own, in tests) leaves the table empty, and every firing goes the general way."""
+    alone = getattr(matcher, "rules_matching_alone", None)
+    if alone is None:
+        return {}
+    table: dict[tuple[str, frozenset[Any] | None], Step] = {}
+    for fact in possible:
+        if type(fact) is OrganConcernCount:
+            continue
+        for rule_id in alone(fact):
+            if rule_id in kb.rule:  # not the counting rule, which is not part of the explanation
+                firing = Firing(rule_id, _answers_in((fact,)), _conclusions_in((fact,), 0))
+                table[(rule_id, content_key(fact))] = step_of(kb, firing)
+    return table
 
 
 def _trace_fact(fact: Fact) -> TraceFact:

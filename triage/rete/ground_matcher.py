@@ -151,9 +151,9 @@ class GroundMatcher(Matcher):
         self._routes: dict[Any, list[tuple[_Branch, int]]] = {}
         self._added: list[Activation] = []
         self._removed: list[Activation] = []
-        # What the branches hold, kept here so that reset drops it at once however many branches held facts:
-        # per branch of several patterns, the facts matching each pattern; per branch, the combinations
-        # reported (one fact number per pattern) -> their activation.
+        # What the branches of several patterns hold, kept here so that reset drops it at once: per branch, the
+        # facts matching each pattern, and the combinations reported (one fact number per pattern) -> their
+        # activation.
         self._memory: dict[_Branch, list[list[Fact]]] = {}
         self._combinations: dict[_Branch, dict[tuple[int, ...], Activation]] = {}
 
@@ -164,6 +164,10 @@ class GroundMatcher(Matcher):
             self._route(fact)
         if self._network is not None:
             self._network.remember(facts)
+
+    def rules_matching_alone(self, fact: Fact) -> list[str]:
+        """The names of the rules that a fact with this content satisfies on its own (a branch of one pattern)."""
+        return [branch.rule.__name__ for branch, _ in self._route(fact) if branch.size == 1]
 
     def reset(self) -> None:
         self._memory, self._combinations = {}, {}
@@ -176,6 +180,9 @@ class GroundMatcher(Matcher):
         if deleting:
             for fact in deleting:
                 self._retract(fact)
+            if adding:  # a fact declared and retracted since the last changes is not declared at all
+                gone = {id(fact) for fact in deleting}
+                adding = [fact for fact in adding if id(fact) not in gone]
         if adding:
             for fact in adding:
                 self._declare(fact)
@@ -221,15 +228,14 @@ class GroundMatcher(Matcher):
 
     def _declare(self, fact: Fact) -> None:
         for branch, position in self._route(fact):
+            if branch.size == 1:
+                # Most branches: one answer, one concern or one finding. A fact is declared once, so its
+                # combination is new, and nothing need be kept: a retraction makes the same activation again.
+                self._added.append(_activation(branch.rule, (fact,)))
+                continue
             combinations = self._combinations.get(branch)
             if combinations is None:
                 combinations = self._combinations[branch] = {}
-            if branch.size == 1:  # most branches: one answer, one concern or one finding; no memory needed
-                numbers = (fact["__factid__"],)
-                if numbers not in combinations:
-                    activation = combinations[numbers] = _activation(branch.rule, (fact,))
-                    self._added.append(activation)
-                continue
             memory = self._memory.get(branch)
             if memory is None:
                 memory = self._memory[branch] = [[] for _ in range(branch.size)]
@@ -247,6 +253,9 @@ class GroundMatcher(Matcher):
     def _retract(self, fact: Fact) -> None:
         number = fact["__factid__"]
         for branch, position in self._route(fact):
+            if branch.size == 1:  # nothing kept (see _declare): the same activation, made again
+                self._take_back(_activation(branch.rule, (fact,)))
+                continue
             memory = self._memory.get(branch)
             if memory is not None:
                 held = memory[position]
@@ -255,15 +264,17 @@ class GroundMatcher(Matcher):
                         del held[index]
                         break
             combinations = self._combinations.get(branch, {})
-            gone = [numbers for numbers in combinations if numbers[position] == number]
-            for numbers in gone:
-                activation = combinations.pop(numbers)
-                for index, pending in enumerate(self._added):
-                    if pending is activation:
-                        del self._added[index]
-                        break
-                else:
-                    self._removed.append(activation)
+            for numbers in [numbers for numbers in combinations if numbers[position] == number]:
+                self._take_back(combinations.pop(numbers))
+
+    def _take_back(self, activation: Activation) -> None:
+        """An activation whose fact went: dropped if not yet reported, else reported as removed (the strategy
+        takes an equal activation off the agenda, if it has not fired yet)."""
+        for index, pending in enumerate(self._added):
+            if pending.rule is activation.rule and pending.facts == activation.facts:
+                del self._added[index]
+                return
+        self._removed.append(activation)
 
 
 def _activation(rule: Rule, facts: tuple[Fact, ...]) -> Activation:

@@ -35,7 +35,8 @@ class PositionalDepthStrategy(DepthStrategy):
     def get_key(self, activation: Any) -> tuple[int, list[int], int]:  # type: ignore[override]
         facts = activation.facts
         if len(facts) == 1:  # most activations (one answer, concern or finding): nothing to sort
-            facts = [fact["__factid__"] for fact in facts]
+            (fact,) = facts
+            facts = [fact["__factid__"]]
         else:
             facts = sorted((f["__factid__"] for f in facts), reverse=True)
         # The agenda pops from its end: among equal saliences and facts, the lowest position must sort highest.
@@ -52,14 +53,15 @@ class PositionalDepthStrategy(DepthStrategy):
                 if activations[index] == act:
                     del activations[index]
                     break
+        # Compared on their keys themselves: the same order as Activation.__lt__ gives, without a call to it
+        # for every comparison.
         if len(added) == 1:
             (act,) = added
             act.key = self.get_key(act)
-            bisect.insort(activations, act)
+            bisect.insort(activations, act, key=_KEY)
         elif added:
-            # Many at once (the answers of a new session): one stable sort on the keys themselves puts each
-            # after its equals, as inserting them one by one does, without a call to Activation.__lt__ for
-            # every comparison.
+            # Many at once (the answers of a new session): one stable sort puts each after its equals, as
+            # inserting them one by one does.
             for act in added:
                 act.key = self.get_key(act)
             activations.extend(added)

@@ -34,6 +34,18 @@ def test_a_run_that_is_forgotten_leaves_nothing_in_the_networks(real_kb):
     assert run.answers == {}
 
 
+def test_what_the_compiled_rules_work_out_ahead_is_the_same_whoever_was_evaluated(real_kb):
+    """The explanation steps kept for reuse cover every possible fact from the start: they say nothing of who
+    answered what, and the first person is not slower than the next."""
+    fresh = CompiledRules(real_kb)
+    fresh.prepare()
+    used = CompiledRules(real_kb)
+    used.prepare()
+    for answers in ({"chest_pain": "yes"}, {"chest_pain": "no", "vomiting_blood": "yes"}, {}):
+        used.evaluate(answers)
+    assert fresh.single_steps and used.single_steps == fresh.single_steps
+
+
 def test_a_number_too_long_for_python_is_a_clear_error():
     try:
         parse_text("chest_pain: " + "9" * 5000 + "\n", "answers.yaml")

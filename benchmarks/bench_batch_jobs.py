@@ -74,7 +74,7 @@ def reference_seconds(sessions: Path, output: Path) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    args = common.arguments(__doc__.splitlines()[0], runs=3, argv=argv,
+    args = common.arguments(__doc__.splitlines()[0], runs=5, argv=argv,
                             extra=[("--sessions", {"type": int, "default": 10_000})])
     count = 150 if args.smoke else args.sessions  # more than one chunk, so that the workers start
     runs = 1 if args.smoke else args.runs

@@ -170,15 +170,20 @@ class _Mixed(KnowledgeEngine):
         self.fired.append(("either", ()))
 
 
+def _run_from_a(monkeypatch, engine_class: type, matcher: type):  # type: ignore[no-untyped-def]
+    """An engine of `engine_class` matching with `matcher`, given _Item(kind="a") and run to the end."""
+    monkeypatch.setattr(engine_class, "__matcher__", matcher)
+    engine = engine_class()
+    engine.fired = []
+    engine.reset()
+    engine.declare(_Item(kind="a"))
+    engine.run()
+    return engine
+
+
 def test_rules_with_variables_or_absences_are_matched_by_the_network_as_experta_would(monkeypatch):
     def fired(matcher: type) -> Counter:  # type: ignore[type-arg]
-        monkeypatch.setattr(_Mixed, "__matcher__", matcher)
-        engine = _Mixed()
-        engine.fired = []
-        engine.reset()
-        engine.declare(_Item(kind="a"))
-        engine.run()
-        return Counter(engine.fired)
+        return Counter(_run_from_a(monkeypatch, _Mixed, matcher).fired)
 
     ground = fired(GroundMatcher)
     assert ground == fired(_StockMatcher)
@@ -231,12 +236,7 @@ class _Retracting(KnowledgeEngine):
 
 def test_a_retracted_or_changed_fact_takes_its_activations_with_it_as_in_experta(monkeypatch):
     def fired(matcher: type) -> list:  # type: ignore[type-arg]
-        monkeypatch.setattr(_Retracting, "__matcher__", matcher)
-        engine = _Retracting()
-        engine.fired = []
-        engine.reset()
-        engine.declare(_Item(kind="a"))
-        engine.run()
+        engine = _run_from_a(monkeypatch, _Retracting, matcher)
         assert matcher is not GroundMatcher or engine.matcher._network is None  # every rule here is plain
         return engine.fired
 

@@ -195,7 +195,7 @@ class _Makers:
             elif type(fact) is OrganConcernCount:
                 self._counts[fact["n"]] = _FactMaker(OrganConcernCount, dict(fact))
             elif type(fact) is Concern and fact.get("organ") is True:
-                organ_concerns.add(_FactMaker(Concern, dict(fact)).identity)
+                organ_concerns.add(content_key(fact))
         # The identities of the concerns about an organ section (what the counting rule counts)
         self.organ_concerns = frozenset(organ_concerns)
 

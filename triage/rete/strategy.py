@@ -33,12 +33,7 @@ class PositionalDepthStrategy(DepthStrategy):
         self.positions: Mapping[str, int] = {}
 
     def get_key(self, activation: Any) -> tuple[int, list[int], int]:  # type: ignore[override]
-        facts = activation.facts
-        if len(facts) == 1:  # most activations (one answer, concern or finding): nothing to sort
-            (fact,) = facts
-            facts = [fact["__factid__"]]
-        else:
-            facts = sorted((f["__factid__"] for f in facts), reverse=True)
+        facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
         # The agenda pops from its end: among equal saliences and facts, the lowest position must sort highest.
         position = self.positions.get(activation.rule.__name__, len(self.positions))
         return activation.rule.salience, facts, -position

@@ -19,7 +19,7 @@ from support.kb_copies import REFUSAL, case_count, rules_copy
 from support.paths import REPO
 from support.terminals import CSI, environment
 from triage.frontends import batch
-from triage.frontends.batch import CHUNK_LINES, CHUNKS_PER_JOB, RawLine, evaluate_lines
+from triage.frontends.batch import CHUNK_LINES, CHUNKS_PER_JOB, RawLine, evaluate_blocks
 from triage.rete.engine import CompiledRules
 
 NO, YES = b'{"chest_pain": "no"}\n', b'{"chest_pain": "yes"}\n'
@@ -220,9 +220,10 @@ def test_with_workers_only_a_bounded_window_of_lines_is_read_ahead(real_kb):
             pulled += 1
             yield RawLine(number, NO.rstrip(), len(NO))
 
-    out = evaluate_lines(engine, lines(), "sessions", jobs=2)
+    out = evaluate_blocks(engine, lines(), "sessions", jobs=2)
     first = next(out)
-    assert first.number == 1 and '"referral"' in first.output
+    assert first.lines == CHUNK_LINES and first.text.count(b'"referral"') == CHUNK_LINES
+    assert first.text.startswith(b"{") and b'"line":1}' in first.text
     assert pulled <= CHUNK_LINES * (2 * CHUNKS_PER_JOB + 1)
     out.close()  # stops the workers
 

@@ -124,7 +124,7 @@ def _run_batch(engine, path: str, jobs: int | None, fmt: str = "json") -> Ending
     import time
 
     from triage.errors import AnswersError, Place, Problem
-    from triage.frontends.batch import Progress, default_jobs, evaluate_lines, read_lines
+    from triage.frontends.batch import Progress, default_jobs, evaluate_blocks, read_lines
     from triage.frontends.startup import settle_memory
 
     # The rules, the knowledge base and the libraries live as long as the batch: left out of the collections
@@ -141,22 +141,40 @@ def _run_batch(engine, path: str, jobs: int | None, fmt: str = "json") -> Ending
         total = info.st_size - stream.tell() if stat.S_ISREG(info.st_mode) else None  # a pipe's size is unknown
         progress = Progress(sys.stderr, total, time.monotonic())
     failed = done = 0
+    write = _bytes_writer()
     with stream:
-        for line in evaluate_lines(engine, read_lines(stream), name, jobs or default_jobs(), fmt):
-            sys.stdout.write(line.output + "\n")
-            done += 1
-            if line.error is not None:
-                failed += 1
+        for block in evaluate_blocks(engine, read_lines(stream), name, jobs or default_jobs(), fmt):
+            write(block.text)
+            done += block.lines
+            if block.errors:
+                failed += len(block.errors)
                 if progress is not None:
                     progress.clear()
-                print(f"error: {line.error}", file=sys.stderr)
+                for error in block.errors:
+                    print(f"error: {error}", file=sys.stderr)
             if progress is not None:
-                progress.count(line, time.monotonic())
+                progress.count(block, time.monotonic())
     if progress is not None:
         progress.end(time.monotonic())
     if failed:
         print(f"error: {failed} of {done} lines could not be evaluated (see the 'errors' lines)", file=sys.stderr)
     return Ending.BAD_INPUT if failed else Ending.FINISHED
+
+
+def _bytes_writer():  # type: ignore[no-untyped-def]
+    """A function writing UTF-8 bytes to stdout (batch lines come as bytes); a text-only stdout gets them decoded.
+    On a terminal each piece is flushed at once, as the text layer flushes each line there."""
+    sys.stdout.flush()  # anything written as text so far goes first
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:
+        return lambda data: sys.stdout.write(data.decode("utf-8"))
+    if not sys.stdout.isatty():
+        return out.write
+
+    def write_and_flush(data: bytes) -> None:
+        out.write(data)
+        out.flush()
+    return write_and_flush
 
 
 def _stdin_bytes():  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ be JSON objects: YAML is for answers files (`triage run --answers`), and a batch
 as YAML would be evaluated as something nobody meant.
 
 Memory stays flat: lines are read as they are evaluated, at most MAX_LINE_BYTES of one line is held, and
-with several jobs at most a few chunks per worker are in flight (`evaluate_lines`).
+with several jobs at most a few chunks per worker are in flight (`evaluate_blocks`).
 """
 
 from __future__ import annotations
@@ -166,22 +166,47 @@ def _error(raw: RawLine, messages: list[str]) -> BatchLine:
     return BatchLine(raw.number, output, messages[0], raw.size)
 
 
-def evaluate_lines(engine: CompiledRules, lines: Iterable[RawLine], file: str, jobs: int = 1,
+def evaluate_lines(engine: CompiledRules, lines: Iterable[RawLine], file: str,
                    fmt: str = "json") -> Iterator[BatchLine]:
-    """One BatchLine per input line, in input order. With jobs > 1 the lines are evaluated by that many worker
-    processes, each with its own copy of `engine`; at most CHUNKS_PER_JOB chunks per worker are in flight. A batch
-    of one chunk or less is evaluated in this process."""
+    """One BatchLine per input line, in input order, evaluated in this process as each line is read."""
+    for raw in lines:
+        yield evaluate_line(engine, raw, file, fmt)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Consecutive output lines, ready to write: one line in this process, a chunk's lines from a worker. A
+    worker sends its chunk back as one piece of bytes, so that the parent, which writes every line and shares
+    the cores with the workers, does little more than copy it out."""
+
+    text: bytes  # the output lines, each ended by a newline, UTF-8
+    lines: int  # how many lines `text` holds
+    size: int  # the input bytes they answer (progress through a file)
+    errors: tuple[str, ...]  # the first error message of each line that failed, in order
+
+
+def evaluate_blocks(engine: CompiledRules, lines: Iterable[RawLine], file: str, jobs: int = 1,
+                    fmt: str = "json") -> Iterator[Block]:
+    """Every input line's output line, in input order, in Blocks. With jobs > 1 the lines are evaluated by that
+    many worker processes, each with its own copy of `engine`; at most CHUNKS_PER_JOB chunks per worker are in
+    flight. A batch of one chunk or less, or jobs 1, is evaluated in this process, one line per Block."""
     lines = iter(lines)
     first = list(islice(lines, CHUNK_LINES))
     if jobs <= 1 or len(first) < CHUNK_LINES:  # one chunk or less: not worth starting workers
-        for raw in chain(first, lines):
-            yield evaluate_line(engine, raw, file, fmt)
+        for line in evaluate_lines(engine, chain(first, lines), file, fmt):
+            yield _block([line])
         return
     yield from _in_workers(engine, chain(first, lines), file, jobs, fmt)
 
 
+def _block(done: list[BatchLine]) -> Block:
+    text = "".join([line.output + "\n" for line in done]).encode("utf-8")
+    return Block(text, len(done), sum(line.size for line in done),
+                 tuple(line.error for line in done if line.error is not None))
+
+
 def _in_workers(engine: CompiledRules, lines: Iterable[RawLine], file: str, jobs: int,
-                fmt: str) -> Iterator[BatchLine]:
+                fmt: str) -> Iterator[Block]:
     # 'fork': each worker starts as a copy of this process, holding the very rules that passed the golden cases
     # and checks here (nothing re-read from disk, which may have changed since), with no pickling and no
     # re-import. The workers are forked at the first chunk, before the executor starts its own thread.
@@ -189,19 +214,19 @@ def _in_workers(engine: CompiledRules, lines: Iterable[RawLine], file: str, jobs
     sys.stderr.flush()
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                initializer=_start_worker, initargs=(engine, file, fmt))
-    pending: deque[Future[list[BatchLine]]] = deque()
+    pending: deque[Future[Block]] = deque()
     done = 0
     try:
         for chunk in _chunks(lines, CHUNK_LINES):
             pending.append(pool.submit(_evaluate_chunk, chunk))
             while len(pending) >= jobs * CHUNKS_PER_JOB:
-                for line in pending.popleft().result():
-                    done = line.number
-                    yield line
+                block = pending.popleft().result()
+                done += block.lines
+                yield block
         while pending:
-            for line in pending.popleft().result():
-                done = line.number
-                yield line
+            block = pending.popleft().result()
+            done += block.lines
+            yield block
     except BrokenProcessPool as exc:
         raise BatchWorkerError([Problem("worker-died", Place(file, done + 1),
                                         "a worker process ended unexpectedly (out of memory? killed?); the lines "
@@ -233,10 +258,10 @@ def _start_worker(engine: CompiledRules, file: str, fmt: str = "json") -> None:
     sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the worker's lifetime
 
 
-def _evaluate_chunk(chunk: list[RawLine]) -> list[BatchLine]:
+def _evaluate_chunk(chunk: list[RawLine]) -> Block:
     assert _worker is not None, "a batch worker evaluates only after _start_worker"
     engine, file, fmt = _worker
-    return [evaluate_line(engine, raw, file, fmt) for raw in chunk]
+    return _block(list(evaluate_lines(engine, chunk, file, fmt)))
 
 
 class Progress:
@@ -248,9 +273,9 @@ class Progress:
         self.done = self.bytes = 0
         self.visible = False
 
-    def count(self, line: BatchLine, now: float) -> None:
-        self.done += 1
-        self.bytes += line.size
+    def count(self, block: Block, now: float) -> None:
+        self.done += block.lines
+        self.bytes += block.size
         if now - self.shown_at > 0.1:
             self.show(now)
 

@@ -58,7 +58,7 @@ def test_run_on_the_chest_pain_example_says_call_the_emergency_number_now(cli):
     assert result.out.splitlines()[:4] == [
         "WHAT TO DO: EMERGENCY (now)",
         "===========================",
-        "Call the emergency number or go to an emergency department now.",
+        "Call the emergency number now. Or go to a hospital emergency room at once.",
         "Whom to see: emergency services.",
     ]
 
@@ -107,8 +107,8 @@ def test_the_json_outcome_of_the_past_tb_example(cli):
     [tb] = [step for step in data["explanation"] if step["rule"] == "lungs.tb_history"]
     assert tb == {
         "rule": "lungs.tb_history",
-        "statement": "Past tuberculosis in the lungs, close contact with it, or tuberculosis in an unknown place "
-                     "relates to the lungs section.",
+        "statement": "Past TB in the lungs relates to the lungs section. So does living close to someone with TB, "
+                     "or TB in a place not known.",
         "source": "lungs",
         "conclusion": "concern:lungs",
         "answers": [{"question": "tb_where", "answer": "contact_only"}],

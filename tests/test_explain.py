@@ -33,8 +33,8 @@ def test_explain_speaks_in_question_wording_stage_by_stage_with_each_rule_once(c
     flat = " ".join(line.strip() for line in lines if line.strip())
     assert f"“{real_kb.question['tb_history'].text}” → yes" in flat
     contact = next(o.label for o in real_kb.question["tb_where"].options if o.id == "contact_only")
-    assert ("rule lungs.tb_history: Past tuberculosis in the lungs, close contact with it, or tuberculosis in "
-            f"an unknown place relates to the lungs section. because the answers to "
+    assert ("rule lungs.tb_history: Past TB in the lungs relates to the lungs section. So does living close to "
+            f"someone with TB, or TB in a place not known. because the answers to "
             f"“{real_kb.question['tb_where'].text}” include '{contact}'") in flat
     fired = [line.split()[1].rstrip(":") for line in lines if line.startswith("    rule ")]
     assert len(fired) == len(set(fired)) == 12  # each rule once

@@ -286,7 +286,7 @@ def test_a_yes_to_a_red_flag_shows_the_emergency_advice_at_once(real_engine, rea
     assert person.asked == RED_FLAGS[:position + 1]  # no further question
     assert person.said[-2] == ("WHAT TO DO: EMERGENCY (now)\n"
                                "===========================\n"
-                               "Call the emergency number or go to an emergency department now.\n"
+                               "Call the emergency number now. Or go to a hospital emergency room at once.\n"
                                "Whom to see: emergency services.", True)
     assert flat(person.said[-1][0]) == flat(real_kb.disclaimer)
     assert "Your answers (" not in person.screen  # no summary, no 'what next?'

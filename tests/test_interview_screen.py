@@ -293,4 +293,4 @@ def test_changing_sex_keeps_what_still_applies_and_asks_again_with_the_earlier_t
     again = t.wait_for(r"Has a doctor ever treated you[\s\S]*»")
     # A man is offered two options she never saw, so the list comes again, with her tick kept.
     assert "● Pneumonia, or a lung abscess" in again
-    assert "○ A sexually transmitted infection" in flat(again)
+    assert "○ An infection passed on through sex" in flat(again)

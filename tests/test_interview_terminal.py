@@ -20,7 +20,7 @@ DISCLAIMER = ("This is not a diagnosis and does not replace a doctor. It only sh
               "leaflet relate to your answers, so that you can prepare for a talk with a doctor.")
 EMERGENCY = ("WHAT TO DO: EMERGENCY (now)\n"
              "===========================\n"
-             "Call the emergency number or go to an emergency department now.\n"
+             "Call the emergency number now. Or go to a hospital emergency room at once.\n"
              "Whom to see: emergency services.\n")
 ROUTINE = ("WHAT TO DO: ROUTINE (at a planned visit)\n"
            "========================================\n"

@@ -17,7 +17,7 @@ from triage.model import KnowledgeBase, Question
 from triage.session import Progress
 
 CHEST_PAIN_HELP = "Pain or a heavy, squeezing feeling in the chest can come from the heart"
-GENERAL_SIGNS_HELP = "These are general signs. They have many possible causes"
+GENERAL_SIGNS_HELP = "These are general signs. They can have many causes"
 START_OR_QUIT = [("start", "Start the questions"), ("quit", "Quit")]
 
 

@@ -63,7 +63,7 @@ def test_small_sections_share_pages_and_the_sheet_stays_short(printed, real_kb):
 def test_table_headers_repeat_on_every_page_a_table_runs_on(printed, real_kb):
     pages, _ = printed
     texts = [p for p in pages if "section '" in p and "warning: [" not in p]  # not the check's warnings
-    assert len(texts) >= 3  # "What patients read" runs over several pages
+    assert len(texts) >= 2  # "What patients read" runs over a page break
     assert all(" ".join(p.split()).count("what text shown by") >= 1 for p in texts)
     matrix = " ".join(next(p for p in pages if "Coverage: rules by golden cases" in p).split())
     assert "rule C1 C2 C3" in matrix

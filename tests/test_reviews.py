@@ -293,7 +293,7 @@ def test_a_bad_record_is_an_error_naming_file_record_and_field(cli, tmp_path, ol
 
 def test_a_reviewed_text_changed_by_hand_is_an_error(cli, tmp_path):
     rules = _one_record(cli, tmp_path)
-    edit(rules / "reviews.yaml", "    statement: Past tuberculosis", "    statement: Past TB")
+    edit(rules / "reviews.yaml", "    statement: Past TB in the lungs", "    statement: Earlier TB in the lungs")
     result = cli("rules", "status", "--rules", rules)
     assert result.code == 2
     assert "does not match its fingerprint: the reviewed text was changed by hand" in result.err

@@ -50,6 +50,18 @@ def test_a_hard_to_read_text_is_a_warning_listed_apart_from_the_errors(cli, rule
     assert "warning: [hard-to-read] rule 'lungs.tb_history': statement: reading grade" in warnings
 
 
+def test_a_misspelt_section_on_a_reading_page_is_one_error_naming_file_line_page_and_field(cli, rules_copy):
+    edit(rules_copy / "reading.yaml", "section: lungs", "section: lungz")
+    result = cli("rules", "check", "--rules", rules_copy)
+    assert result.code == 1
+    found = [line.strip() for line in result.out.splitlines() if "[reading-page]" in line]
+    lines = (rules_copy / "reading.yaml").read_text(encoding="utf-8").splitlines()
+    page = next(n for n, text in enumerate(lines, start=1) if text.strip() == "- id: lungs")
+    assert found == [f"error: [reading-page] page 'lungs' ({rules_copy}/reading.yaml:{page}), field 'section': "
+                     "'lungz' is not a section in sections.yaml; known: general, lungs, kidneys, liver, prostate, "
+                     "thyroid, heart, breast"]
+
+
 def test_a_rule_needing_a_prostate_answer_from_a_woman_can_never_fire(cli, rules_copy):
     # Breast questions are asked of everyone now (issue 13), so a prostate answer and a past breast illness
     # can come together; a prostate answer and the answer 'female' to the sex question never can.

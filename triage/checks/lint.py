@@ -209,7 +209,9 @@ def _reading(kb: KnowledgeBase, leaflet: Leaflet | None = None) -> Iterator[Prob
         reading = load_reading(kb)
     except TriageError as exc:
         for problem in exc.problems:
-            yield Problem("reading-page", Place(problem.place.file), str(problem))
+            place = problem.place  # the line goes with the file, as for the pages' own findings below
+            file = place.file if place.line is None else f"{place.file}:{place.line}"
+            yield Problem("reading-page", Place(file, None, place.item, place.field), problem.message)
         return
     for page in reading.pages:
         if page.section is None or page.cites or page.rationale:  # a section's texts carry its own cites

@@ -119,8 +119,10 @@ def _page(kb: KnowledgeBase, r: Reader) -> ReadingPage | None:
         paragraphs.append(Paragraph("Doctor for this", f"{kb.doctor[section.doctor].name}."))
     paragraphs += _texts(r)
     paragraphs += _workups(kb, r)
-    title = r.text("title", required=section is None) or (section.title if section is not None else "")
-    if not paragraphs:
+    # A page naming a section that is not there has that one error, not a missing title and text besides.
+    named_section = "section" in r.raw
+    title = r.text("title", required=not named_section) or (section.title if section is not None else "")
+    if not paragraphs and not named_section:
         r.problem(None, "has nothing to show; give it a 'section', a 'text' or 'workups'", "missing-field")
     if ident is None or not paragraphs:
         return None

@@ -141,7 +141,7 @@ def _sources(kb: KnowledgeBase, leaflet: Leaflet | None) -> Iterator[Problem]:
 def _at_line(rule: Rule, field: str) -> Place:
     """The rule's file with its line (`rules/rules/lungs.yaml:3`): `rules check` lists findings item first and
     leaves the line out, but a citation is fixed in one line of one file, so these findings name it."""
-    return Place(f"{rule.file}:{rule.line}" if rule.line else rule.file, None, f"rule '{rule.id}'", field)
+    return Place(_file_at(rule.file, rule.line), None, f"rule '{rule.id}'", field)
 
 
 def _grounds(place: Place, cites: tuple[str, ...], rationale: str | None,
@@ -168,6 +168,12 @@ def _locators(cites: tuple[str, ...], place: Place, leaflet: Leaflet | None) -> 
 
 def _rule_place(rule: Rule) -> Place:
     return Place(rule.file, rule.line, f"rule '{rule.id}'")
+
+
+def _file_at(file: str | None, line: int | None) -> str | None:
+    """`file:line` where the line is known: a finding lists its item first and its file after it, where
+    Place.item_first leaves the line out, so the check's findings carry it in the file."""
+    return f"{file}:{line}" if file and line else file
 
 
 def _wording(kb: KnowledgeBase) -> Iterator[Problem]:
@@ -209,13 +215,13 @@ def _reading(kb: KnowledgeBase, leaflet: Leaflet | None = None) -> Iterator[Prob
         reading = load_reading(kb)
     except TriageError as exc:
         for problem in exc.problems:
-            place = problem.place  # the line goes with the file, as for the pages' own findings below
-            file = place.file if place.line is None else f"{place.file}:{place.line}"
-            yield Problem("reading-page", Place(file, None, place.item, place.field), problem.message)
+            place = problem.place
+            yield Problem("reading-page", Place(_file_at(place.file, place.line), None, place.item, place.field),
+                          problem.message)
         return
     for page in reading.pages:
         if page.section is None or page.cites or page.rationale:  # a section's texts carry its own cites
-            where = f"{kb.label}/{READING_FILE}" + (f":{page.line}" if page.line else "")
+            where = _file_at(f"{kb.label}/{READING_FILE}", page.line)
             yield from _grounds(Place(where, None, f"page '{page.id}'", "cites"),
                                 page.cites, page.rationale, leaflet)
     texts = [("reading.yaml: closing", reading.closing)]

@@ -68,6 +68,8 @@ def _keys(question: Any, options: tuple[Any, ...], rng: random.Random) -> tuple[
     """Keys that give a random answer (red flags: no, so the interview goes on), and that answer."""
     if question.type is QuestionType.MULTIPLE_CHOICE:
         ticked = [rng.random() < 0.3 for _ in options]
+        if not any(ticked) and not question.takes(()):
+            ticked[rng.randrange(len(options))] = True
         keys = "".join((SPACE if tick else "") + (DOWN if i < len(options) - 1 else "")
                        for i, tick in enumerate(ticked))
         return keys + ENTER, tuple(o.id for o, tick in zip(options, ticked, strict=True) if tick)

@@ -99,7 +99,8 @@ class ScriptedPerson:
             self.went_back = True
             return GO_BACK
         if question.type is QuestionType.MULTIPLE_CHOICE:
-            return tuple(o.id for o in options if self.rng.random() < 0.25)
+            ticked = tuple(o.id for o in options if self.rng.random() < 0.25)
+            return ticked if question.takes(ticked) else (self.rng.choice(options).id,)
         if question.type is QuestionType.SINGLE_CHOICE:
             return self.rng.choice(options).id
         if question.red_flag:

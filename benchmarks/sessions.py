@@ -36,6 +36,8 @@ def _one(kb: KnowledgeBase, rng: random.Random) -> Iterator[tuple[str, AnswerVal
                 value = rng.choice(offered)
             else:
                 value = tuple(o for o in offered if rng.random() < p_yes)
+                if not question.takes(value):  # nothing ticked is not an answer here
+                    value = (rng.choice(offered),)
         answers[question.id] = value
         yield question.id, value
 

@@ -118,8 +118,23 @@ def test_an_option_not_offered_to_this_person_is_refused(tiny):
 
 def test_the_prostate_is_not_offered_as_a_place_on_an_image_to_a_woman(real_kb):
     assert problems(real_kb, {"sex": "female", "image_seen": "yes", "image_where": ["prostate"]}) == [
-        "answers.yaml, question 'image_where': 'prostate' is not an answer here; it takes a list of: lungs, "
-        "kidneys, liver, thyroid, heart, breast, elsewhere_or_unsure (or [] for none)"]
+        "answers.yaml, question 'image_where': 'prostate' is not an answer here; it takes a list of at least one "
+        "of: lungs, kidneys, liver, thyroid, heart, breast, elsewhere_or_unsure"]
+
+
+@pytest.mark.parametrize(("opened_by", "question"), [("tb_history", "tb_where"), ("image_seen", "image_where")])
+def test_nothing_ticked_is_refused_where_a_tick_is_needed_so_a_yes_cannot_be_undone(real_kb, opened_by, question):
+    # After a yes to TB, [] at 'where' would leave no rule to fire: no lungs section for a past TB.
+    [message] = problems(real_kb, {"sex": "female", opened_by: "yes", question: []})
+    assert message.startswith(f"answers.yaml, question '{question}': has nothing ticked, and this question needs "
+                              "at least one option; write a list of at least one of: ")
+    assert message.endswith(", or leave the question out")
+    # One tick, or leaving the question out, is fine; and [] still means 'none of these' on other lists.
+    last = real_kb.question[question].values[-1]  # not sure where
+    assert check_answers(real_kb, {opened_by: "yes", question: [last]}, "a.yaml") == {opened_by: "yes",
+                                                                                     question: (last,)}
+    assert check_answers(real_kb, {opened_by: "yes"}, "a.yaml") == {opened_by: "yes"}
+    assert check_answers(real_kb, {"past_illnesses": []}, "a.yaml") == {"past_illnesses": ()}
 
 
 def test_a_follow_up_without_its_screening_yes_would_not_have_been_asked(tiny, real_kb):

@@ -197,6 +197,14 @@ def test_none_of_these_alone_is_the_empty_list(real_kb):
     assert answers_from_fhir(real_kb, resource, "r.json")["past_illnesses"] == ()
 
 
+def test_none_of_these_is_refused_where_a_tick_is_needed(real_kb):
+    resource = response(real_kb, {**MAN, "tb_history": "yes", "tb_where": ["lungs"]})
+    item(resource, "tb_where")["answer"] = [{"valueCoding": {"code": "none-of-these"}}]
+    [message] = errors(real_kb, resource)
+    assert message.startswith("error: r.json, linkId 'tb_where', field 'item[4].answer': has nothing ticked, and "
+                              "this question needs at least one option; write a list of at least one of: lungs, ")
+
+
 def test_a_question_answered_in_two_items(real_kb):
     resource = response(real_kb, MAN)
     resource["item"].append(dict(item(resource, "chest_pain")))

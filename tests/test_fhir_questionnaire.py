@@ -67,7 +67,7 @@ def test_options_are_codings_of_the_knowledge_base_with_the_labels_people_see(re
     items = items_by_id(resource)
     for question in real_kb.questions:
         codings = [o["valueCoding"] for o in items[question.id]["answerOption"]]
-        expected = list(question.values) + ([NONE_OF_THESE] if question.kind.is_list else [])
+        expected = list(question.values) + ([NONE_OF_THESE] if question.kind.is_list and question.takes(()) else [])
         assert [c["code"] for c in codings] == expected
         assert {c["system"] for c in codings} == {system(real_kb)}
     sex = [o["valueCoding"]["display"] for o in items["sex"]["answerOption"]]
@@ -146,6 +146,13 @@ def test_lists_offer_none_of_these_as_an_exclusive_option(resource):
     assert last["valueCoding"]["code"] == NONE_OF_THESE
     assert last["extension"] == [{"url": "http://hl7.org/fhir/StructureDefinition/questionnaire-optionExclusive",
                                   "valueBoolean": True}]
+
+
+def test_a_list_that_needs_a_tick_offers_no_none_of_these(resource):
+    # After a yes to TB, 'none of these' at 'where' would undo the yes; 'I do not know where' is the way out.
+    codes = [o["valueCoding"]["code"] for o in items_by_id(resource)["tb_where"]["answerOption"]]
+    assert NONE_OF_THESE not in codes
+    assert codes[-1] == "dont_know"
 
 
 def _status(states: list[str], dates: list[str]) -> ReviewStatus:

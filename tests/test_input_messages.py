@@ -128,7 +128,7 @@ def test_a_label_of_an_option_not_offered_is_still_refused_by_its_id(cli, tmp_pa
     result = cli("explain", "--answers", path)
     assert (result.code, result.out) == (2, "")
     assert result.err == (f"error: {path}, question 'image_where': 'prostate' is not an answer here; it takes a list "
-                          "of: lungs, kidneys, liver, thyroid, heart, breast, elsewhere_or_unsure (or [] for none)\n")
+                          "of at least one of: lungs, kidneys, liver, thyroid, heart, breast, elsewhere_or_unsure\n")
 
 
 def test_a_label_listed_twice_under_two_spellings_is_an_option_listed_twice(cli, tmp_path):

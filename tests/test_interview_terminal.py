@@ -97,6 +97,34 @@ def test_going_back_and_answering_no_takes_the_lungs_out_of_the_result(spawn):
     assert len(re.findall(r"Question 11 of at most \d+\n\? Do you often get short of breath", text)) == 2
 
 
+# --- a follow-up that needs a tick ----------------------------------------------------------------------
+
+
+def test_after_a_yes_to_tb_enter_with_nothing_ticked_asks_for_a_tick_instead_of_moving_on(spawn):
+    # Nothing ticked would record 'none of these' and quietly undo the yes (no lungs section); the person is
+    # asked to tick one line, 'I do not know where' being one of them.
+    t = spawn()
+    t.choose("Do you want to start?")
+    t.answer_routine(1, 8)
+    t.select(9, 0)  # Yes: TB, or someone close had it
+    t.at_question(10)
+    t.wait("Where in the body was the tuberculosis?", "at least one; Enter when done", POINTER)
+    t.keys(ENTER)
+    t.wait("Please tick at least one line, then press Enter.", "Where in the body was the tuberculosis?", POINTER)
+    t.keys(DOWN * 4, " ", ENTER)  # In the lungs, kidneys, elsewhere, someone close, I do not know where
+    t.at_question(11)
+    t.wait(POINTER)
+    t.keys(CTRL_C)
+    t.wait("(y/N)")
+    t.keys("y")
+
+    assert t.exit_status() == 130
+    text = t.text
+    assert len(re.findall(r"Question 10 of", text)) == 1  # the same question, not a new one
+    assert text.index("Please tick at least one line") < text.index("Question 11 of")
+    assert "I do not know where, or I am not sure I had it" in text
+
+
 # --- Ctrl-C ---------------------------------------------------------------------------------------------
 
 
@@ -190,6 +218,17 @@ def test_plain_mode_red_flag_through_a_pipe(tmp_path: Path):
     assert done.returncode == 0
     assert "*" * 78 + "\n" + EMERGENCY + "*" * 78 + "\n" in done.stdout
     assert "Question 3" not in done.stdout
+
+
+def test_plain_mode_refuses_0_where_at_least_one_tick_is_needed(tmp_path: Path):
+    # Start, 'No' (and 'Female') to 1-7, nothing at 8, 'Yes' to TB at 9; then 0 at 10 is refused, 5 taken.
+    done = run_piped(tmp_path, "--plain", typed="\n".join(["1"] + ["2"] * 7 + ["0", "1", "0", "5"]) + "\n")
+
+    out = done.stdout
+    assert "Your answer (numbers 1 to 5, all that apply, at least one): 0\n" \
+           "Please type numbers 1 to 5, all that apply, at least one, or h or b.\n" in out
+    assert "Question 11 of" in out.split("Please type numbers 1 to 5")[1]
+    assert done.returncode == 1  # the input ended before the last question
 
 
 def test_plain_mode_input_ending_early_exits_with_1_and_a_message(tmp_path: Path):

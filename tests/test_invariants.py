@@ -113,7 +113,8 @@ def sessions(draw, kb: KnowledgeBase = KB) -> dict[str, AnswerValue]:  # type: i
         if question.red_flag and calm and NO in offered:
             answers[question.id] = NO
         elif question.type is QuestionType.MULTIPLE_CHOICE:
-            answers[question.id] = tuple(o for o in offered if draw(st.booleans()))
+            ticked = tuple(o for o in offered if draw(st.booleans()))
+            answers[question.id] = ticked if question.takes(ticked) else (draw(st.sampled_from(offered)),)
         else:
             answers[question.id] = draw(st.sampled_from(offered))
     return answers

@@ -244,6 +244,25 @@ def test_a_choice_question_without_options_is_refused(tiny):
                            "question needs a list of options, each with an id and a label")
 
 
+def test_choose_at_least_one_is_refused_on_a_question_that_is_not_multiple_choice(tiny):
+    tiny.replace("questions.yaml", "  type: yes_no\n", "  type: yes_no\n  choose_at_least_one: true\n")
+    assert tiny.messages() == [
+        "kb/questions.yaml:21, question 'cough_blood', field 'choose_at_least_one': is only for multiple-choice "
+        "questions; this one is yes_no, where one answer is always chosen"]
+
+
+def test_a_list_needing_a_tick_whose_every_option_is_conditional_is_refused(tiny):
+    # Someone who leaves out their sex would be shown no option at all and could not go on.
+    tiny.replace("questions.yaml", "label: A kidney infection}",
+                 "label: A kidney infection, ask_when: {question: sex, is: female}}")
+    tiny.replace("questions.yaml", "  type: multiple_choice\n",
+                 "  type: multiple_choice\n  choose_at_least_one: true\n")
+    assert tiny.messages() == [
+        "kb/questions.yaml, question 'past', field 'choose_at_least_one': every option is offered only on a "
+        "condition, so a person could be shown none and could not go on; offer one option always, such as one "
+        "for 'I am not sure'"]
+
+
 def test_ask_when_on_a_later_question_is_refused_so_the_interview_cannot_go_round_in_circles(tiny):
     tiny.replace("questions.yaml", "text: Do you cough often?\n  type: yes_no_unsure",
                  "text: Do you cough often?\n  type: yes_no_unsure\n"

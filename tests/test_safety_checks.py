@@ -269,3 +269,17 @@ def test_a_citation_that_is_not_a_locator_is_refused_by_run_too(cli, tmp_path):
     assert result.err.splitlines()[0].endswith(
         "rule 'lungs.tb_history', field 'cites': 'lungs one' is not a leaflet locator; write SECTION.N, e.g. lungs.2")
     assert result.err.splitlines()[-1] == REFUSED
+
+
+def test_the_checks_try_every_answer_a_person_can_give_and_no_other_where_a_tick_is_needed(real_kb):
+    # Nothing ticked is not an answer to 'where was the TB': the proof and the generated sessions leave it out,
+    # and try every non-empty set of ticks instead; lists without the field still include 'none of these'.
+    tb_where, signs = real_kb.question["tb_where"], real_kb.question["general_signs"]
+    answers = {"tb_history": "yes"}
+    tried = space.list_values(tb_where, answers)
+    assert () not in tried
+    assert len(tried) == 2 ** len(tb_where.values) - 1
+    assert () in space.list_values(signs, answers)
+    sessions = space.generated_sessions(real_kb, 1_000)
+    where = [s["tb_where"] for s in sessions if "tb_where" in s]
+    assert len(where) > 100 and () not in where

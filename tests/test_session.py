@@ -27,9 +27,9 @@ PROSTATE_QUESTIONS = ["weak_stream", "erection_trouble", "semen_change"]
 
 
 def plain_no(question: Question, offered: tuple[str, ...]):
-    """'no' to yes/no questions, nothing ticked in lists."""
+    """'no' to yes/no questions, nothing ticked in lists (the last option, 'not sure', where one is needed)."""
     if question.type is QuestionType.MULTIPLE_CHOICE:
-        return ()
+        return () if question.takes(()) else offered[-1:]
     assert question.type is not QuestionType.SINGLE_CHOICE, f"the script must say how to answer {question.id}"
     return "no"
 
@@ -255,6 +255,30 @@ def test_a_list_keeps_the_ticks_still_offered_when_options_are_only_taken_away(s
     assert "past_illnesses" not in dropped
     assert session.answers["past_illnesses"] == ("pneumonia_or_abscess",)
     assert session.current() is None
+
+
+def test_a_list_whose_only_tick_falls_away_after_a_change_is_asked_again_where_a_tick_is_needed(
+        session: Session):
+    # Only the prostate was ticked as the place on the image; as a woman she is not offered it. Nothing
+    # ticked is not an answer there, so the question comes again rather than standing empty.
+    run_through(session, {"sex": "male", "image_seen": "yes", "image_where": ("prostate",), "image_kind": "xray"})
+    assert "prostate" in session.outcome().section_ids
+
+    dropped = session.change("sex", "female")
+
+    assert "image_where" in dropped
+    assert "image_where" not in session.answers
+    assert session.current().id == "image_where"
+    assert "prostate" not in [o.id for o in session.options(session.current())]
+
+
+def test_nothing_ticked_where_a_tick_is_needed_is_refused_by_the_session_itself(session: Session):
+    run_through(session, {"sex": "female", "tb_history": "yes"}, stop_before="tb_where")
+    with pytest.raises(ValueError, match="needs at least one option ticked"):
+        session.answer("tb_where", ())
+    assert "tb_where" not in session.answers
+    session.answer("tb_where", ("dont_know",))
+    assert "lungs" in session.outcome().section_ids
 
 
 def test_a_list_that_gains_options_after_a_change_is_asked_again(session: Session):

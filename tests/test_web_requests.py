@@ -125,6 +125,29 @@ def test_an_answer_sent_again_to_a_question_already_answered_is_refused_and_the_
     assert progress(page.text).startswith("Question 6 of at most")
 
 
+def test_next_with_nothing_ticked_where_a_tick_is_needed_asks_for_one_and_keeps_the_answers(client):
+    # After a yes to TB, nothing ticked would undo the yes; the page asks again, as it does for no answer.
+    state = state_of(client.post("/start").text)
+    page = ""
+    for question, answer in (("chest_pain", "no"), ("vomiting_blood", "no"), ("blue_lips", "no"),
+                             ("severe_breathlessness", "no"), ("almost_no_urine", "no"), ("sex", "female"),
+                             ("image_seen", "no"), ("general_signs", []), ("tb_history", "yes")):
+        page = client.post("/answer", data={"state": state, "question": question, "answer": answer, "go": "next"}).text
+        state = state_of(page)
+    assert "Where in the body was the tuberculosis?" in page
+    assert "Tick all that apply, and at least one." in page
+
+    again = client.post("/answer", data={"state": state, "question": "tb_where", "go": "next"})
+
+    assert again.status_code == 200
+    assert "Please tick at least one answer, then press Next." in again.text
+    assert "Where in the body was the tuberculosis?" in again.text
+    assert progress(again.text) == progress(page)
+    ticked = client.post("/answer", data={"state": state_of(again.text), "question": "tb_where",
+                                          "answer": "dont_know", "go": "next"})
+    assert "Where in the body was the tuberculosis?" not in ticked.text
+
+
 def test_a_changed_hidden_field_is_refused_with_a_way_to_start_again(client, server):
     state = state_of(after_first_answer(client))
     payload, signature = state.split(".")
@@ -284,8 +307,9 @@ def test_for_your_doctor_and_the_summary_show_every_answer_as_its_button_read(cl
         if 'type="radio"' in page:  # 'no' to the red flags; otherwise 'yes' and 'not sure' in turn, or the first option
             turn = ("yes", "not_sure") if len(answers) % 2 else ("not_sure", "yes")
             value = "no" if real_kb.question[qid].red_flag else next((v for v in turn if v in values), values[0])
-        else:  # the first list gets its first box ticked, the others none
-            value, ticked = (values[0],) if not ticked else (), True
+        else:  # the first list gets its first box ticked, the others none where that is an answer
+            value = (values[0],) if not ticked or "and at least one" in page else ()
+            ticked = True
         answers[qid] = value
         page = client.post("/answer", data={"state": state_of(page), "question": qid, "answer": list(value)
                                             if isinstance(value, tuple) else value, "go": "next"}).text

@@ -109,6 +109,10 @@ def _checked(question: Question, raw: Any, earlier: dict[str, AnswerValue], file
         problems.append(Problem("bad-value", _place(file, question), f"has no answer; write "
                                 f"{_expected(question, offered)}, or leave the question out"))
         return None
+    if not question.takes(value):
+        problems.append(Problem("bad-value", _place(file, question), "has nothing ticked, and this question needs at "
+                                f"least one option; write {_expected(question, offered)}, or leave the question out"))
+        return None
     wrong = [v for v in (value if isinstance(value, tuple) else (value,)) if v not in offered]
     if wrong:
         listed = ", ".join(shown(v) for v in wrong[:_LISTED])
@@ -126,7 +130,10 @@ def _place(file: str, question: Question) -> Place:
 
 def _choices(question: Question, offered: tuple[str, ...]) -> str:
     listed = ", ".join(offered)
-    return f"a list of: {listed} (or [] for none)" if question.kind.is_list else listed
+    if not question.kind.is_list:
+        return listed
+    return f"a list of at least one of: {listed}" if question.choose_at_least_one else \
+        f"a list of: {listed} (or [] for none)"
 
 
 def _expected(question: Question, offered: tuple[str, ...]) -> str:

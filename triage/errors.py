@@ -36,6 +36,7 @@ CODES: dict[str, str] = {
     "unknown-id": "a reference to a question, section, doctor, rule, ... that does not exist",
     "duplicate-id": "an id (or an option, or a page) is used more than once",
     "ask-when-order": "an ask_when uses something other than answers to questions asked before",
+    "nothing-offered": "a question that needs a tick could be shown with no option to tick",
     "wrong-test": "'is' used on a multiple-choice question, or 'includes' on another",
     "not-an-answer": "a value that the question does not take",
     "cycle": "a conclusion depends on itself through the rules",

@@ -53,7 +53,9 @@ def applicable(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> dict[st
         value = answers[question.id]
         offered = offered_values(question, kept)
         if isinstance(value, tuple):
-            kept[question.id] = tuple(v for v in value if v in offered)
+            ticked = tuple(v for v in value if v in offered)
+            if question.takes(ticked):  # every tick fell away where one is needed: ask again
+                kept[question.id] = ticked
         elif value in offered:
             kept[question.id] = value
     return kept

@@ -122,6 +122,9 @@ class Question:
     ask_when: Condition | None = None
     red_flag: bool = False
     emergency_sign: str | None = None  # red flags only: the sign in plain words, for the emergency notice
+    # Multiple choice only: nothing ticked is not an answer. For a follow-up whose options cover every case
+    # ("I do not know where" included), where an empty list would quietly undo the 'yes' that opened it.
+    choose_at_least_one: bool = False
 
     @property
     def kind(self) -> QuestionKind:
@@ -133,6 +136,11 @@ class Question:
         if self.kind.takes_options:
             return tuple(o.id for o in self.options)
         return self.kind.fixed_values
+
+    def takes(self, value: object) -> bool:
+        """Whether `value` can stand as this question's answer as far as the question alone says: not nothing
+        ticked where at least one tick is needed. (Which values are offered depends on the other answers.)"""
+        return not (self.choose_at_least_one and value == ())
 
 
 @dataclass(frozen=True)

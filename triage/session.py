@@ -76,6 +76,7 @@ class Session:
 
     def answer(self, question_id: str, value: AnswerValue) -> None:
         """Record an answer; the rules run at once, so the outcome is always up to date."""
+        _refuse_nothing_ticked(self.kb.question[question_id], value)
         if question_id in self.answers:
             self.change(question_id, value)
             return
@@ -86,6 +87,7 @@ class Session:
 
     def change(self, question_id: str, value: AnswerValue) -> list[str]:
         """Change an earlier answer; returns the ids of later answers dropped because they no longer apply."""
+        _refuse_nothing_ticked(self.kb.question[question_id], value)
         changed = dict(self.answers)
         changed[question_id] = value
         kept = applicable(self.kb, changed)
@@ -124,3 +126,10 @@ class Session:
     def _replay(self) -> None:
         # Taking an answer back is not monotone, so the run starts over with what remains.
         self.run.restart(self.answers)
+
+
+def _refuse_nothing_ticked(question: Question, value: AnswerValue) -> None:
+    # Every front end asks for a tick before it gets here; this keeps one that forgot from recording an
+    # answer that would quietly undo the yes which opened the question.
+    if not question.takes(value):
+        raise ValueError(f"question '{question.id}' needs at least one option ticked")

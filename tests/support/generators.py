@@ -26,9 +26,10 @@ def complete_answers(kb: KnowledgeBase, choose, fixed: dict | None = None) -> di
 
 
 def all_no(question, offered):
-    """'no' to every yes/no question, 'none of these' to every list, the first option otherwise."""
+    """'no' to every yes/no question, 'none of these' to every list (its last option, 'not sure', where a tick
+    is needed), the first option otherwise."""
     if question.type is QuestionType.MULTIPLE_CHOICE:
-        return ()
+        return () if question.takes(()) else offered[-1:]
     if question.type is QuestionType.SINGLE_CHOICE:
         return offered[0]
     return "no"
@@ -37,7 +38,8 @@ def all_no(question, offered):
 def randomly(rng):
     def choose(question, offered):
         if question.type is QuestionType.MULTIPLE_CHOICE:
-            return tuple(o for o in offered if rng.random() < 0.3)
+            ticked = tuple(o for o in offered if rng.random() < 0.3)
+            return ticked if question.takes(ticked) else (rng.choice(offered),)
         return rng.choice(offered)
 
     return choose

@@ -145,21 +145,24 @@ def press(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def walk(page, picks: dict[str, tuple[str, ...]], default: str = "No", stop: int = 80) -> list[str]:  # type: ignore[no-untyped-def]
     """Answer question after question until none is left: the labels in `picks` for a question with that text,
-    otherwise `default` where it is offered (else the first option), and nothing ticked in a list. Returns the
-    questions' texts seen."""
+    otherwise `default` where it is offered (else the first option), and nothing ticked in a list (its last
+    line, "not sure", where a list needs a tick). Returns the questions' texts seen."""
     seen: list[str] = []
     while len(seen) < stop:
         # One look at the page (role queries take long on this slow machine): the question and its kind.
-        text, ticks = page.evaluate("() => { const h = document.querySelector('form.question legend h1'); "
-                                    "return h ? [h.innerText.trim(), !!document.querySelector('input[type=checkbox]')]"
-                                    " : [null, false]; }")
+        text, ticks, last = page.evaluate(
+            "() => { const h = document.querySelector('form.question legend h1'); "
+            "const labels = document.querySelectorAll('form.question label'); "
+            "return h ? [h.innerText.trim(), !!document.querySelector('input[type=checkbox]'), "
+            "document.body.innerText.includes('and at least one') ? labels[labels.length - 1].innerText.trim() : null]"
+            " : [null, false, null]; }")
         if text is None:
             break
         seen.append(text)
         if text in picks:
             choose(page, *picks[text])
         else:
-            quick_choose(page, *(() if ticks else (default,)))
+            quick_choose(page, *((last,) if last else () if ticks else (default,)))
     return seen
 
 

@@ -283,7 +283,7 @@ def _session(kb: KnowledgeBase, rng: random.Random) -> Answers:
             continue
         offered = offered_values(question, answers)
         if question.kind.is_list:
-            answers[question.id] = tuple(o for o in offered if rng.random() < 0.5)
+            answers[question.id] = space.ticked(question, offered, rng)
         elif question.red_flag and NO in offered and rng.random() < 0.9:
             answers[question.id] = NO
         elif offered:

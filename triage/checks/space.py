@@ -59,7 +59,8 @@ def list_values(question: Question, answers: Mapping[str, AnswerValue]) -> list[
     """Every answer the person can give here: each offered value, or each subset of the offered options."""
     offered = offered_values(question, answers)
     if question.kind.is_list:
-        return [tuple(c) for n in range(len(offered) + 1) for c in combinations(offered, n)]
+        fewest = 0 if question.takes(()) else 1
+        return [tuple(c) for n in range(fewest, len(offered) + 1) for c in combinations(offered, n)]
     return list(offered)
 
 
@@ -357,6 +358,13 @@ def steps_up(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[tupl
 # --- generated sessions -----------------------------------------------------------------------------------
 
 
+def ticked(question: Question, offered: Sequence[str], rng: random.Random) -> tuple[str, ...]:
+    """A random answer to a multiple-choice question: each offered option ticked one time in two, and one
+    of them where nothing ticked is not an answer."""
+    ticks = tuple(o for o in offered if rng.random() < 0.5)
+    return ticks if question.takes(ticks) or not offered else (rng.choice(offered),)
+
+
 def generated_sessions(kb: KnowledgeBase, count: int, seed: int = 12) -> list[Answers]:
     """`count` answer sets the flow can produce, drawn with a seeded generator (the same every time): each
     asked question answered, or now and then left out, and sometimes the session stops early. One session
@@ -377,7 +385,7 @@ def generated_sessions(kb: KnowledgeBase, count: int, seed: int = 12) -> list[An
             if question.red_flag and calm and NO in offered:
                 answers[question.id] = NO
             elif question.kind.is_list:
-                answers[question.id] = tuple(o for o in offered if rng.random() < 0.5)
+                answers[question.id] = ticked(question, offered, rng)
             else:
                 answers[question.id] = rng.choice(offered)
         sessions.append(answers)

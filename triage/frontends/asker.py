@@ -122,7 +122,9 @@ class PlainAsker:
         if extras:
             lines.append("  " + "   ".join(extras))
         self.say("\n".join(lines))
-        hint = ui("plain.hint_many", count=len(choices)) if multiple else ui("plain.hint_one", count=len(choices))
+        count = len(choices)
+        hint = ui("plain.hint_one", count=count) if not multiple else ui("plain.hint_many", count=count) \
+            if question.takes(()) else ui("plain.hint_at_least_one", count=count)
         while True:
             reply = self._read(ui("plain.answer_prompt", hint=hint)).lower()
             if reply in HELP_KEYS and question.help:
@@ -131,7 +133,7 @@ class PlainAsker:
                 return GO_BACK
             else:
                 value = self._parse(reply, choices, multiple)
-                if value is not None:
+                if value is not None and question.takes(value):
                     return value
                 keys = [key for key, offered in (("h", question.help), ("b", can_go_back)) if offered]
                 self.say(ui("plain.please_type_or", hint=hint, keys=plain_list(keys)) if keys
@@ -224,10 +226,14 @@ class QuestionaryAsker:
             if question.kind.prompt is Prompt.TICK_BOXES:
                 choices = [self.questionary.Choice(label, value=v, checked=v in ticked) for v, label in labelled]
                 reply = self._run(self.prompt.checkbox(
-                    question.text, choices, ui("interview.tick_instruction", keys=keys), actions))
+                    question.text, choices, ui("interview.tick_instruction", keys=keys) if question.takes(())
+                    else ui("interview.tick_instruction_at_least_one", keys=keys), actions))
                 if isinstance(reply, Acted):
                     ticked = set(reply.ticked)  # help keeps what the person had ticked
                     value: Any = reply.action
+                elif not question.takes(tuple(reply)):
+                    self.say(ui("interview.tick_at_least_one"))
+                    continue
                 else:
                     value = tuple(reply)
             else:

@@ -270,7 +270,8 @@ def _section(r: Reader) -> Section:
 
 
 def _question(r: Reader) -> Question | None:
-    r.unknown_fields({"id", "topic", "text", "help", "type", "options", "ask_when", "red_flag", "emergency_sign"})
+    r.unknown_fields({"id", "topic", "text", "help", "type", "options", "ask_when", "red_flag", "emergency_sign",
+                      "choose_at_least_one"})
     type_name = r.raw.get("type")
     try:
         qtype: QuestionType | None = QuestionType(str(type_name))
@@ -296,10 +297,14 @@ def _question(r: Reader) -> Question | None:
         r.problem("options", f"only choice questions have options; this one is {type_name}")
     ident, text = r.ident("id"), r.text("text")
     red_flag, sign = r.flag("red_flag"), _emergency_sign(r)
+    at_least_one = r.flag("choose_at_least_one")
+    if at_least_one and qtype is not None and not qtype.kind.is_list:
+        r.problem("choose_at_least_one", f"is only for multiple-choice questions; this one is {qtype}, where one "
+                                         "answer is always chosen")
     if qtype is None or ident is None or text is None:
         return None
     return Question(ident, r.ident("topic") or "", text, qtype, r.text("help", required=False), tuple(options),
-                    _maybe_condition(r, "ask_when"), red_flag, sign)
+                    _maybe_condition(r, "ask_when"), red_flag, sign, at_least_one and qtype.kind.is_list)
 
 
 def _emergency_sign(r: Reader) -> str | None:

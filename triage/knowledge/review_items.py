@@ -200,6 +200,8 @@ def _question(q: Question) -> list[str]:
         lines += ["  asked when:", *_condition(q.ask_when, 2)]
     if q.red_flag:
         lines.append(f"  red flag, emergency sign: {_one(q.emergency_sign or '')}")
+    if q.choose_at_least_one:
+        lines.append("  at least one option must be ticked")
     for o in q.options:
         lines.append(f"  option {o.id}: {_one(o.label)}")
         if o.ask_when is not None:

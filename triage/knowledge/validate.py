@@ -85,6 +85,10 @@ def _questions(kb: KnowledgeBase) -> Iterable[Problem]:
     earlier: dict[str, Question] = {}
     for q in kb.questions:
         item = f"question '{q.id}'"
+        if q.choose_at_least_one and q.options and all(o.ask_when is not None for o in q.options):
+            yield Problem("nothing-offered", Place(file, None, item, "choose_at_least_one"),
+                          "every option is offered only on a condition, so a person could be shown none and could "
+                          "not go on; offer one option always, such as one for 'I am not sure'")
         conditions = [("ask_when", q.ask_when)] + [(f"options.{o.id}.ask_when", o.ask_when) for o in q.options]
         for field, condition in conditions:
             if condition is None:

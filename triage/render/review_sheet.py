@@ -450,7 +450,8 @@ def _group(sheet: Sheet, group: Group) -> list[Block]:
                                                         else "") for o in q.options)
             rows.append((q.id + (" RED FLAG" if q.red_flag else ""),
                          q.text + (f"\nHelp: {q.help}" if q.help else ""),
-                         q.type.value + (f": {options}" if options else ""), _asked(q)))
+                         q.type.value + (" (at least one ticked)" if q.choose_at_least_one else "") +
+                         (f": {options}" if options else ""), _asked(q)))
         blocks += [Heading(3, "Questions"), Table(("id", "wording", "type and options", "asked"), tuple(rows))]
     if group.rules:
         rows = [(r.id, ("SAFETY " if r.source == SAFETY else "") + f"{r.statement}\n{rule_sentence(kb, r)}",

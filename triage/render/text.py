@@ -132,7 +132,8 @@ def outcome_text(kb: KnowledgeBase, outcome: Outcome, explain: bool = True) -> s
 
 
 def question_text(question: Question) -> str:
-    lines = [f"{question.id}  [{question.type.value}{', red flag' if question.red_flag else ''}]",
+    marks = (", red flag" if question.red_flag else "") + (", at least one" if question.choose_at_least_one else "")
+    lines = [f"{question.id}  [{question.type.value}{marks}]",
              _wrap(question.text, "    ", "    ")]
     if question.help:
         lines.append(_wrap(f"Help: {question.help}", "    ", "    "))

@@ -129,7 +129,7 @@ def question_item(kb: KnowledgeBase, question: Question) -> dict[str, Any]:
     if question.kind.is_list:
         item["repeats"] = True
     options = [_answer_option(kb, question, v) for v in question.values]
-    if question.kind.is_list:
+    if question.kind.is_list and question.takes(()):  # not where at least one box must be ticked
         options.append({"valueCoding": coding(kb, question, NONE_OF_THESE),
                         "extension": [{"url": OPTION_EXCLUSIVE, "valueBoolean": True}]})
     for option in question.options:

@@ -239,14 +239,15 @@ class WebApp:
         value = self.value(fields, question, answers, carried.history)
         if value is None:
             session = Session(self.engine, carried.answers, carried.history)
-            return self.render("question.html", pages.question_page(session, question, error=ui("web.choose_first")),
+            return self.render("question.html", pages.question_page(session, question, error=_choose_first(question)),
                                session)
         session = Session(self.engine, (*carried.answers, (question.id, value)), (*carried.history, question.id))
         return self.next_page(session)
 
     def value(self, fields: dict[str, list[str]], question: Question, answers: dict[str, AnswerValue],
               history: Sequence[str]) -> AnswerValue | None:
-        """The answer sent for `question`; None when nothing was chosen; Refused when it is not offered."""
+        """The answer sent for `question`; None when nothing was chosen (or ticked, where one tick is needed);
+        Refused when it is not offered."""
         values = fields.get("answer", [])
         offered = offered_values(question, answers)
         if any(v not in offered for v in values) or len(set(values)) != len(values) or (
@@ -256,7 +257,8 @@ class WebApp:
                                         error=ui("web.not_offered"))
             raise Refused(400, "value not offered", "", self.render("question.html", again, session, 400))
         if question.kind.prompt is Prompt.TICK_BOXES:
-            return tuple(v for v in offered if v in values)  # in the order shown
+            ticked = tuple(v for v in offered if v in values)  # in the order shown
+            return ticked if question.takes(ticked) else None
         return values[0] if values else None
 
     def answer_again(self, fields: dict[str, list[str]], changing: bool) -> Response:
@@ -272,7 +274,7 @@ class WebApp:
         value = self.value(fields, question, session.answers, session.history)
         if value is None:
             return self.render("question.html", pages.question_page(session, question, changing=True,
-                                                                    error=ui("web.choose_first")), session)
+                                                                    error=_choose_first(question)), session)
         return self.next_page(session, tuple(session.change(question.id, value)))
 
     def back(self, session: Session, changing: bool) -> Response:
@@ -393,6 +395,11 @@ class WebApp:
             return response
 
         return endpoint
+
+
+def _choose_first(question: Question) -> str:
+    """What to say when Next was pressed with no answer given."""
+    return ui("web.choose_first") if question.takes(()) else ui("web.tick_at_least_one")
 
 
 def _one(fields: dict[str, list[str]], name: str, default: str | None = None) -> str:

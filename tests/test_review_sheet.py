@@ -146,6 +146,19 @@ def test_the_safety_part_lists_the_red_flag_cases(sheet, real_kb):
     assert "all_no" not in cases
 
 
+def test_a_golden_case_row_shows_what_it_forbids_and_whom_it_expects_beside_what_the_rules_gave(sheet, real_kb):
+    # kidney_tb: past TB of the kidney only must not show the lungs section; the clinician reads that here.
+    rows = [r for r in sheet.rows_after("Golden cases") if r and r[0].startswith("kidney_tb: ")]
+    assert rows and all(r == rows[0] for r in rows)  # the same row under each part of the leaflet it touches
+    _, expected, actual, verdict = rows[0]
+    assert expected.splitlines() == ["soon, to nephrologist", "sections: kidneys; never lungs",
+                                     "tests: ct_mri, ultrasound, xray"]
+    assert actual.splitlines()[0] == "soon, to nephrologist"
+    assert verdict == "pass"
+    without = [r for r in sheet.rows_after("Golden cases") if r and r[0].startswith("general_signs_only: ")]
+    assert without and all("never" not in r[1] for r in without)  # a case that forbids nothing says nothing
+
+
 def test_the_header_gives_the_check_result_signatures_and_ends_with_a_sign_off_form(sheet, real_kb):
     assert _row(sheet, "check (triage rules check)")[1].startswith("0 errors, ")
     assert _row(sheet, "sign-off records") == ["sign-off records", "Records are unsigned."]

@@ -428,16 +428,21 @@ def _source_words(sheet: Sheet, rule: Rule) -> str:
 
 def _case_row(result: CaseResult) -> tuple[str, str, str, str]:
     expect = result.case.expect
-    expected = f"{expect.urgency}\nsections: {', '.join(sorted(expect.sections)) or 'none'}\n" \
-               f"tests: {', '.join(sorted(expect.workups)) or 'none'}"
+    # What a case forbids is as much the clinician's expectation as what it asks for.
+    expected = [expect.urgency + (f", to {expect.referral_to}" if expect.referral_to else ""),
+                f"sections: {', '.join(sorted(expect.sections)) or 'none'}" +
+                (f"; never {', '.join(sorted(expect.not_sections))}" if expect.not_sections else ""),
+                f"tests: {', '.join(sorted(expect.workups)) or 'none'}" +
+                (f"; never {', '.join(sorted(expect.not_workups))}" if expect.not_workups else "")]
     if result.outcome is None:
         actual = "could not run: " + "; ".join(result.differences)
     else:
         o = result.outcome
-        actual = f"{o.referral.urgency.id}\nsections: {', '.join(sorted(o.section_ids)) or 'none'}\n" \
+        actual = f"{o.referral.urgency.id}, to {o.referral.to.id}\n" \
+                 f"sections: {', '.join(sorted(o.section_ids)) or 'none'}\n" \
                  f"tests: {', '.join(sorted(o.workup_ids)) or 'none'}"
     verdict = "pass" if result.passed else "FAIL: " + "; ".join(result.differences)
-    return f"{result.case.id}: {result.case.title}\n{result.case.story}", expected, actual, verdict
+    return f"{result.case.id}: {result.case.title}\n{result.case.story}", "\n".join(expected), actual, verdict
 
 
 def _group(sheet: Sheet, group: Group) -> list[Block]:

@@ -115,6 +115,17 @@ def test_ticks_from_an_earlier_list_do_not_carry_over_to_the_next(term: Terminal
 # --- tick boxes -------------------------------------------------------------------------------------------
 
 
+def test_a_list_that_needs_a_tick_stays_on_enter_with_nothing_ticked_and_says_why(term: Terminal, prompt):
+    # Enter, then a tick and Enter: one answer, the ticked line; the first Enter only showed the reason.
+    term.type(ENTER, DOWN, SPACE, ENTER)
+    answer = prompt.checkbox("Which of these do you have?", signs(), "(space to tick)",
+                             needs_a_tick="Please tick at least one line.").unsafe_ask()
+    assert answer == ["fever"]
+    assert "? Which of these do you have? done" not in term.screen()  # nothing was answered with no tick
+    # (What the line says meanwhile is seen in the real interview: tests/test_interview_terminal.py.)
+    assert tick(term, prompt) == []  # the next list, without the setting, takes nothing ticked again
+
+
 def test_items_ticked_before_stay_ticked_and_more_can_be_added(term: Terminal, prompt):
     assert tick(term, prompt, checked=("fever",)) == ["fever"]
     assert tick(term, prompt, DOWN, DOWN, SPACE, checked=("fever", "itching")) == ["fever", "cough", "itching"]

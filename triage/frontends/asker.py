@@ -225,14 +225,14 @@ class QuestionaryAsker:
             labelled = choices_for(question, options)
             if question.kind.prompt is Prompt.TICK_BOXES:
                 choices = [self.questionary.Choice(label, value=v, checked=v in ticked) for v, label in labelled]
+                needs_a_tick = None if question.takes(()) else ui("interview.tick_at_least_one")
                 reply = self._run(self.prompt.checkbox(
-                    question.text, choices, ui("interview.tick_instruction", keys=keys) if question.takes(())
-                    else ui("interview.tick_instruction_at_least_one", keys=keys), actions))
+                    question.text, choices, ui("interview.tick_instruction_at_least_one", keys=keys) if needs_a_tick
+                    else ui("interview.tick_instruction", keys=keys), actions, needs_a_tick))
                 if isinstance(reply, Acted):
                     ticked = set(reply.ticked)  # help keeps what the person had ticked
                     value: Any = reply.action
-                elif not question.takes(tuple(reply)):
-                    self.say(ui("interview.tick_at_least_one"))
+                elif not question.takes(tuple(reply)):  # the prompt refuses it already; never record it
                     continue
                 else:
                     value = tuple(reply)

@@ -144,6 +144,8 @@ class ChoicePrompt:
         self.control = ChoiceList([Item(None, " ")], multiple=False)  # replaced by every question
         self.message = ""
         self.instruction = ""
+        self.needs_a_tick: str | None = None  # what Enter with nothing ticked says, where that is not an answer
+        self.refused = False  # Enter was pressed with nothing ticked: the line says why while nothing is
         prompt_line = Window(FormattedTextControl(self._prompt_tokens), dont_extend_height=True,
                              always_hide_cursor=True)
         # The list scrolls to the last line of the option pointed at; the three lines above it stay in view,
@@ -165,10 +167,12 @@ class ChoicePrompt:
         return self.question
 
     def checkbox(self, message: str, choices: list[Any], instruction: str,
-                 actions: tuple[Item, ...] = ()) -> questionary.Question:
-        """The answer is the list of ticked values, or Acted when an action was chosen."""
+                 actions: tuple[Item, ...] = (), needs_a_tick: str | None = None) -> questionary.Question:
+        """The answer is the list of ticked values, or Acted when an action was chosen. With `needs_a_tick`,
+        Enter with nothing ticked does not answer: the prompt stays and shows that text instead."""
         ticked = [c.value for c in choices if isinstance(c, Choice) and c.checked and not c.disabled]
         self._show(message, ChoiceList(_items(choices, actions), multiple=True, ticked=ticked), instruction)
+        self.needs_a_tick = needs_a_tick
         return self.question
 
     def forget(self) -> None:
@@ -181,6 +185,7 @@ class ChoicePrompt:
 
     def _show(self, message: str, control: ChoiceList, instruction: str) -> None:
         self.message, self.instruction, self.control = message, instruction, control
+        self.needs_a_tick, self.refused = None, False
 
     # --- what is drawn --------------------------------------------------------------------------------------
 
@@ -189,7 +194,8 @@ class ChoicePrompt:
 
     def _prompt_tokens(self) -> StyleAndTextTuples:
         tail = ("class:answer", self._answer_words()) if self.control.answered else (
-            "class:instruction", self.instruction)
+            "class:instruction", self.instruction) if not (self.refused and not self.control.ticked) else (
+            "bold", f"({self.needs_a_tick})")
         return styled_wrap([("class:qmark", QMARK), ("class:question", self.message), tail],
                            self._columns() - 1, "  ")
 
@@ -268,6 +274,9 @@ class ChoicePrompt:
         item = self.control.current
         if item.action:
             self._act(event, item)
+            return
+        if self.control.multiple and self.needs_a_tick and not self._ticked():
+            self.refused = True
             return
         self.control.answered = True
         event.app.exit(result=list(self._ticked()) if self.control.multiple else item.value)

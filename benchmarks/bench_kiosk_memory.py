@@ -22,6 +22,7 @@ from typing import Any
 import common
 from sessions import SEED
 
+from triage.checks.space import ticked
 from triage.frontends.asker import GO_BACK
 from triage.frontends.interview import Interview
 from triage.knowledge.load import load_knowledge
@@ -99,8 +100,7 @@ class ScriptedPerson:
             self.went_back = True
             return GO_BACK
         if question.type is QuestionType.MULTIPLE_CHOICE:
-            ticked = tuple(o.id for o in options if self.rng.random() < 0.25)
-            return ticked if question.takes(ticked) else (self.rng.choice(options).id,)
+            return ticked(question, [o.id for o in options], self.rng, 0.25)
         if question.type is QuestionType.SINGLE_CHOICE:
             return self.rng.choice(options).id
         if question.red_flag:

@@ -11,6 +11,7 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
+from triage.checks.space import ticked
 from triage.flow import next_question, offered_options
 from triage.model import NO, NOT_SURE, YES, KnowledgeBase, QuestionType
 from triage.outcome import AnswerValue
@@ -35,9 +36,7 @@ def _one(kb: KnowledgeBase, rng: random.Random) -> Iterator[tuple[str, AnswerVal
             if question.type is QuestionType.SINGLE_CHOICE:
                 value = rng.choice(offered)
             else:
-                value = tuple(o for o in offered if rng.random() < p_yes)
-                if not question.takes(value):  # nothing ticked is not an answer here
-                    value = (rng.choice(offered),)
+                value = ticked(question, offered, rng, p_yes)
         answers[question.id] = value
         yield question.id, value
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from triage.checks.space import ticked
 from triage.flow import is_asked, offered_values
 from triage.model import KnowledgeBase, QuestionType
 
@@ -38,8 +39,7 @@ def all_no(question, offered):
 def randomly(rng):
     def choose(question, offered):
         if question.type is QuestionType.MULTIPLE_CHOICE:
-            ticked = tuple(o for o in offered if rng.random() < 0.3)
-            return ticked if question.takes(ticked) else (rng.choice(offered),)
+            return ticked(question, offered, rng, 0.3)
         return rng.choice(offered)
 
     return choose

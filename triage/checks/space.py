@@ -358,10 +358,10 @@ def steps_up(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[tupl
 # --- generated sessions -----------------------------------------------------------------------------------
 
 
-def ticked(question: Question, offered: Sequence[str], rng: random.Random) -> tuple[str, ...]:
-    """A random answer to a multiple-choice question: each offered option ticked one time in two, and one
-    of them where nothing ticked is not an answer."""
-    ticks = tuple(o for o in offered if rng.random() < 0.5)
+def ticked(question: Question, offered: Sequence[str], rng: random.Random, chance: float = 0.5) -> tuple[str, ...]:
+    """A random answer to a multiple-choice question: each offered option ticked with `chance`, and one of
+    them where nothing ticked is not an answer (the generators of the tests and benchmarks use it too)."""
+    ticks = tuple(o for o in offered if rng.random() < chance)
     return ticks if question.takes(ticks) or not offered else (rng.choice(offered),)
 
 

@@ -1,17 +1,18 @@
 """Batch over worker processes: `triage run --batch FILE --jobs 1` and `--jobs 2` side by side, beside the same
 pipeline with the independent evaluator (triage.checks.oracle.evaluate), in one run (issue 18).
 
-Sessions per second = lines / wall time of the command as a person runs it (a new process, start-up and the
-golden cases included, modules compiled as an installed copy has them; `start-up` below is the same command on
-an empty file). The independent evaluator's pipeline (read the line, parse, check the answers, evaluate, write
-the JSON) runs in this process on one core, without start-up. Each round runs jobs 1, jobs 2 and that pipeline
-one after the other, so that a change in the machine's load falls on all three; each ratio is the median of the
-rounds' own ratios. The machine's own parallelism is measured at the start and at the end (a pure-Python loop
-on 1 and on 2 processes): on a busy machine two processes cannot run twice as fast, whatever the program does.
-Each round also measures the ceiling for this very work: the same lines evaluated (`evaluate_line`, as a worker
-does) by two forked processes with nothing to coordinate, against the same two halves one after the other. What
---jobs 2 reaches of that ceiling is the batch's own efficiency; what the ceiling falls short of 2.0 is the machine.
-Targets: jobs 2 >= 1.8x jobs 1; jobs 1 >= 0.5x the independent evaluator's pipeline.
+Sessions per second = lines / wall time of the command as a person runs it (a new process, start-up and the golden
+cases included, modules compiled as an installed copy has them; `start-up` below is the same command on an empty
+file). The independent evaluator's pipeline (read the line, parse, check the answers, evaluate, write the JSON)
+runs in this process on one core, without start-up. Each round runs jobs 1, jobs 2 and that pipeline one after the
+other (every other round in the opposite order), so that a change in the machine's load falls on all three; each
+ratio is the median of the rounds' own ratios. 9 rounds by default: single rounds of the same program have ranged
+from 1.1x to 2.3x on this machine. The machine's own parallelism is measured at the start and at the end (a pure-
+Python loop on 1 and on 2 processes): on a busy machine two processes cannot run twice as fast, whatever the
+program does. Each round also measures the ceiling for this very work: the same lines evaluated (`evaluate_line`,
+as a worker does) by two forked processes with nothing to coordinate, against the same two halves one after the
+other. What --jobs 2 reaches of that ceiling is the batch's own efficiency; what the ceiling falls short of 2.0 is
+the machine. Targets: jobs 2 >= 1.8x jobs 1; jobs 1 >= 0.5x the independent evaluator's pipeline.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def reference_seconds(sessions: Path, output: Path) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    args = common.arguments(__doc__.splitlines()[0], runs=5, argv=argv,
+    args = common.arguments(__doc__.splitlines()[0], runs=9, argv=argv,
                             extra=[("--sessions", {"type": int, "default": 10_000})])
     count = 150 if args.smoke else args.sessions  # more than one chunk, so that the workers start
     runs = 1 if args.smoke else args.runs
@@ -126,11 +127,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         times: dict[int, list[float]] = {1: [], 2: []}
         references: list[float] = []
         ceilings: list[float] = []
-        for _ in range(runs):
-            # Each round runs all three, so that each ratio compares runs made under the same load.
-            for jobs in (1, 2):
-                times[jobs].append(batch_seconds(sessions, outputs[jobs], jobs))
-            references.append(reference_seconds(sessions, Path(folder) / "reference.jsonl"))
+        for round_number in range(runs):
+            # Each round runs all three, so that each ratio compares runs made under the same load; every other
+            # round in the opposite order, so that a machine speeding up or slowing down within rounds does not
+            # always favour the same side.
+            steps = [("jobs", 1), ("jobs", 2), ("reference", 0)]
+            for kind, jobs in steps if round_number % 2 == 0 else reversed(steps):
+                if kind == "jobs":
+                    times[jobs].append(batch_seconds(sessions, outputs[jobs], jobs))
+                else:
+                    references.append(reference_seconds(sessions, Path(folder) / "reference.jsonl"))
             ceilings.append(work_ceiling(sessions))
         same = outputs[1].read_bytes() == outputs[2].read_bytes()
         assert same, "--jobs 2 wrote other bytes than --jobs 1"

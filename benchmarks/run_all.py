@@ -256,7 +256,8 @@ def batch_jobs_section(b: Result) -> list[str]:
         f"generated sessions, beside the same pipeline with the independent evaluator "
         "(`triage.checks.oracle.evaluate`, in-process, one core, no start-up). "
         f"{b['runs']} rounds, each running `--jobs 1`, `--jobs 2` and the independent evaluator one after the "
-        "other; rates are medians over the rounds, ratios are medians of each round's own ratio (per round: "
+        "other (every other round in the opposite order); rates are medians over the rounds, ratios are medians of "
+        "each round's own ratio (per round: "
         f"`--jobs 2` {b.get('speed_up_per_round', '-')}, `--jobs 1` to the independent evaluator "
         f"{b.get('jobs1_to_reference_per_round', '-')}). Both jobs counts wrote the same bytes: "
         f"{b['same_output']}. " + _loads(b), "",

@@ -12,7 +12,9 @@ Python loop on 1 and on 2 processes): on a busy machine two processes cannot run
 program does. Each round also measures the ceiling for this very work: the same lines evaluated (`evaluate_line`,
 as a worker does) by two forked processes with nothing to coordinate, against the same two halves one after the
 other. What --jobs 2 reaches of that ceiling is the batch's own efficiency; what the ceiling falls short of 2.0 is
-the machine. Targets: jobs 2 >= 1.8x jobs 1; jobs 1 >= 0.5x the independent evaluator's pipeline.
+the machine. Each round also measures the same for a loop adding integers (nothing shared): what the machine gives
+two processes of any Python work at that time. Targets: jobs 2 >= 1.8x jobs 1; jobs 1 >= 0.5x the independent
+evaluator's pipeline.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import multiprocessing
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +43,9 @@ TARGET_TO_REFERENCE = 0.5
 CEILING_LINES = 4000  # lines of each round's ceiling measure (two halves)
 
 
-def _spin(_: int) -> int:
+def _spin(times: int) -> int:
     total = 0
-    for i in range(2_000_000):
+    for i in range(times):
         total += i
     return total
 
@@ -55,9 +57,35 @@ def parallelism() -> float:
     for processes in (1, 2):
         started = time.perf_counter()
         with context.Pool(processes) as pool:
-            pool.map(_spin, range(8))
+            pool.map(_spin, [2_000_000] * 8)
         times.append(time.perf_counter() - started)
     return times[0] / times[1]
+
+
+def side_by_side(target: Callable[..., object], parts: list[tuple[object, ...]]) -> float:
+    """How much faster two forked processes run `target` on the two parts at once than one after the other. The
+    two together run between the two alone, so that a change of the machine's speed in the meantime falls on both
+    sides alike."""
+    context = multiprocessing.get_context("fork")
+
+    def together(some: list[tuple[object, ...]]) -> float:
+        started = time.perf_counter()
+        processes = [context.Process(target=target, args=args) for args in some]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+        return time.perf_counter() - started
+
+    first = together(parts[:1])
+    both = together(parts)
+    return (first + together(parts[1:])) / both
+
+
+def loop_ceiling() -> float:
+    """The same measure for the simplest work there is (adding integers, nothing shared): what this machine gives
+    two processes of any Python work, in this round."""
+    return side_by_side(_spin, [(4_000_000,), (4_000_000,)])
 
 
 def _evaluate_all(engine: CompiledRules, lines: list[RawLine]) -> None:
@@ -72,23 +100,7 @@ def work_ceiling(sessions: Path) -> float:
         lines = list(read_lines(stream))[:CEILING_LINES]
     engine = CompiledRules(load_knowledge())
     _evaluate_all(engine, lines[:100])  # the first network built, as in a worker after start-up
-    halves = [lines[0::2], lines[1::2]]
-    context = multiprocessing.get_context("fork")
-
-    def together(parts: list[list[RawLine]]) -> float:
-        started = time.perf_counter()
-        processes = [context.Process(target=_evaluate_all, args=(engine, part)) for part in parts]
-        for process in processes:
-            process.start()
-        for process in processes:
-            process.join()
-        return time.perf_counter() - started
-
-    # The two together between the two alone, so that a change of the machine's speed in the meantime falls on
-    # both sides alike.
-    first = together(halves[:1])
-    both = together(halves)
-    return (first + together(halves[1:])) / both
+    return side_by_side(_evaluate_all, [(engine, lines[0::2]), (engine, lines[1::2])])
 
 
 def batch_seconds(sessions: Path, output: Path, jobs: int) -> float:
@@ -127,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         times: dict[int, list[float]] = {1: [], 2: []}
         references: list[float] = []
         ceilings: list[float] = []
+        loops: list[float] = []
         for round_number in range(runs):
             # Each round runs all three, so that each ratio compares runs made under the same load; every other
             # round in the opposite order, so that a machine speeding up or slowing down within rounds does not
@@ -138,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 else:
                     references.append(reference_seconds(sessions, Path(folder) / "reference.jsonl"))
             ceilings.append(work_ceiling(sessions))
+            loops.append(loop_ceiling())
         same = outputs[1].read_bytes() == outputs[2].read_bytes()
         assert same, "--jobs 2 wrote other bytes than --jobs 1"
         assert len(outputs[1].read_bytes().splitlines()) == count
@@ -164,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "work_ceiling_per_round": [round(c, 2) for c in ceilings],
         "efficiency": round(common.median(efficiency), 2),
         "efficiency_per_round": [round(e, 2) for e in efficiency],
+        "loop_ceiling": round(common.median(loops), 2),
+        "loop_ceiling_per_round": [round(c, 2) for c in loops],
         "same_output": same,
         "machine_parallelism_before": round(parallel_before, 2),
         "machine_parallelism_after": round(parallel_after, 2),
@@ -175,7 +191,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     }
     print(f"{count} sessions: jobs 1 {rate[1]:.0f}/s, jobs 2 {rate[2]:.0f}/s ({result['speed_up']}x; target "
           f"{TARGET_SPEED_UP}x; two processes with nothing to coordinate reached "
-          f"{result['work_ceiling']}x on the same work: the batch ran at {result['efficiency']} of that), "
+          f"{result['work_ceiling']}x on the same work: the batch ran at {result['efficiency']} of that; and "
+          f"{result['loop_ceiling']}x on a loop adding integers), "
           f"independent evaluator {result['reference_per_second']:.0f}/s (jobs 1 at "
           f"{result['jobs1_to_reference']}x of it); start-up {startup:.2f} s; identical output: {same}; the machine "
           f"ran 2 processes {parallel_before:.2f}x as fast as 1 before, {parallel_after:.2f}x after; load before "

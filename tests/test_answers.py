@@ -153,7 +153,7 @@ def test_an_option_listed_twice_is_refused(tiny):
 
 def test_a_file_that_is_not_a_mapping_is_refused(tiny):
     assert problems(tiny.load(), ["cough", "yes"]) == [
-        "answers.yaml: must be a mapping of question ids to answers, e.g. {chest_pain: no}"]
+        "answers.yaml: must be a mapping of question ids to answers, e.g. {chest_pain: no, sex: male}"]
 
 
 def test_every_wrong_answer_is_listed_at_once(tiny):
@@ -266,3 +266,13 @@ def test_the_real_command_prints_no_traceback_for_a_bad_answers_file(tmp_path):
         "remove it",
     ]
     assert "Traceback" not in result.stderr
+
+
+def test_the_example_in_the_message_names_questions_of_the_rules_in_use(tiny):
+    # Rules in which sex and cough are asked only after a "no" to chest pain: the first other question asked of
+    # everyone is the list of past illnesses, and the example shows it as an answers file takes it (a list).
+    for question in ("sex", "cough"):
+        tiny.replace("questions.yaml", f"- id: {question}\n",
+                     f"- id: {question}\n  ask_when: {{question: chest_pain, is: no}}\n")
+    assert problems(tiny.load(), "no") == [
+        "answers.yaml: must be a mapping of question ids to answers, e.g. {chest_pain: no, past: [kidney_infection]}"]

@@ -23,7 +23,7 @@ from triage.frontends.batch import CHUNK_LINES, CHUNKS_PER_JOB, RawLine, evaluat
 from triage.rete.engine import CompiledRules
 
 NO, YES = b'{"chest_pain": "no"}\n', b'{"chest_pain": "yes"}\n'
-EXAMPLE = '{"chest_pain": "no", "past_tb": "yes"}'
+EXAMPLE = '{"chest_pain": "no", "sex": "male"}'  # built from the shipped rules (batch.example_line)
 
 
 def triage(*args: str, stdin: bytes = b"", cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -144,6 +144,23 @@ def test_item2_a_yaml_line_is_refused_batch_lines_are_json(tmp_path):
         "<stdin>:1: is not JSON (Expecting value at column 1); each line must hold one JSON object of answers, "
         f"e.g. {EXAMPLE} (YAML is read only by 'triage run --answers')"]}
     assert second["line"] == 2 and "referral" in second
+
+
+def test_the_example_an_error_line_gives_is_a_line_the_batch_evaluates(tmp_path):
+    # A data manager copies the example from the message: it must name questions and values these rules take.
+    refused = triage("run", "--batch", "-", stdin=b"[1]\n")
+    example = outputs(refused.stdout)[0]["errors"][0].split("e.g. ", 1)[1]
+    assert example == EXAMPLE
+    taken = triage("run", "--batch", "-", stdin=example.encode() + b"\n")
+    assert taken.returncode == 0, taken.stderr
+    assert "referral" in outputs(taken.stdout)[0]
+
+
+def test_the_example_follows_the_rules_in_use(tiny):
+    # A clinician renamed a question: the message names the question these rules ask, not the old one.
+    tiny.replace("questions.yaml", "- id: sex\n", "- id: sex_at_birth\n")
+    tiny.replace("questions.yaml", "{question: sex, is: male}", "{question: sex_at_birth, is: male}")
+    assert json.loads(batch.example_line(tiny.load())) == {"chest_pain": "no", "sex_at_birth": "male"}
 
 
 def test_item2_a_blank_line_gives_its_own_error_line_so_output_n_answers_input_n(tmp_path):

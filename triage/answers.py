@@ -64,13 +64,29 @@ def _decoded(data: bytes, name: str) -> str:
         raise AnswersError([Problem("not-utf8", Place(name, line), "is not UTF-8 text; save it as UTF-8")]) from exc
 
 
+def example_answers(kb: KnowledgeBase) -> dict[str, str | list[str]]:
+    """Two answers these rules read, for messages about a file or line that holds no answers: the first red flag
+    and the first other question asked of everyone, each with a value it takes ("no" where there is one). Taken
+    from the rules in use, so that a message never names a question a clinician has renamed or removed."""
+    asked_of_all = [q for q in kb.questions if q.ask_when is None]
+    picked = [q for q in (next((q for q in asked_of_all if q.red_flag), None),
+                          next((q for q in asked_of_all if not q.red_flag), None)) if q is not None]
+    example: dict[str, str | list[str]] = {}
+    for question in picked:
+        value = NO if NO in question.values else question.values[0]
+        example[question.id] = [value] if question.kind.is_list else value
+    return example
+
+
 def check_answers(kb: KnowledgeBase, raw: Any, file: str) -> dict[str, AnswerValue]:
     """Answers in the engine's form; AnswersError lists every answer that does not fit, at once."""
     if isinstance(raw, Mapping) and isinstance(raw.get("answers"), Mapping) and "answers" not in kb.question:
         raw = raw["answers"]  # a file saved by the interview holds the answers beside the outcome
     if not isinstance(raw, Mapping):
+        example = ", ".join(f"{key}: [{', '.join(value)}]" if isinstance(value, list) else f"{key}: {value}"
+                            for key, value in example_answers(kb).items())
         raise AnswersError([Problem("wrong-shape", Place(file),
-                                    "must be a mapping of question ids to answers, e.g. {chest_pain: no}")])
+                                    f"must be a mapping of question ids to answers, e.g. {{{example}}}")])
     if len(raw) > MAX_ANSWERS:
         raise AnswersError([Problem("too-large", Place(file), f"holds {len(raw):,} answers, more than the "
                                     f"{MAX_ANSWERS:,} an answers file may hold (one per question; this knowledge "

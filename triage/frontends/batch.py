@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import BinaryIO
 
-from triage.answers import check_answers
+from triage.answers import check_answers, example_answers
 from triage.checks.second_opinion import confirmed
 from triage.endings import Ending
 from triage.errors import AnswersError, Place, Problem, TriageError
@@ -40,8 +40,6 @@ from triage.standards.fhir_answers import answers_from_fhir, is_fhir
 MAX_LINE_BYTES = 1_000_000  # an answers object is a few kilobytes; a longer line is refused, not held
 CHUNK_LINES = 64  # lines sent to a worker at once: big enough that passing them costs little
 CHUNKS_PER_JOB = 4  # chunks in flight per worker: keeps every worker busy, and memory bounded
-EXAMPLE = '{"chest_pain": "no", "past_tb": "yes"}'
-ONE_OBJECT = f"each line must hold one JSON object of answers, e.g. {EXAMPLE}"
 
 
 @dataclass(frozen=True)
@@ -99,8 +97,8 @@ def evaluate_line(engine: CompiledRules, raw: RawLine, file: str, fmt: str = "js
     for what the line holds. A line may also be a FHIR QuestionnaireResponse (NDJSON, as FHIR bulk data is)."""
     where = f"{file}:{raw.number}"
     try:
-        parsed = _parsed(raw, file)
         kb = engine.kb
+        parsed = _parsed(raw, file, kb)
         if is_fhir(parsed):
             assert isinstance(parsed, dict)  # for mypy: is_fhir holds only for a mapping
             answers = answers_from_fhir(kb, parsed, where)
@@ -113,6 +111,11 @@ def evaluate_line(engine: CompiledRules, raw: RawLine, file: str, fmt: str = "js
     except RecursionError:  # answers nested deeper than the checks can follow
         return _error(raw, [str(Problem("too-large", Place(file, raw.number), "is nested too deeply to be answers"))])
     return BatchLine(raw.number, _output(kb, outcome, raw.number, fmt), size=raw.size)
+
+
+def example_line(kb: KnowledgeBase) -> str:
+    """A line of answers these rules read (`example_answers`), as JSON, for the messages about a line holding none."""
+    return json.dumps(example_answers(kb), ensure_ascii=False)
 
 
 def _output(kb: KnowledgeBase, outcome: Outcome, number: int, fmt: str) -> str:
@@ -131,7 +134,7 @@ def _output(kb: KnowledgeBase, outcome: Outcome, number: int, fmt: str) -> str:
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def _parsed(raw: RawLine, file: str) -> object:
+def _parsed(raw: RawLine, file: str, kb: KnowledgeBase) -> object:
     """The JSON object on one line; AnswersError saying what is wrong with the line, and how to write it."""
     place = Place(file, raw.number)
     if raw.data is None:
@@ -146,19 +149,25 @@ def _parsed(raw: RawLine, file: str) -> object:
     if raw.number == 1:
         text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise AnswersError([Problem("not-json", place, f"is empty; {ONE_OBJECT}")])
+        raise AnswersError([Problem("not-json", place, f"is empty; {_one_object(kb)}")])
     try:
         value = json.loads(text)
     except RecursionError as exc:
-        raise AnswersError([Problem("too-large", place, f"is nested too deeply to be answers; {ONE_OBJECT}")]) from exc
+        raise AnswersError([Problem("too-large", place,
+                                    f"is nested too deeply to be answers; {_one_object(kb)}")]) from exc
     except json.JSONDecodeError as exc:
-        raise AnswersError([Problem("not-json", place, f"is not JSON ({exc.msg} at column {exc.colno}); {ONE_OBJECT} "
-                                    "(YAML is read only by 'triage run --answers')")]) from exc
+        raise AnswersError([Problem("not-json", place, f"is not JSON ({exc.msg} at column {exc.colno}); "
+                                    f"{_one_object(kb)} (YAML is read only by 'triage run --answers')")]) from exc
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
         raise AnswersError([Problem("not-json", place, f"cannot be read as JSON ({exc})")]) from exc
     if not isinstance(value, dict):
-        raise AnswersError([Problem("wrong-shape", place, f"must be one JSON object of answers, e.g. {EXAMPLE}")])
+        raise AnswersError([Problem("wrong-shape", place,
+                                    f"must be one JSON object of answers, e.g. {example_line(kb)}")])
     return value
+
+
+def _one_object(kb: KnowledgeBase) -> str:
+    return f"each line must hold one JSON object of answers, e.g. {example_line(kb)}"
 
 
 def _error(raw: RawLine, messages: list[str]) -> BatchLine:

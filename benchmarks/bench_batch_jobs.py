@@ -7,14 +7,12 @@ file). The independent evaluator's pipeline (read the line, parse, check the ans
 runs in this process on one core, without start-up. Each round runs jobs 1, jobs 2 and that pipeline one after the
 other (every other round in the opposite order), so that a change in the machine's load falls on all three; each
 ratio is the median of the rounds' own ratios. 9 rounds by default: single rounds of the same program have ranged
-from 1.1x to 2.3x on this machine. The machine's own parallelism is measured at the start and at the end (a pure-
-Python loop on 1 and on 2 processes): on a busy machine two processes cannot run twice as fast, whatever the
-program does. Each round also measures the ceiling for this very work: the same lines evaluated (`evaluate_line`,
-as a worker does) by two forked processes with nothing to coordinate, against the same two halves one after the
-other. What --jobs 2 reaches of that ceiling is the batch's own efficiency; what the ceiling falls short of 2.0 is
-the machine. Each round also measures the same for a loop adding integers (nothing shared): what the machine gives
-two processes of any Python work at that time. Targets: jobs 2 >= 1.8x jobs 1; jobs 1 >= 0.5x the independent
-evaluator's pipeline.
+from 1.1x to 2.3x on this machine. Each round also measures the ceiling for this very work: the same lines
+evaluated (`evaluate_line`, as a worker does) by two forked processes with nothing to coordinate, against the same
+two halves one after the other. What --jobs 2 reaches of that ceiling is the batch's own efficiency; what the
+ceiling falls short of 2.0 is the machine. Each round also measures the same for a loop adding integers (nothing
+shared): what the machine gives two processes of any Python work at that time (on a busy machine, less than 2.0
+whatever the program does). Targets: jobs 2 >= 1.8x jobs 1; jobs 1 >= 0.5x the independent evaluator's pipeline.
 """
 
 from __future__ import annotations
@@ -48,18 +46,6 @@ def _spin(times: int) -> int:
     for i in range(times):
         total += i
     return total
-
-
-def parallelism() -> float:
-    """How much faster 8 equal pieces of pure-Python work finish on 2 processes than on 1 (2.0 on an idle machine)."""
-    times = []
-    context = multiprocessing.get_context("fork")
-    for processes in (1, 2):
-        started = time.perf_counter()
-        with context.Pool(processes) as pool:
-            pool.map(_spin, [2_000_000] * 8)
-        times.append(time.perf_counter() - started)
-    return times[0] / times[1]
 
 
 def side_by_side(target: Callable[..., object], parts: list[tuple[object, ...]]) -> float:
@@ -128,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                             extra=[("--sessions", {"type": int, "default": 10_000})])
     count = 150 if args.smoke else args.sessions  # more than one chunk, so that the workers start
     runs = 1 if args.smoke else args.runs
-    load_before, parallel_before = common.load(), parallelism()
+    load_before = common.load()
     with tempfile.TemporaryDirectory() as folder:
         sessions = Path(folder) / "sessions.jsonl"
         outputs = {jobs: Path(folder) / f"jobs{jobs}.jsonl" for jobs in (1, 2)}
@@ -155,7 +141,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         same = outputs[1].read_bytes() == outputs[2].read_bytes()
         assert same, "--jobs 2 wrote other bytes than --jobs 1"
         assert len(outputs[1].read_bytes().splitlines()) == count
-    parallel_after = parallelism()
     rate = {jobs: count / common.median(t) for jobs, t in times.items()}
     reference = common.median(references)
     speed_ups = [one / two for one, two in zip(times[1], times[2], strict=True)]
@@ -181,8 +166,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "loop_ceiling": round(common.median(loops), 2),
         "loop_ceiling_per_round": [round(c, 2) for c in loops],
         "same_output": same,
-        "machine_parallelism_before": round(parallel_before, 2),
-        "machine_parallelism_after": round(parallel_after, 2),
         "load_before": load_before,
         "target_speed_up": TARGET_SPEED_UP,
         "target_to_reference": TARGET_TO_REFERENCE,
@@ -194,8 +177,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
           f"{result['work_ceiling']}x on the same work: the batch ran at {result['efficiency']} of that; and "
           f"{result['loop_ceiling']}x on a loop adding integers), "
           f"independent evaluator {result['reference_per_second']:.0f}/s (jobs 1 at "
-          f"{result['jobs1_to_reference']}x of it); start-up {startup:.2f} s; identical output: {same}; the machine "
-          f"ran 2 processes {parallel_before:.2f}x as fast as 1 before, {parallel_after:.2f}x after; load before "
+          f"{result['jobs1_to_reference']}x of it); start-up {startup:.2f} s; identical output: {same}; load before "
           f"{load_before}")
     common.write(result, args.json)
     return result

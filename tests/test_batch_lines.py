@@ -146,6 +146,21 @@ def test_item2_a_yaml_line_is_refused_batch_lines_are_json(tmp_path):
     assert second["line"] == 2 and "referral" in second
 
 
+def test_a_line_answering_a_question_twice_is_an_error_line_not_its_last_answer():
+    # Plain JSON reading keeps the last value: "yes" then "no" to chest pain would be read as a calm "no".
+    fhir = ('{"resourceType": "QuestionnaireResponse", "status": "completed", '
+            '"item": [{"linkId": "chest_pain", "linkId": "sex", "answer": [{"valueCoding": {"code": "no"}}]}]}')
+    result = triage("run", "--batch", "-", stdin=b'{"chest_pain": "yes", "chest_pain": "no"}\n'
+                    + b'{"chest_pain": "no", "chest_pain": "yes"}\n' + fhir.encode() + b"\n" + NO)
+    assert result.returncode == 2
+    lines = outputs(result.stdout)
+    assert [line.get("errors") for line in lines[:3]] == [
+        [f"<stdin>:{n}: writes '{key}' twice in one object; keep one (which of the two was meant cannot be told)"]
+        for n, key in ((1, "chest_pain"), (2, "chest_pain"), (3, "linkId"))]
+    assert "referral" in lines[3]
+    assert "error: 3 of 4 lines could not be evaluated" in result.stderr
+
+
 def test_the_example_an_error_line_gives_is_a_line_the_batch_evaluates(tmp_path):
     # A data manager copies the example from the message: it must name questions and values these rules take.
     refused = triage("run", "--batch", "-", stdin=b"[1]\n")

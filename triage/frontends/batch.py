@@ -29,7 +29,7 @@ from typing import BinaryIO
 from triage.answers import check_answers, example_answers
 from triage.checks.second_opinion import confirmed
 from triage.endings import Ending
-from triage.errors import AnswersError, Place, Problem, TriageError
+from triage.errors import AnswersError, Place, Problem, TriageError, shown
 from triage.model import KnowledgeBase
 from triage.outcome import Outcome
 from triage.render.json_format import outcome_data
@@ -151,7 +151,10 @@ def _parsed(raw: RawLine, file: str, kb: KnowledgeBase) -> object:
     if not text.strip():
         raise AnswersError([Problem("not-json", place, f"is empty; {_one_object(kb)}")])
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=_each_key_once)
+    except _KeyTwice as exc:
+        raise AnswersError([Problem("not-json", place, f"writes {shown(exc.key)} twice in one object; keep one "
+                                    "(which of the two was meant cannot be told)")]) from exc
     except RecursionError as exc:
         raise AnswersError([Problem("too-large", place,
                                     f"is nested too deeply to be answers; {_one_object(kb)}")]) from exc
@@ -163,6 +166,25 @@ def _parsed(raw: RawLine, file: str, kb: KnowledgeBase) -> object:
     if not isinstance(value, dict):
         raise AnswersError([Problem("wrong-shape", place,
                                     f"must be one JSON object of answers, e.g. {example_line(kb)}")])
+    return value
+
+
+class _KeyTwice(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _each_key_once(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object as a dict, refusing a key written twice: plain json.loads would keep the last value and drop
+    the other without a word, and `{"chest_pain": "yes", "chest_pain": "no"}` would be read as a calm "no"."""
+    value = dict(pairs)
+    if len(value) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _KeyTwice(key)
+            seen.add(key)
     return value
 
 

@@ -53,6 +53,14 @@ def test_a_file_saved_by_the_interview_holds_its_answers_beside_the_outcome(tiny
     assert check_answers(tiny.load(), saved, "saved.json") == {"cough": "yes"}
 
 
+def test_a_question_answered_both_beside_and_under_answers_is_refused_not_half_read(tiny):
+    # The answer beside 'answers' would otherwise be left out without a word: here a "yes" to chest pain.
+    mixed = {"answers": {"chest_pain": "no", "cough": "yes"}, "chest_pain": "yes"}
+    assert problems(tiny.load(), mixed, "saved.json") == [
+        "saved.json, question 'chest_pain': is answered outside 'answers' as well as the answers under it; write "
+        "every answer under 'answers', or none there"]
+
+
 def test_dash_reads_the_answers_from_standard_input(tiny):
     name, raw = read_answers_file("-", stdin=io.StringIO("cough: yes\n"))
     assert name == "<stdin>"

@@ -78,10 +78,23 @@ def example_answers(kb: KnowledgeBase) -> dict[str, str | list[str]]:
     return example
 
 
+def _unwrapped(kb: KnowledgeBase, raw: Any, file: str) -> Any:
+    """The answers of a file saved by the interview, which holds them under 'answers' beside the outcome (whose
+    keys are read no further); any other file as it is."""
+    if not (isinstance(raw, Mapping) and isinstance(raw.get("answers"), Mapping) and "answers" not in kb.question):
+        return raw
+    # A question answered beside the outcome as well would be one of two answers, silently left out: refused.
+    beside = [key for key in raw if isinstance(key, str) and key in kb.question]
+    if beside:
+        raise AnswersError([Problem("wrong-shape", Place(file, item=f"question {shown(beside[0])}"),
+                                    "is answered outside 'answers' as well as the answers under it; write every "
+                                    "answer under 'answers', or none there")])
+    return raw["answers"]
+
+
 def check_answers(kb: KnowledgeBase, raw: Any, file: str) -> dict[str, AnswerValue]:
     """Answers in the engine's form; AnswersError lists every answer that does not fit, at once."""
-    if isinstance(raw, Mapping) and isinstance(raw.get("answers"), Mapping) and "answers" not in kb.question:
-        raw = raw["answers"]  # a file saved by the interview holds the answers beside the outcome
+    raw = _unwrapped(kb, raw, file)
     if not isinstance(raw, Mapping):
         example = ", ".join(f"{key}: [{', '.join(value)}]" if isinstance(value, list) else f"{key}: {value}"
                             for key, value in example_answers(kb).items())

@@ -46,24 +46,22 @@ for _loader in _LOADERS:
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LinedDict:
-    own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
-    loader.flatten_mapping(node)
-    first_own = len(node.value) - own  # merged-in keys come first and may be overridden
+    merges = any(key_node.tag == "tag:yaml.org,2002:merge" for key_node, _ in node.value)
+    loader.flatten_mapping(node)  # merged-in keys (`<<: *name`) join the mapping's own
     mapping = LinedDict()
     mapping.line = node.start_mark.line + 1
-    written: set[Any] = set()
-    for index, (key_node, value_node) in enumerate(node.value):
+    for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         try:
             hash(key)
         except TypeError:
             key = str(key)
-        if index >= first_own:
-            # A key written twice would silently drop one of its values (e.g. two answers to one question).
-            if key in written:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"{shown(str(key))} is written twice in one mapping; keep one", key_node.start_mark)
-            written.add(key)
+        # A key written twice would silently drop one of its values (e.g. two answers to one question). YAML lets
+        # a key written out override one merged in; here that is refused too, since it also drops a value.
+        if key in mapping:
+            also = " (a key merged in with '<<' counts)" if merges else ""
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{shown(str(key))} is written twice in one mapping{also}; keep one", key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
 

@@ -161,8 +161,9 @@ def _choices(question: Question, offered: tuple[str, ...]) -> str:
     listed = ", ".join(offered)
     if not question.kind.is_list:
         return listed
-    return f"a list of at least one of: {listed}" if question.choose_at_least_one else \
-        f"a list of: {listed} (or [] for none)"
+    if question.choose_at_least_one:
+        return f"a list of at least one of: {listed}"
+    return f"a list of: {listed} (or [] for none)"
 
 
 def _expected(question: Question, offered: tuple[str, ...]) -> str:

@@ -122,9 +122,9 @@ class PlainAsker:
         if extras:
             lines.append("  " + "   ".join(extras))
         self.say("\n".join(lines))
-        count = len(choices)
-        hint = ui("plain.hint_one", count=count) if not multiple else ui("plain.hint_many", count=count) \
-            if question.takes(()) else ui("plain.hint_at_least_one", count=count)
+        hint_key = "plain.hint_one" if not multiple else (
+            "plain.hint_many" if question.takes(()) else "plain.hint_at_least_one")
+        hint = ui(hint_key, count=len(choices))
         while True:
             reply = self._read(ui("plain.answer_prompt", hint=hint)).lower()
             if reply in HELP_KEYS and question.help:
@@ -225,10 +225,12 @@ class QuestionaryAsker:
             labelled = choices_for(question, options)
             if question.kind.prompt is Prompt.TICK_BOXES:
                 choices = [self.questionary.Choice(label, value=v, checked=v in ticked) for v, label in labelled]
-                needs_a_tick = None if question.takes(()) else ui("interview.tick_at_least_one")
-                reply = self._run(self.prompt.checkbox(
-                    question.text, choices, ui("interview.tick_instruction_at_least_one", keys=keys) if needs_a_tick
-                    else ui("interview.tick_instruction", keys=keys), actions, needs_a_tick))
+                if question.takes(()):
+                    instruction, needs_a_tick = ui("interview.tick_instruction", keys=keys), None
+                else:
+                    instruction = ui("interview.tick_instruction_at_least_one", keys=keys)
+                    needs_a_tick = ui("interview.tick_at_least_one")
+                reply = self._run(self.prompt.checkbox(question.text, choices, instruction, actions, needs_a_tick))
                 if isinstance(reply, Acted):
                     ticked = set(reply.ticked)  # help keeps what the person had ticked
                     value: Any = reply.action

@@ -71,8 +71,8 @@ def question_page(session: Session, question: Question, changing: bool = False, 
     return {
         "title": title(question.text), "question": question.id, "text": question.text, "help": question.help,
         "progress": progress_line(progress), "multiple": multiple, "changing": changing,
-        "hint": ui("web.choose_hint") if not multiple else ui("web.tick_hint") if question.takes(()) else
-        ui("web.tick_hint_at_least_one"),
+        "hint": ui("web.choose_hint" if not multiple else
+                   "web.tick_hint" if question.takes(()) else "web.tick_hint_at_least_one"),
         "choices": [Choice(v, label, v in chosen) for v, label in choices_for(question, session.options(question))],
         "error": error, "removed": [session.kb.question[q].text for q in removed],
     }

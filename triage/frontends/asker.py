@@ -122,9 +122,12 @@ class PlainAsker:
         if extras:
             lines.append("  " + "   ".join(extras))
         self.say("\n".join(lines))
-        hint_key = "plain.hint_one" if not multiple else (
-            "plain.hint_many" if question.takes(()) else "plain.hint_at_least_one")
-        hint = ui(hint_key, count=len(choices))
+        if not multiple:
+            hint = ui("plain.hint_one", count=len(choices))
+        elif question.takes(()):
+            hint = ui("plain.hint_many", count=len(choices))
+        else:
+            hint = ui("plain.hint_at_least_one", count=len(choices))
         while True:
             reply = self._read(ui("plain.answer_prompt", hint=hint)).lower()
             if reply in HELP_KEYS and question.help:

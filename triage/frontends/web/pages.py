@@ -62,6 +62,14 @@ def opening_page(kb: KnowledgeBase, notices: tuple[str, ...], kiosk: bool, idle_
             "emergency": emergency_notice(kb.emergency_signs)}
 
 
+def _hint(question: Question, multiple: bool) -> str:
+    if not multiple:
+        return ui("web.choose_hint")
+    if question.takes(()):
+        return ui("web.tick_hint")
+    return ui("web.tick_hint_at_least_one")
+
+
 def question_page(session: Session, question: Question, changing: bool = False, default: AnswerValue | None = None,
                   error: str | None = None, removed: tuple[str, ...] = ()) -> Page:
     """One question: its text, help and options, with `default` chosen (the answer being changed or taken back)."""
@@ -71,8 +79,7 @@ def question_page(session: Session, question: Question, changing: bool = False, 
     return {
         "title": title(question.text), "question": question.id, "text": question.text, "help": question.help,
         "progress": progress_line(progress), "multiple": multiple, "changing": changing,
-        "hint": ui("web.choose_hint" if not multiple else
-                   "web.tick_hint" if question.takes(()) else "web.tick_hint_at_least_one"),
+        "hint": _hint(question, multiple),
         "choices": [Choice(v, label, v in chosen) for v, label in choices_for(question, session.options(question))],
         "error": error, "removed": [session.kb.question[q].text for q in removed],
     }

@@ -15,7 +15,7 @@ kind of question, keeping what is ticked; `h` / `?` and `b` reach them from anyw
 
 The keys otherwise are questionary's: arrows / j k / Ctrl-N Ctrl-P to move, space, `a` and `i` for tick
 boxes, Enter to answer, Ctrl-C (or Ctrl-Q) raising KeyboardInterrupt; the answered line looks as
-questionary draws it.
+questionary draws it, but a list's names every line ticked (or "None of these") instead of a count.
 """
 
 from __future__ import annotations
@@ -193,24 +193,28 @@ class ChoicePrompt:
         return self.application.output.get_size().columns
 
     def _prompt_tokens(self) -> StyleAndTextTuples:
-        tail = ("class:answer", self._answer_words()) if self.control.answered else (
-            "class:instruction", self.instruction) if not (self.refused and not self.control.ticked) else (
-            "bold", f"({self.needs_a_tick})")
+        if self.control.answered:
+            tail = ("class:answer", self._answer_words())
+        elif self.refused and not self.control.ticked:
+            tail = ("bold", f"({self.needs_a_tick})")
+        else:
+            tail = ("class:instruction", self.instruction)
         return styled_wrap([("class:qmark", QMARK), ("class:question", self.message), tail],
                            self._columns() - 1, "  ")
 
     def _answer_words(self) -> str:
-        """As questionary shows an answer once it is given."""
+        """As questionary shows an answer once it is given, except that a list names every line ticked.
+
+        questionary writes "done (2 selections)" or "done", which tells someone scrolling back nothing of
+        what they said."""
         if self.control.acted is not None:
             return self.control.acted
         if not self.control.multiple:
             return self.control.current.label
-        ticked = [i for i in self.control.items if i.value in self.control.ticked]
+        ticked = [i.label for i in self.control.items if i.value in self.control.ticked]
         if not ticked:
-            return ui("interview.ticked_none")
-        if len(ticked) == 1:
-            return f"[{ticked[0].label}]"
-        return ui("interview.ticked_many", count=len(ticked))
+            return ui("answer.label_none")
+        return f"[{'; '.join(ticked)}]"  # labels have commas of their own
 
     # --- keys -----------------------------------------------------------------------------------------------
 

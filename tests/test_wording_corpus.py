@@ -1,24 +1,33 @@
 """The diagnostic-wording check measured on a corpus: bad sentences it must flag, real sentences it must let through.
 
 tests/wording_corpus/bad.txt holds sentences that tell a person what they have (plainly, hedged, indirectly) or
-falsely reassure them; good.txt holds sentences taken from the real texts. Both error rates are printed
+falsely reassure them; good.txt holds sentences taken from the real texts, plausible_good.txt sentences a clinician
+could write that are not diagnostic. Both error rates are printed
 (`pytest -s tests/test_wording_corpus.py`); no good sentence may be flagged, and at most MAX_BAD_MISSED bad ones
 may be missed. Beyond the corpus, every text a patient reads in the real knowledge base must pass.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from triage.checks.wording import diagnostic_phrases, normalised, patient_texts, reading_texts
+from triage.checks.wording import (
+    DIAGNOSTIC_PHRASES,
+    AboutYou,
+    diagnostic_phrases,
+    normalised,
+    patient_texts,
+    reading_texts,
+)
 from triage.knowledge.reading import load_reading
 from triage.texts import catalogue
 
 CORPUS = Path(__file__).with_name("wording_corpus")
-MAX_BAD_MISSED = 9  # the held-out sentences at the end of bad.txt that no pattern catches yet (of 141)
+MAX_BAD_MISSED = 0  # held-out sets at the end of bad.txt are measured as written, then caught (see its comments)
 
 
 def sentences(name: str) -> list[str]:
@@ -32,7 +41,7 @@ def test_the_corpus_is_big_enough():
 
 
 def test_error_rates_on_the_corpus():
-    bad, good = sentences("bad.txt"), sentences("good.txt")
+    bad, good = sentences("bad.txt"), sentences("good.txt") + sentences("plausible_good.txt")
     missed = [s for s in bad if not diagnostic_phrases(s)]
     flagged = {s: diagnostic_phrases(s) for s in good if diagnostic_phrases(s)}
     print(f"\ndiagnostic wording: {len(missed)} of {len(bad)} bad sentences missed "
@@ -40,6 +49,17 @@ def test_error_rates_on_the_corpus():
           f"({len(flagged) / len(good):.1%})")
     assert flagged == {}
     assert len(missed) <= MAX_BAD_MISSED, missed
+
+
+def test_texts_that_never_say_you_are_checked_as_fully_as_those_that_do(real_kb):
+    """Phrases about the reader are tried only on texts that say "you"; on every sentence of the corpus and every
+    real text, that finds a diagnosis exactly where trying every phrase on every text would."""
+    every_phrase = re.compile("|".join(f"(?:{p})" for p in DIAGNOSTIC_PHRASES), re.IGNORECASE)
+    texts = [*sentences("bad.txt"), *sentences("good.txt"), *sentences("plausible_good.txt"),
+             *(text for _, text in all_real_texts(real_kb))]
+    assert [t for t in texts if bool(diagnostic_phrases(t)) != bool(every_phrase.search(normalised(t)))] == []
+    assert any(isinstance(p, AboutYou) for p in DIAGNOSTIC_PHRASES)
+    assert all("you" in p for p in DIAGNOSTIC_PHRASES if isinstance(p, AboutYou))
 
 
 def test_the_good_sentences_are_still_in_the_real_texts(real_kb):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from triage.checks.wording import diagnostic_phrases, patient_texts
+from support.kb_copies import rules_copy
+from triage.checks.wording import diagnostic_phrases, hidden_characters, patient_texts
 from triage.render.json_format import outcome_json
 from triage.render.text import outcome_text
 
@@ -114,3 +115,48 @@ def test_workups_are_worded_as_tests_a_doctor_may_consider_never_as_orders(real_
             assert "TESTS A DOCTOR MAY CONSIDER" in text, case.id
         for phrase in ("you must have", "you need a", "you need to have", "get a blood test"):
             assert phrase not in text.lower(), (case.id, phrase)
+
+
+# --- text that looks plain but is not -------------------------------------------------------------------------
+# A clinician pasting from another program, or someone slipping a diagnosis past the check, can write words whose
+# letters look right on screen but are not the letters the check reads.
+
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("Y\u043eu have kidney stones.", ["the word 'Y\u043eu', whose letters mix Cyrillic and Latin script"]),
+    ("You h\u200bave kidney stones.", ["an invisible character, U+200B ZERO WIDTH SPACE"]),
+    ("Go to your check-ups.\u202e", ["an invisible character, U+202E RIGHT-TO-LEFT OVERRIDE"]),
+    ("Pass\u00adable urine.", ["an invisible character, U+00AD SOFT HYPHEN"]),
+    ("Ring the bell\x07.", ["an invisible character, U+0007 (control)"]),
+    ("\uff39\uff4f\uff55 have kidney stones.",
+     ["letters in a full-width or other compatibility form ('\uff39' for 'Y', '\uff4f' for 'o', '\uff55' for 'u')"]),
+    ("A \ufb01rm lump.", ["letters in a full-width or other compatibility form ('\ufb01' for 'fi')"]),
+])
+def test_letters_that_only_look_plain_are_named(text, hidden):
+    assert hidden_characters(text) == hidden
+
+
+@pytest.mark.parametrize("text", [
+    "Plain words, a na\u00efve caf\u00e9 \u2013 \u201cquoted\u201d \u2026 \u00bd a dose, 10 m\u00b2, ",
+    "Line one\nline two,\ttabbed, and a\u00a0no-break space.",
+])
+def test_typographic_text_is_not_hidden_text(text):
+    assert hidden_characters(text) == []
+
+
+@pytest.mark.parametrize("text", ["You h\u200bave kidney stones.", "\uff39\uff4f\uff55 have kidney stones."])
+def test_the_wording_check_reads_through_invisible_and_full_width_letters(text):
+    assert diagnostic_phrases(text) != []
+
+
+def test_every_front_end_refuses_rules_with_a_word_in_mixed_scripts(cli, tmp_path):
+    rules = rules_copy(tmp_path, {"advice.yaml": ("text: >-\n    Go to your planned",
+                                                  "text: >-\n    Y\u043eu have kidney stones. Go to your planned")})
+    error = ("error: advice 'planned_checkups': has the word 'Y\u043eu', whose letters mix Cyrillic and Latin "
+             "script: it looks like plain text but hides words from the wording check and from reviewers; type it "
+             "again in plain letters")
+    checked = cli("rules", "check", "--rules", rules)
+    assert checked.code == 1
+    assert "  " + error.replace("error: ", "error: [hidden-text] ") in checked.out.splitlines()
+    run = cli("run", "--rules", rules, "--answers", "-", stdin="chest_pain: no\n")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.splitlines()[0] == error

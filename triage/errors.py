@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "red-flag-source": "a red-flag rule whose source is not 'safety'",
     "red-flag-chain": "a safety rule that rests on other conclusions, not on answers",
     "diagnostic-wording": "a patient text that reads as a diagnosis",
+    "hidden-text": "a patient text with invisible characters, full-width letters or a word mixing scripts",
     "hard-to-read": "a patient text above the reading grade aimed for",
     "unused-question": "a question whose answer no rule and no ask_when reads",
     "unreached": "a section, workup, urgency level, finding or advice item no rule reaches",

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from triage.checks import safety
 from triage.checks.cases import run_cases
 from triage.checks.reachability import Reachability
-from triage.checks.wording import diagnostic_phrases, patient_texts
+from triage.checks.wording import diagnostic_phrases, hidden_characters, patient_texts
 from triage.errors import Place, Problem, Severity, TriageError
 from triage.knowledge.leaflet import Leaflet, well_formed
 from triage.logic import questions_read, walk
@@ -182,6 +182,10 @@ def _wording(kb: KnowledgeBase) -> Iterator[Problem]:
 
 def _diagnostic(texts: Iterable[tuple[str, str]]) -> Iterator[Problem]:
     for where, text in texts:
+        for hidden in hidden_characters(text):
+            yield Problem("hidden-text", Place(None, item=where),
+                          f"has {hidden}: it looks like plain text but hides words from the wording check "
+                          "and from reviewers; type it again in plain letters")
         for phrase in diagnostic_phrases(text):
             yield Problem("diagnostic-wording", Place(None, item=where),
                           f"'{phrase}' reads as a diagnosis; say which leaflet section relates to the answers")

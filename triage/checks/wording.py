@@ -7,6 +7,7 @@ has a disease or a calcification.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from triage.knowledge.reading import Reading
@@ -222,8 +223,42 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00
 
 
 def normalised(text: str) -> str:
-    """One space between words (line breaks, tabs, runs of spaces) and straight apostrophes."""
-    return " ".join(text.translate(_APOSTROPHES).split())
+    """One space between words (line breaks, tabs, runs of spaces), straight apostrophes, compatibility forms
+    folded (full-width 'Ｙｏｕ' reads 'You') and invisible format characters (zero-width spaces) left out."""
+    text = text.translate(_APOSTROPHES)
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    return " ".join(text.split())
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def hidden_characters(text: str) -> list[str]:
+    """What in `text` can hide a word from this check and from a reviewer's eye, which sees the same shapes, as
+    phrases to follow "it has": invisible characters (zero-width spaces and joiners, direction marks, controls),
+    letters in a compatibility form (full-width 'Ｙ', ligatures) and words that mix scripts ('Yоu', Cyrillic 'о')."""
+    found: list[str] = []
+    if text.isascii():  # the usual case, and quick: only control characters can hide anything here
+        found += (f"an invisible character, U+{ord(c):04X} {unicodedata.name(c, '(control)')}"
+                  for c in dict.fromkeys(_ASCII_CONTROL.findall(text)))
+        return found
+    compatible = []
+    for char in dict.fromkeys(text):
+        category = unicodedata.category(char)
+        if category in ("Cf", "Co", "Cs") or (category == "Cc" and char not in "\n\t"):
+            found.append(f"an invisible character, U+{ord(char):04X} {unicodedata.name(char, '(control)')}")
+        elif (category[0] == "L" or category == "Nd") and unicodedata.normalize("NFKC", char) != char:
+            compatible.append(f"'{char}' for '{unicodedata.normalize('NFKC', char)}'")
+    if compatible:
+        found.append(f"letters in a full-width or other compatibility form ({', '.join(compatible)})")
+    for word in dict.fromkeys(_WORD.findall(text)):
+        scripts = sorted({unicodedata.name(c, "UNKNOWN").split()[0].capitalize() for c in word
+                          if unicodedata.category(c)[0] == "L"})
+        if len(scripts) > 1:
+            found.append(f"the word '{word}', whose letters mix {' and '.join(scripts)} script")
+    return found
 
 
 def diagnostic_phrases(text: str) -> list[str]:

@@ -213,6 +213,41 @@ def test_a_red_flag_lowered_with_its_golden_case_is_refused_at_start_up(cli, tmp
     ]
 
 
+def test_a_red_flag_asked_only_of_some_people_is_refused_with_its_golden_cases_passing(cli, tmp_path):
+    # Asked only after a "no" to chest pain, almost no urine is never asked of someone with chest pain; the
+    # golden cases all answer chest pain "no" (or stop at it), so they pass, and the properties are proved only
+    # for people who are asked.
+    rules = rules_copy(tmp_path, {"questions.yaml": (
+        "  emergency_sign: you pass almost no urine\n",
+        "  emergency_sign: you pass almost no urine\n  ask_when: {question: chest_pain, is: [no, not_sure]}\n")})
+    checked = cli("rules", "check", "--rules", rules)
+    assert checked.code == 1
+    assert (f"error: [red-flag-conditional] question 'almost_no_urine' ({rules}/questions.yaml), field 'ask_when': "
+            "a red-flag question is asked of everyone; remove its ask_when") in findings(checked.out)
+    run = cli("run", "--rules", rules, "--answers", "-", stdin="chest_pain: no\n")
+    assert (run.code, run.out) == (2, "")
+    assert (f"error: {rules}/questions.yaml, question 'almost_no_urine', field 'ask_when': a red-flag question is "
+            "asked of everyone; remove its ask_when") in run.err.splitlines()
+
+
+def test_a_red_flag_moved_after_other_questions_is_refused(cli, tmp_path):
+    rules = rules_copy(tmp_path, {})
+    questions = (rules / "questions.yaml").read_text(encoding="utf-8")
+    start, end = questions.index("- id: almost_no_urine"), questions.index("# --- About you")
+    (rules / "questions.yaml").write_text(questions[:start] + questions[end:] + "\n" + questions[start:end],
+                                          encoding="utf-8")
+    message = ("red-flag questions come first, so that an emergency is found before anything else; move it above "
+               "question 'sex'")
+    checked = cli("rules", "check", "--rules", rules)
+    assert checked.code == 1
+    assert findings(checked.out) == [
+        f"error: [red-flag-late] question 'almost_no_urine' ({rules}/questions.yaml): {message}"]
+    interview = cli("interview", "--rules", rules, "--plain", stdin="1\n" * 80)
+    assert (interview.code, interview.out) == (2, "")
+    assert interview.err.splitlines() == [f"error: {rules}/questions.yaml, question 'almost_no_urine': {message}",
+                                          REFUSED]
+
+
 def test_failing_cases_and_check_errors_are_listed_together(cli, tmp_path):
     rules = rules_copy(tmp_path, {**KIDNEY_STONES,
                                   "cases/lungs_past_tb.yaml": ("urgency: soon", "urgency: routine")})

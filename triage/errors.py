@@ -55,6 +55,8 @@ CODES: dict[str, str] = {
     "never-fires": "a rule no set of answers can make fire",
     "red-flag-source": "a red-flag rule whose source is not 'safety'",
     "red-flag-chain": "a safety rule that rests on other conclusions, not on answers",
+    "red-flag-conditional": "a red-flag question that some people are not asked (it has an ask_when)",
+    "red-flag-late": "a red-flag question asked after a question that is not a red flag",
     "diagnostic-wording": "a patient text that reads as a diagnosis",
     "hidden-text": "a patient text with invisible characters, full-width letters or a word mixing scripts",
     "hard-to-read": "a patient text above the reading grade aimed for",

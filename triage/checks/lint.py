@@ -7,6 +7,7 @@ Errors make the check fail; warnings are listed apart. Pure: a KnowledgeBase in,
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from triage.checks import safety
 from triage.checks.cases import run_cases
@@ -17,12 +18,14 @@ from triage.knowledge.leaflet import Leaflet, well_formed
 from triage.logic import questions_read, walk
 from triage.model import (
     REQUIRED_FIELD,
+    Always,
     ConcernRaised,
     ConsiderWorkup,
     FindingReached,
     GiveAdvice,
     Grounds,
     KnowledgeBase,
+    Question,
     RaiseConcern,
     ReachFinding,
     Refer,
@@ -94,6 +97,7 @@ def _never_fires(kb: KnowledgeBase) -> Iterator[Problem]:
 
 
 def _red_flags(kb: KnowledgeBase) -> Iterator[Problem]:
+    yield from _red_flags_asked_first(kb)
     top = kb.urgency_levels[0].id if kb.urgency_levels else None
     red = {q.id for q in kb.questions if q.red_flag}
     for rule in kb.rules:
@@ -106,6 +110,25 @@ def _red_flags(kb: KnowledgeBase) -> Iterator[Problem]:
         if rule.source == "safety" and uses_conclusions:
             yield Problem("red-flag-chain", _rule_place(rule),
                           "a safety rule should rest on answers directly, not on other conclusions", Severity.WARNING)
+
+
+def _red_flags_asked_first(kb: KnowledgeBase) -> Iterator[Problem]:
+    """Every person is asked every red flag, before anything else: the red-flag properties are proved for those who
+    answer, and nothing else would notice a red flag that some people never reach, or reach after thirty
+    questions (the golden cases list answers, not the order they were asked in)."""
+    first_other: Question | None = None
+    for question in kb.questions:
+        place = Place(f"{kb.label}/questions.yaml", None, f"question '{question.id}'")
+        if not question.red_flag:
+            first_other = first_other or question
+            continue
+        if question.ask_when is not None and not isinstance(question.ask_when, Always):
+            yield Problem("red-flag-conditional", replace(place, field="ask_when"),
+                          "a red-flag question is asked of everyone; remove its ask_when")
+        if first_other is not None:
+            yield Problem("red-flag-late", place,
+                          f"red-flag questions come first, so that an emergency is found before anything else; "
+                          f"move it above question '{first_other.id}'")
 
 
 _FIELD_WORDS = {

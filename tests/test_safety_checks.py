@@ -248,6 +248,23 @@ def test_a_red_flag_moved_after_other_questions_is_refused(cli, tmp_path):
                                           REFUSED]
 
 
+@pytest.mark.parametrize(("change", "where", "message"), [
+    (("This is not a diagnosis and does not replace a doctor.", "Read this first."),
+     "knowledge.yaml, field 'disclaimer'",
+     "must say that this is not a diagnosis (in those words) and point to a doctor"),
+    (("advice: Call the emergency number now. Or go to a hospital emergency room at once.",
+      "advice: Rest at home and see how you feel tomorrow."),
+     "knowledge.yaml, urgency 'emergency', field 'advice'",
+     "the highest urgency is what a red flag gives: its advice must send people to emergency care (the emergency "
+     "number or an emergency room)"),
+])
+def test_a_disclaimer_or_emergency_advice_emptied_of_its_promise_is_refused(cli, tmp_path, change, where, message):
+    rules = rules_copy(tmp_path, {"knowledge.yaml": change})
+    run = cli("run", "--rules", rules, "--answers", "-", stdin="chest_pain: yes\n")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.splitlines() == [f"error: {rules}/{where}: {message}", REFUSED]
+
+
 def test_failing_cases_and_check_errors_are_listed_together(cli, tmp_path):
     rules = rules_copy(tmp_path, {**KIDNEY_STONES,
                                   "cases/lungs_past_tb.yaml": ("urgency: soon", "urgency: routine")})

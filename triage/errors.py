@@ -55,6 +55,8 @@ CODES: dict[str, str] = {
     "never-fires": "a rule no set of answers can make fire",
     "red-flag-source": "a red-flag rule whose source is not 'safety'",
     "red-flag-chain": "a safety rule that rests on other conclusions, not on answers",
+    "disclaimer-unsaid": "a disclaimer that does not say it is not a diagnosis, or names no doctor",
+    "top-urgency-not-emergency": "the highest urgency's advice does not send people to emergency care",
     "red-flag-conditional": "a red-flag question that some people are not asked (it has an ask_when)",
     "red-flag-late": "a red-flag question asked after a question that is not a red flag",
     "diagnostic-wording": "a patient text that reads as a diagnosis",

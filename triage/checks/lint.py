@@ -12,7 +12,7 @@ from dataclasses import replace
 from triage.checks import safety
 from triage.checks.cases import run_cases
 from triage.checks.reachability import Reachability
-from triage.checks.wording import diagnostic_phrases, hidden_characters, patient_texts
+from triage.checks.wording import diagnostic_phrases, hidden_characters, normalised, patient_texts
 from triage.errors import Place, Problem, Severity, TriageError
 from triage.knowledge.leaflet import Leaflet, well_formed
 from triage.logic import questions_read, walk
@@ -96,7 +96,25 @@ def _never_fires(kb: KnowledgeBase) -> Iterator[Problem]:
                           "(check the questions it needs: are they ever asked together?)")
 
 
+def _frame(kb: KnowledgeBase) -> Iterator[Problem]:
+    """The two texts that carry the tool's promises, whatever the rest says: the disclaimer closing every result
+    says it is not a diagnosis and sends the person to a doctor, and the top urgency sends them to emergency care.
+    Only the words are checked; that they are right is the clinicians' review."""
+    knowledge = f"{kb.label}/knowledge.yaml"
+    disclaimer = normalised(kb.disclaimer).lower()
+    if "not a diagnosis" not in disclaimer or "doctor" not in disclaimer:
+        yield Problem("disclaimer-unsaid", Place(knowledge, None, None, "disclaimer"),
+                      "must say that this is not a diagnosis (in those words) and point to a doctor")
+    if kb.urgency_levels:
+        top = kb.urgency_levels[0]
+        if "emergency" not in normalised(top.advice).lower():
+            yield Problem("top-urgency-not-emergency", Place(knowledge, None, f"urgency '{top.id}'", "advice"),
+                          "the highest urgency is what a red flag gives: its advice must send people to emergency "
+                          "care (the emergency number or an emergency room)")
+
+
 def _red_flags(kb: KnowledgeBase) -> Iterator[Problem]:
+    yield from _frame(kb)
     yield from _red_flags_asked_first(kb)
     top = kb.urgency_levels[0].id if kb.urgency_levels else None
     red = {q.id for q in kb.questions if q.red_flag}

@@ -43,18 +43,19 @@ def check(kb: KnowledgeBase, engine: CompiledRules | None = None, leaflet: Leafl
     """Every lint finding, errors first; the safety properties (checks.safety) among them. With the leaflet,
     every locator a rule or text cites must name one of its paragraphs; without it, only their form is checked."""
     engine = engine or CompiledRules(kb)
-    notes = [*_unused(kb), *_never_fires(kb), *_red_flags(kb), *_sources(kb, leaflet), *_wording(kb),
+    notes = [*_unused(kb), *_never_fires(kb), *_frame(kb), *_red_flags(kb), *_sources(kb, leaflet), *_wording(kb),
              *_readability_notes(kb), *_reading(kb, leaflet), *_cases(kb, engine),
              *safety.check(kb, engine).problems]
     return sorted(notes, key=lambda n: n.severity is not Severity.ERROR)
 
 
 def startup_errors(kb: KnowledgeBase) -> list[Problem]:
-    """The errors of `check` that fit a front end's start-up (a few milliseconds): rules that never fire,
-    red-flag rules, what the rules rest on (sources, the form of leaflet locators), diagnostic wording, reading
-    pages, and the red-flag properties (a) and (b). The golden cases are run by the self-test; the whole proof of
+    """The errors of `check` that fit a front end's start-up (a few milliseconds): rules that never fire, the
+    disclaimer and the top urgency's advice, red-flag questions and rules, what the rules rest on (sources, the
+    form of leaflet locators), diagnostic wording and hidden text, reading pages, and the red-flag properties (a)
+    and (b). The golden cases are run by the self-test; the whole proof of
     the safety properties by `triage rules check`."""
-    notes = [*_never_fires(kb), *_red_flags(kb), *_sources(kb, None), *_wording(kb), *_reading(kb),
+    notes = [*_never_fires(kb), *_frame(kb), *_red_flags(kb), *_sources(kb, None), *_wording(kb), *_reading(kb),
              *safety.red_flag_problems(kb)]
     return [n for n in notes if n.severity is Severity.ERROR]
 
@@ -114,7 +115,6 @@ def _frame(kb: KnowledgeBase) -> Iterator[Problem]:
 
 
 def _red_flags(kb: KnowledgeBase) -> Iterator[Problem]:
-    yield from _frame(kb)
     yield from _red_flags_asked_first(kb)
     top = kb.urgency_levels[0].id if kb.urgency_levels else None
     red = {q.id for q in kb.questions if q.red_flag}
@@ -145,7 +145,7 @@ def _red_flags_asked_first(kb: KnowledgeBase) -> Iterator[Problem]:
                           "a red-flag question is asked of everyone; remove its ask_when")
         if first_other is not None:
             yield Problem("red-flag-late", place,
-                          f"red-flag questions come first, so that an emergency is found before anything else; "
+                          "red-flag questions come first, so that an emergency is found before anything else; "
                           f"move it above question '{first_other.id}'")
 
 

@@ -39,8 +39,8 @@ BODY_STATE = (r"(?:(?:(?:perfectly|completely|totally|entirely|quite|very|badly|
               r"(?:calcified|damaged|diseased|inflamed|infected|hardened|blocked|enlarged|scarred|failing"
               r"|abnormal|cancerous|affected|swollen|not working|fine|normal|healthy|ok|okay|harmless|in good shape"
               r"|too high|too low|raised|elevated|out of balance|malignant|benign|dangerous|nothing|in danger"
-              r"|at risk|weak"
-              r"|weakened|overloaded|struggling|reduced|impaired|poor|low|high|underactive|overactive|slow|sick|ill"
+              r"|at risk|weak|weakened|overloaded|struggling|reduced|impaired|poor|low|high|underactive"
+              r"|overactive|slow|sick|ill"
               r"|in a bad way|in bad shape|in trouble|not well|not worrying|no cause for concern|not a concern"
               r"|not serious|not dangerous))")
 # Words that may stand before a condition's name ("a harmless calcification").
@@ -254,8 +254,10 @@ def hidden_characters(text: str) -> list[str]:
     if compatible:
         found.append(f"letters in a full-width or other compatibility form ({', '.join(compatible)})")
     for word in dict.fromkeys(_WORD.findall(text)):
+        # the script is the first word of a letter's name (LATIN, CYRILLIC, GREEK); modifier letters such as
+        # the apostrophe U+02BC belong to none
         scripts = sorted({unicodedata.name(c, "UNKNOWN").split()[0].capitalize() for c in word
-                          if unicodedata.category(c)[0] == "L"})
+                          if unicodedata.category(c) in ("Lu", "Ll", "Lt", "Lo")})
         if len(scripts) > 1:
             found.append(f"the word '{word}', whose letters mix {' and '.join(scripts)} script")
     return found

@@ -52,12 +52,14 @@ def test_error_rates_on_the_corpus():
 
 
 def test_texts_that_never_say_you_are_checked_as_fully_as_those_that_do(real_kb):
-    """Phrases about the reader are tried only on texts that say "you"; on every sentence of the corpus and every
-    real text, that finds a diagnosis exactly where trying every phrase on every text would."""
+    """Phrases about the reader are tried only on texts that say "you", and all of them on lower-cased text; on
+    every sentence of the corpus and every real text, that finds a diagnosis exactly where trying every phrase on
+    every text, in any case, would."""
     every_phrase = re.compile("|".join(f"(?:{p})" for p in DIAGNOSTIC_PHRASES), re.IGNORECASE)
     texts = [*sentences("bad.txt"), *sentences("good.txt"), *sentences("plausible_good.txt"),
              *(text for _, text in all_real_texts(real_kb))]
     assert [t for t in texts if bool(diagnostic_phrases(t)) != bool(every_phrase.search(normalised(t)))] == []
+    assert diagnostic_phrases("Based on your answers, YOU PROBABLY HAVE TB.") == ["YOU PROBABLY HAVE"]
     assert any(isinstance(p, AboutYou) for p in DIAGNOSTIC_PHRASES)
     assert all("you" in p for p in DIAGNOSTIC_PHRASES if isinstance(p, AboutYou))
 

@@ -68,6 +68,21 @@ def test_a_broken_rule_file_ends_the_program_at_the_opening_screen_and_names_the
     assert "Traceback" not in text
 
 
+def test_a_diagnosis_in_the_opening_text_is_refused_before_anyone_reads_it(spawn, tmp_path):
+    rules = rules_copy(tmp_path, {"knowledge.yaml": ("  This questionnaire helps you",
+                                                     "  You have kidney stones. This questionnaire helps you")})
+
+    t = spawn("interview", "--rules", str(rules))
+
+    assert ended_by_itself(t) == 2
+    text = flat(t.text)
+    assert "kidney stones" not in text.split("error:")[0]  # nothing before the errors: no opening screen
+    assert OPENING_QUESTION not in text
+    assert ("error: knowledge.yaml: about: 'You have' reads as a diagnosis; say which leaflet section relates to "
+            "the answers") in text
+    assert "refusing to start" in text
+
+
 # --- the built-in rules -----------------------------------------------------------------------------------
 
 

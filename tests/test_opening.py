@@ -2,9 +2,9 @@
 (triage/knowledge/opening.py).
 
 `read_opening` must give exactly what the full load would show, or None, so that the interview falls back
-to loading and checking everything first: whenever a file cannot be read simply, a text is missing, a text
-reads as a diagnosis or hides letters, or a sign-off exists (only the rules' fingerprints can tell whether every
-rule is covered).
+to loading and checking everything first: whenever a file cannot be read simply, a text is missing, or a
+sign-off exists (only the rules' fingerprints can tell whether every rule is covered). Texts that read as a
+diagnosis or hide letters are not shown early either (`may_show_early`, triage/checks/opening_texts.py).
 """
 
 from __future__ import annotations
@@ -15,15 +15,10 @@ import pytest
 
 from support.kb_copies import rules_copy
 from support.signoff import sign_off
+from triage.checks.opening_texts import CHECKED_OPENINGS, may_show_early, opening_fingerprint
 from triage.checks.wording import diagnostic_phrases, hidden_characters
 from triage.knowledge.load import load_knowledge
-from triage.knowledge.opening import (
-    CHECKED_OPENINGS,
-    Opening,
-    opening_fingerprint,
-    read_opening,
-    unreviewed_notice,
-)
+from triage.knowledge.opening import Opening, read_opening, unreviewed_notice
 from triage.knowledge.paths import builtin_rules_dir
 from triage.knowledge.reviews import review_notices
 from triage.texts import emergency_notice
@@ -185,12 +180,21 @@ def test_read_opening_does_not_read_the_rule_files(tmp_path):
 
 
 def test_the_shipped_opening_texts_are_known_to_pass_the_wording_checks(real_kb):
-    fingerprint = opening_fingerprint(real_kb.about, real_kb.emergency_signs)
-    for text in (real_kb.about, *real_kb.emergency_signs):
+    opening = read_opening(builtin_rules_dir())
+    fingerprint = opening_fingerprint(opening)
+    for text in (opening.about, opening.emergency_notice):
         assert diagnostic_phrases(text) == [] and hidden_characters(text) == []
     assert fingerprint in CHECKED_OPENINGS, (
         f"the shipped opening texts changed; once `triage rules check` passes, write {fingerprint!r} in "
-        "CHECKED_OPENINGS (triage/knowledge/opening.py), or the opening screen comes 0.1 s later")
+        "CHECKED_OPENINGS (triage/checks/opening_texts.py), or the opening screen comes 0.1 s later")
+
+
+def test_changed_opening_texts_that_pass_the_checks_are_shown_early(tmp_path):
+    rules = rules_copy(tmp_path, {"knowledge.yaml": ("It is not a diagnosis, and it does not replace a doctor.",
+                                                     "It is not a diagnosis. Ask the desk for help.")})
+    opening = read_opening(rules)
+    assert opening_fingerprint(opening) not in CHECKED_OPENINGS
+    assert may_show_early(opening)
 
 
 @pytest.mark.parametrize(("name", "change"), [
@@ -198,6 +202,7 @@ def test_the_shipped_opening_texts_are_known_to_pass_the_wording_checks(real_kb)
     ("knowledge.yaml", ("  This questionnaire helps you", "  Y\u043eu are fine. This questionnaire helps you")),
     ("questions.yaml", ("emergency_sign: you throw up blood", "emergency_sign: you have stomach cancer")),
 ])
-def test_opening_texts_that_fail_the_wording_checks_wait_for_the_full_load(tmp_path, name, change):
-    # The full load then refuses them (tests/test_interview_startup_terminal.py) before anything is shown.
-    assert read_opening(rules_copy(tmp_path, {name: change})) is None
+def test_opening_texts_that_fail_the_wording_checks_are_not_shown_early(tmp_path, name, change):
+    # The interview loads and checks everything first, and refuses before anything is shown
+    # (tests/test_interview_startup_terminal.py).
+    assert not may_show_early(read_opening(rules_copy(tmp_path, {name: change})))

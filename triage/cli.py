@@ -525,13 +525,15 @@ def cmd_interview(args: argparse.Namespace) -> Ending:
     """
     plain = args.plain or not (sys.stdin.isatty() and sys.stdout.isatty())
     if not plain:
+        from triage.checks.opening_texts import may_show_early
         from triage.knowledge.opening import read_opening
         from triage.knowledge.paths import builtin_rules_dir
 
         opening = read_opening(Path(args.rules) if args.rules is not None else builtin_rules_dir())
-        if opening is not None:
+        if opening is not None and may_show_early(opening):
             return _interview_while_preparing(args, opening)
-    # Plain mode, or texts that only a full load can give: everything is loaded and checked first.
+    # Plain mode, texts that only a full load can give, or that fail the checks: everything is loaded and
+    # checked first.
     from triage.checks.selftest import checked_rules
     from triage.frontends.asker import Asker, PlainAsker, QuestionaryAsker
     from triage.frontends.interview import Interview

@@ -10,8 +10,6 @@ checks everything first, as it always did; the full load also reports any error.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,31 +53,9 @@ def read_opening(folder: Path) -> Opening | None:
     if (reviews or {}).get("reviews") not in (None, []):
         return None
     signs = read_emergency_signs(folder)
-    if signs is None or not _pass_the_wording_checks(about.strip(), signs):
+    if signs is None:
         return None
     return Opening(about.strip(), emergency_notice(signs), (unreviewed_notice(),))
-
-
-# Fingerprints of opening texts (the `about` text and the red flags' emergency signs) known to pass the wording and
-# hidden-text checks: the shipped ones (tests/test_opening.py proves it and says what to write here when they
-# change). They are shown at once; other texts are checked first.
-CHECKED_OPENINGS = frozenset({"79737b5f3f623e49d7acd7c1ebadce0560a8f66cc55537ffe1b3cbd00a8b6919"})
-
-
-def opening_fingerprint(about: str, signs: tuple[str, ...]) -> str:
-    return hashlib.sha256(json.dumps([about, list(signs)]).encode()).hexdigest()
-
-
-def _pass_the_wording_checks(about: str, signs: tuple[str, ...]) -> bool:
-    """Whether the texts shown before the checks finish read as no diagnosis and hide nothing, as `rules check`
-    requires of every patient text: a working copy saying "You have kidney stones." there is refused before anyone
-    reads it. Known texts pass at once; others need the checks' phrases compiled first, about 0.1 s more before
-    the opening screen."""
-    if opening_fingerprint(about, signs) in CHECKED_OPENINGS:
-        return True
-    from triage.checks.wording import diagnostic_phrases, hidden_characters
-
-    return not any(diagnostic_phrases(text) or hidden_characters(text) for text in (about, *signs))
 
 
 def unreviewed_notice() -> str:

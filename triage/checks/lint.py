@@ -136,10 +136,10 @@ def _red_flags_asked_first(kb: KnowledgeBase) -> Iterator[Problem]:
     questions (the golden cases list answers, not the order they were asked in)."""
     first_other: Question | None = None
     for question in kb.questions:
-        place = Place(f"{kb.label}/questions.yaml", None, f"question '{question.id}'")
         if not question.red_flag:
             first_other = first_other or question
             continue
+        place = Place(f"{kb.label}/questions.yaml", None, f"question '{question.id}'")
         if question.ask_when is not None and not isinstance(question.ask_when, Always):
             yield Problem("red-flag-conditional", replace(place, field="ask_when"),
                           "a red-flag question is asked of everyone; remove its ask_when")
@@ -218,10 +218,11 @@ def _file_at(file: str | None, line: int | None) -> str | None:
 
 
 def _wording(kb: KnowledgeBase) -> Iterator[Problem]:
-    yield from _diagnostic(patient_texts(kb))
+    yield from _text_problems(patient_texts(kb))
 
 
-def _diagnostic(texts: Iterable[tuple[str, str]]) -> Iterator[Problem]:
+def _text_problems(texts: Iterable[tuple[str, str]]) -> Iterator[Problem]:
+    """Patient texts that hide letters, or read as a diagnosis."""
     for where, text in texts:
         for hidden in hidden_characters(text):
             yield Problem("hidden-text", Place(None, item=where),
@@ -271,7 +272,7 @@ def _reading(kb: KnowledgeBase, leaflet: Leaflet | None = None) -> Iterator[Prob
                                 page.cites, page.rationale, leaflet)
     texts = [("reading.yaml: closing", reading.closing)]
     texts += [(f"reading page '{page.id}'", p.text) for page in reading.pages for p in page.paragraphs]
-    yield from _diagnostic(texts)
+    yield from _text_problems(texts)
 
 
 def _cases(kb: KnowledgeBase, engine: CompiledRules) -> Iterator[Problem]:

@@ -242,16 +242,13 @@ def hidden_characters(text: str) -> list[str]:
     """What in `text` can hide a word from this check and from a reviewer's eye, which sees the same shapes, as
     phrases to follow "it has": invisible characters (zero-width spaces and joiners, direction marks, controls),
     letters in a compatibility form (full-width 'Ｙ', ligatures) and words that mix scripts ('Yоu', Cyrillic 'о')."""
-    found: list[str] = []
     if text.isascii():  # the usual case, and quick: only control characters can hide anything here
-        found += (f"an invisible character, U+{ord(c):04X} {unicodedata.name(c, '(control)')}"
-                  for c in dict.fromkeys(_ASCII_CONTROL.findall(text)))
-        return found
-    compatible = []
+        return [_invisible(c) for c in dict.fromkeys(_ASCII_CONTROL.findall(text))]
+    found, compatible = [], []
     for char in dict.fromkeys(text):
         category = unicodedata.category(char)
         if category in ("Cf", "Co", "Cs") or (category == "Cc" and char not in "\n\t"):
-            found.append(f"an invisible character, U+{ord(char):04X} {unicodedata.name(char, '(control)')}")
+            found.append(_invisible(char))
         elif (category[0] == "L" or category == "Nd") and unicodedata.normalize("NFKC", char) != char:
             compatible.append(f"'{char}' for '{unicodedata.normalize('NFKC', char)}'")
     if compatible:
@@ -264,6 +261,10 @@ def hidden_characters(text: str) -> list[str]:
         if len(scripts) > 1:
             found.append(f"the word '{word}', whose letters mix {' and '.join(scripts)} script")
     return found
+
+
+def _invisible(char: str) -> str:
+    return f"an invisible character, U+{ord(char):04X} {unicodedata.name(char, '(control)')}"
 
 
 def diagnostic_phrases(text: str) -> list[str]:
